@@ -1,0 +1,52 @@
+"""The ``bprop`` command: an argparse front end over the library.
+
+Each subcommand lives in its own module of this package and exposes
+``register(subparsers)``, which adds its parser and sets ``func`` (a callable
+taking the parsed arguments and returning an exit status). Errors a user can
+cause (bad arguments, missing or broken files) end in one line on stderr and
+exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Subcommand modules, in the order ``bprop --help`` lists them.
+_COMMANDS = ("check",)
+
+
+class CommandError(Exception):
+    """An error to report to the user in one line (exit status 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bprop import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="bprop",
+        description="Deep learning from scratch in NumPy: layers with forward/backward, "
+        "gradient checks, training on MNIST.",
+    )
+    parser.add_argument("--version", action="version", version=f"bprop {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMANDS:
+        importlib.import_module(f"bprop.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("bprop: interrupted", file=sys.stderr)
+        return 130
+    except (CommandError, ValueError, TypeError, OSError) as exc:
+        print(f"bprop {args.command}: error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,489 @@
+"""The node engine: nodes with forward/backward, and a Graph that records them.
+
+A *node* (book §5.4) is one small operation. ``forward`` takes the input values
+and keeps what ``backward`` will need; ``backward(dout)`` takes ∂L/∂output and
+returns ∂L/∂input, one gradient per input. Each node's two halves sit next to
+each other, as in the book's MulLayer and AddLayer.
+
+A ``Graph`` records nodes as they are applied to ``Value``s. A Value is one
+edge of the picture: ``data`` is the number that flows forward along it, and
+after ``Graph.backward`` its ``grad`` is the number that flows back, ∂L/∂value.
+Backward walks the recorded nodes in reverse order, so every node sees its
+whole ∂L/∂output before it runs; a value used twice (a branch) receives the sum
+of the gradients from its uses.
+
+Numbers stay NumPy scalars (``np.float64``) and arrays stay arrays; float32
+stays float32. The engine computes exactly what the book draws, so it has the
+book's numerics: ``exp`` of more than about 709 (88 in float32) overflows, and
+the engine says so with a ValueError rather than passing inf along. The layers
+in ``bprop.layers`` use stable closed forms instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bprop.graph.render import Renderable, format_number
+
+# ---------------------------------------------------------------- the nodes
+
+
+class Node:
+    """One operation: ``forward(*inputs) -> output``; ``backward(dout) -> (dinput, ...)``.
+
+    ``symbol`` is what the picture writes in the node's circle. A node object
+    is used once, like the book's layers: ``forward`` saves what ``backward``
+    needs on the object with ``save``, and ``backward`` reads it with ``saved``.
+    Subclass it to add your own node and apply it with ``Graph.apply``.
+    """
+
+    symbol = "?"
+
+    def forward(self, *inputs):
+        raise NotImplementedError
+
+    def backward(self, dout):
+        raise NotImplementedError
+
+    def save(self, *arrays) -> None:
+        self._saved = arrays
+
+    def saved(self):
+        try:
+            arrays = self._saved
+        except AttributeError:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward") from None
+        return arrays[0] if len(arrays) == 1 else arrays
+
+
+def _sum_to_shape(grad, shape):
+    """Undo broadcasting: sum ``grad`` over the axes along which an input of ``shape`` was stretched."""
+    if np.shape(grad) == tuple(shape):
+        return grad
+    grad = np.sum(grad, axis=tuple(range(np.ndim(grad) - len(shape))))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    return np.sum(grad, axis=stretched, keepdims=True) if stretched else grad
+
+
+class Mul(Node):
+    """z = x·y; dx = dout·y, dy = dout·x — each input gets the *other* input (§5.4.1).
+
+    Elementwise, with NumPy broadcasting; backward sums over broadcast axes so
+    each gradient has its input's shape.
+    """
+
+    symbol = "×"
+
+    def forward(self, x, y):
+        self.save(x, y)
+        return x * y
+
+    def backward(self, dout):
+        x, y = self.saved()
+        return _sum_to_shape(dout * y, np.shape(x)), _sum_to_shape(dout * x, np.shape(y))
+
+
+class Add(Node):
+    """z = x + y; dx = dout, dy = dout — addition passes the gradient on unchanged (§5.4.2).
+
+    Broadcasting as in Mul: adding a bias b of shape (M,) to (N, M) gives db = Σ_n dout.
+    """
+
+    symbol = "+"
+
+    def forward(self, x, y):
+        self.save(np.shape(x), np.shape(y))
+        return x + y
+
+    def backward(self, dout):
+        x_shape, y_shape = self.saved()
+        return _sum_to_shape(dout, x_shape), _sum_to_shape(dout, y_shape)
+
+
+class Negate(Node):
+    """y = −x; dx = −dout. The book draws it as "×" with a constant −1."""
+
+    symbol = "×(−1)"
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, dout):
+        return (-dout,)
+
+
+class Exp(Node):
+    """y = exp(x); dx = dout·y — exp is its own derivative, so backward reuses y.
+
+    Raises ValueError where exp overflows (x > 709.78 in float64, 88.72 in float32).
+    """
+
+    symbol = "exp"
+
+    def forward(self, x):
+        limit = np.log(np.finfo(np.result_type(x, np.float32)).max)
+        if np.any(x > limit):
+            raise ValueError(
+                f"Exp got {np.max(x):.6g}, but exp overflows above {limit:.6g}; "
+                "the node graph computes the formula as the book draws it (bprop.layers has stable forms)"
+            )
+        y = np.exp(x)
+        self.save(y)
+        return y
+
+    def backward(self, dout):
+        y = self.saved()
+        return (dout * y,)
+
+
+class Log(Node):
+    """y = log(x); dx = dout/x. Raises ValueError for x ≤ 0."""
+
+    symbol = "log"
+
+    def forward(self, x):
+        if np.any(x <= 0):
+            raise ValueError(f"Log expected positive input, got {np.min(x):.6g}")
+        self.save(x)
+        return np.log(x)
+
+    def backward(self, dout):
+        x = self.saved()
+        return (dout / x,)
+
+
+class Reciprocal(Node):
+    """y = 1/x; dx = −dout·y² (the book's "/" node, §5.5.2). Raises ValueError for x = 0."""
+
+    symbol = "/"
+
+    def forward(self, x):
+        if np.any(x == 0):
+            raise ValueError("Reciprocal got 0, where 1/x is undefined")
+        y = 1 / x
+        self.save(y)
+        return y
+
+    def backward(self, dout):
+        y = self.saved()
+        return (-dout * y * y,)
+
+
+class Max0(Node):
+    """y = max(x, 0) (ReLU); dx = dout where x > 0, else 0. At x = 0 the gradient is 0."""
+
+    symbol = "max(0,·)"
+
+    def forward(self, x):
+        mask = x > 0
+        self.save(mask)
+        return np.maximum(x, 0)
+
+    def backward(self, dout):
+        mask = self.saved()
+        return (dout * mask,)
+
+
+class Sum(Node):
+    """y = Σ x over ``axis`` (all elements when None); dx = dout copied back to every summed element.
+
+    ``keepdims=True`` keeps the summed axis with length 1, so y broadcasts
+    against x (softmax's denominator).
+    """
+
+    symbol = "Σ"
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        self.save(np.shape(x))
+        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, dout):
+        x_shape = self.saved()
+        if self.axis is not None and not self.keepdims:
+            dout = np.expand_dims(dout, self.axis)
+        return (np.broadcast_to(dout, x_shape).copy(),)
+
+
+class MatMul(Node):
+    """Y = X·W; dX = dout·Wᵀ, dW = Xᵀ·dout (the book's "dot" node, §5.6.1).
+
+    X: (D,) or (N, D); W: (D, M); Y: (M,) or (N, M).
+    """
+
+    symbol = "dot"
+
+    def forward(self, x, W):
+        if np.ndim(W) != 2 or np.ndim(x) not in (1, 2) or np.shape(x)[-1] != np.shape(W)[0]:
+            raise ValueError(
+                f"MatMul expected X of shape (D,) or (N, D) and W of shape (D, M), "
+                f"got X {np.shape(x)} and W {np.shape(W)}"
+            )
+        self.save(x, W)
+        return x @ W
+
+    def backward(self, dout):
+        x, W = self.saved()
+        dW = np.outer(x, dout) if np.ndim(x) == 1 else x.T @ dout
+        return dout @ W.T, dW
+
+
+class Square(Node):
+    """y = x²; dx = dout·2x."""
+
+    symbol = "^2"
+
+    def forward(self, x):
+        self.save(x)
+        return x * x
+
+    def backward(self, dout):
+        x = self.saved()
+        return (dout * 2 * x,)
+
+
+# ---------------------------------------------------------------- values and the graph
+
+
+def _data(x, what: str):
+    """A real number or array as float data: 0-d becomes a NumPy scalar; ints become float64."""
+    if isinstance(x, Value):
+        raise TypeError(f"{what} expected a number or array, got a Value; pass it to the node instead")
+    a = np.asarray(x)
+    if a.dtype.kind in "iu":
+        a = a.astype(np.float64)
+    elif a.dtype.kind != "f":
+        raise TypeError(f"{what} expected a real number or array, got dtype {a.dtype}")
+    return a[()] if a.ndim == 0 else a
+
+
+class Value:
+    """One edge of the graph: ``data`` flows forward; after backward, ``grad`` = ∂L/∂(this value).
+
+    ``kind`` is "input" (made by ``Graph.input``), "const" (a number you passed
+    to a node; drawn without a gradient) or "node" (a node's output).
+    Arithmetic operators record nodes: ``1 / (1 + g.exp(-x))`` is the sigmoid.
+    """
+
+    # NumPy defers to our reflected operators instead of making object arrays.
+    __array_ufunc__ = None
+
+    def __init__(self, graph: Graph, data, name: str | None, kind: str):
+        self.graph = graph
+        self.data = data
+        self.name = name
+        self.kind = kind
+        self.grad = None
+
+    @property
+    def shape(self) -> tuple:
+        return np.shape(self.data)
+
+    def __repr__(self) -> str:
+        name = f"{self.name} = " if self.name else ""
+        grad = "" if self.grad is None else f", grad {format_number(self.grad)}"
+        return f"Value({name}{format_number(self.data)}{grad})"
+
+    def __add__(self, other):
+        return self.graph.add(self, other)
+
+    def __radd__(self, other):
+        return self.graph.add(other, self)
+
+    def __mul__(self, other):
+        return self.graph.mul(self, other)
+
+    def __rmul__(self, other):
+        return self.graph.mul(other, self)
+
+    def __neg__(self):
+        return self.graph.negate(self)
+
+    def __sub__(self, other):
+        return self.graph.add(self, -other)
+
+    def __rsub__(self, other):
+        return self.graph.add(other, self.graph.negate(self))
+
+    def __truediv__(self, other):
+        other = self.graph.reciprocal(other) if isinstance(other, Value) else 1 / np.asarray(other)
+        return self.graph.mul(self, other)
+
+    def __rtruediv__(self, other):
+        r = self.graph.reciprocal(self)
+        return r if np.all(np.asarray(other) == 1) and np.ndim(other) == 0 else self.graph.mul(other, r)
+
+    def __matmul__(self, other):
+        return self.graph.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return self.graph.matmul(other, self)
+
+
+@dataclass
+class Step:
+    """One recorded application: the node, its input Values, its output Value and,
+    after backward, the gradient it sent back along each input edge."""
+
+    node: Node
+    inputs: tuple[Value, ...]
+    output: Value
+    grads: tuple | None = None
+
+
+class Graph(Renderable):
+    """A computational graph: records nodes as you apply them, then runs backward.
+
+    >>> g = Graph()
+    >>> x = g.input("x", 1.0)
+    >>> y = g.reciprocal(g.add(g.exp(g.negate(x)), 1.0), name="y")
+    >>> g.backward(y, dout=1.0)
+    >>> print(f"{float(y.data):.4f} {float(x.grad):.4f}")
+    0.7311 0.1966
+
+    ``values`` lists every Value in the order made; ``steps`` every node applied.
+    ``g["x"]`` finds a value by name. ``to_dot()`` gives Graphviz DOT text and
+    ``save("g.svg")`` writes a picture (.dot, .svg, .png, .pdf).
+    """
+
+    def __init__(self, title: str | None = None):
+        self.title = title
+        self.values: list[Value] = []
+        self.steps: list[Step] = []
+        self.output: Value | None = None
+        self.dout = None
+
+    def __repr__(self) -> str:
+        inputs = ", ".join(v.name for v in self.values if v.kind == "input")
+        return f"Graph({len(self.steps)} nodes; inputs: {inputs or 'none'})"
+
+    def __getitem__(self, name: str) -> Value:
+        for v in self.values:
+            if v.name == name:
+                return v
+        names = [v.name for v in self.values if v.name]
+        raise KeyError(f"no value named {name!r}; named values: {', '.join(names) or 'none'}")
+
+    def _new(self, data, name, kind) -> Value:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"a value's name must be a string, got {type(name).__name__}")
+        v = Value(self, data, name, kind)
+        self.values.append(v)
+        return v
+
+    def input(self, name: str, value) -> Value:
+        """A named input (x, W, apple …): drawn as a source node; backward gives its grad."""
+        data = _data(value, f"input {name!r}")
+        if not np.all(np.isfinite(data)):
+            raise ValueError(f"input {name!r} expected finite numbers, got {data}")
+        # Copy arrays, so later changes to the caller's array cannot change the picture.
+        return self._new(data if np.ndim(data) == 0 else np.array(data), name, "input")
+
+    def const(self, value, name: str | None = None) -> Value:
+        """A constant (the 1 in 1 + exp(−x)): drawn with its number, without a gradient."""
+        return self._new(_data(value, "const"), name, "const")
+
+    def _as_value(self, x, dtype) -> Value:
+        if isinstance(x, Value):
+            if x.graph is not self:
+                raise ValueError(f"{x!r} belongs to another Graph; build one expression in one Graph")
+            return x
+        data = _data(x, "a node")
+        if dtype is not None and np.result_type(data).kind == "f":
+            data = np.asarray(data, dtype=dtype)[()]  # a constant takes its partner's dtype
+        return self.const(data)
+
+    def apply(self, node: Node, *inputs, name: str | None = None) -> Value:
+        """Run ``node.forward`` on the inputs' data and record it; return the output Value.
+
+        Inputs may be Values of this graph or plain numbers/arrays (recorded as constants).
+        """
+        dtype = next((np.result_type(x.data) for x in inputs if isinstance(x, Value)), None)
+        values = tuple(self._as_value(x, dtype) for x in inputs)
+        out = np.asarray(node.forward(*(v.data for v in values)))
+        out = self._new(out[()] if out.ndim == 0 else out, name, "node")
+        self.steps.append(Step(node, values, out))
+        return out
+
+    # One method per node, so an expression reads like the formula.
+    def mul(self, x, y, name=None):
+        return self.apply(Mul(), x, y, name=name)
+
+    def add(self, x, y, name=None):
+        return self.apply(Add(), x, y, name=name)
+
+    def negate(self, x, name=None):
+        return self.apply(Negate(), x, name=name)
+
+    def exp(self, x, name=None):
+        return self.apply(Exp(), x, name=name)
+
+    def log(self, x, name=None):
+        return self.apply(Log(), x, name=name)
+
+    def reciprocal(self, x, name=None):
+        return self.apply(Reciprocal(), x, name=name)
+
+    def max0(self, x, name=None):
+        return self.apply(Max0(), x, name=name)
+
+    def sum(self, x, axis=None, keepdims=False, name=None):
+        return self.apply(Sum(axis, keepdims), x, name=name)
+
+    def matmul(self, x, W, name=None):
+        return self.apply(MatMul(), x, W, name=name)
+
+    def square(self, x, name=None):
+        return self.apply(Square(), x, name=name)
+
+    def backward(self, y: Value | None = None, dout=1.0) -> None:
+        """Set ``grad`` = ∂L/∂v on every value, where ∂L/∂y = ``dout`` enters at ``y``.
+
+        ``y`` defaults to the last node's output. ``dout`` is a number (copied to
+        every element of y) or an array of y's shape. Runs each recorded node's
+        backward in reverse order; a value feeding several nodes sums their
+        gradients (the branch rule). Calling it again recomputes from scratch.
+        """
+        if y is None:
+            if not self.steps:
+                raise ValueError("backward needs at least one node; apply a node to an input first")
+            y = self.steps[-1].output
+        if not isinstance(y, Value) or y.graph is not self:
+            raise TypeError(f"backward expected a Value of this graph, got {y!r}")
+        dout = np.asarray(_data(dout, "backward's dout"), dtype=np.result_type(y.data))
+        if dout.shape != y.shape:
+            if dout.ndim:
+                raise ValueError(f"backward got dout of shape {dout.shape}, but y has shape {y.shape}")
+            dout = np.full(y.shape, dout)
+        if not np.all(np.isfinite(dout)):
+            raise ValueError(f"backward expected a finite dout, got {dout}")
+        for v in self.values:
+            v.grad = np.zeros_like(v.data)[()]
+        y.grad = dout[()]
+        self.output, self.dout = y, y.grad
+        for step in reversed(self.steps):
+            grads = step.node.backward(step.output.grad)
+            if len(grads) != len(step.inputs):
+                raise TypeError(
+                    f"{type(step.node).__name__}.backward returned {len(grads)} gradients "
+                    f"for {len(step.inputs)} inputs"
+                )
+            step.grads = tuple(np.asarray(g)[()] for g in grads)
+            for v, g in zip(step.inputs, step.grads):
+                if np.shape(g) != v.shape:
+                    raise ValueError(
+                        f"{type(step.node).__name__}.backward returned a gradient of shape "
+                        f"{np.shape(g)} for an input of shape {v.shape}"
+                    )
+                v.grad = v.grad + g  # a new object: step.grads keeps each edge's own share
+
+    def to_dot(self) -> str:
+        """Graphviz DOT text: each edge shows its forward value (blue) over its gradient (red)."""
+        from bprop.graph.render import graph_to_dot
+
+        return graph_to_dot(self)

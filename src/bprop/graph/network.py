@@ -1,0 +1,147 @@
+"""A network drawn as a chain of layers, with output shapes and parameter counts.
+
+A network is described by a list of layer specs, ``(type name, output shape,
+parameter count)``, e.g. the book's two-layer net (§5.7):
+
+>>> net = network_graph(two_layer())
+>>> net.n_params
+39760
+>>> print(net)
+layer            output shape  parameters
+Affine           (N, 50)           39,250
+Relu             (N, 50)                0
+Affine           (N, 10)              510
+SoftmaxWithLoss  ()                     0
+total                              39,760
+
+Shapes may hold names ("N" for the batch). ``save("net.svg")`` draws it.
+"""
+
+from __future__ import annotations
+
+import html
+import numbers
+
+from bprop.graph.render import Renderable
+
+__all__ = ["NetworkGraph", "network_graph", "two_layer", "multi_layer", "NETWORKS"]
+
+
+def _shape(shape, where: str) -> tuple:
+    if isinstance(shape, (numbers.Integral, str)):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise TypeError(f"{where} expected a shape (a tuple of sizes), got {shape!r}") from None
+    for n in shape:
+        ok = isinstance(n, str) or (isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0)
+        if not ok:
+            raise ValueError(f"{where} expected sizes as non-negative integers or names like 'N', got {shape!r}")
+    return tuple(n if isinstance(n, str) else int(n) for n in shape)
+
+
+def _spec(i: int, spec) -> tuple[str, tuple, int]:
+    where = f"layer {i}"
+    try:
+        name, shape, n_params = spec
+    except (TypeError, ValueError):
+        raise TypeError(f"{where} expected (type name, output shape, parameter count), got {spec!r}") from None
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"{where} expected a layer type name, got {name!r}")
+    if isinstance(n_params, bool) or not isinstance(n_params, numbers.Integral) or n_params < 0:
+        raise ValueError(f"{where} ({name}) expected a non-negative parameter count, got {n_params!r}")
+    return name, _shape(shape, f"{where} ({name})"), int(n_params)
+
+
+def _shape_text(shape: tuple) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class NetworkGraph(Renderable):
+    """A chain of layers to draw: ``layers`` holds (type name, output shape, parameter count)."""
+
+    def __init__(self, layers, input_shape=None, title: str | None = None):
+        self.layers = [_spec(i, s) for i, s in enumerate(layers)]
+        if not self.layers:
+            raise ValueError("network_graph expected at least one layer, got none")
+        self.input_shape = None if input_shape is None else _shape(input_shape, "input_shape")
+        self.title = title
+
+    @property
+    def n_params(self) -> int:
+        return sum(n for _, _, n in self.layers)
+
+    def __str__(self) -> str:
+        width = max(len("layer"), *(len(name) for name, _, _ in self.layers)) + 2
+        rows = [f"{'layer':<{width}}output shape  parameters"]
+        rows += [f"{name:<{width}}{_shape_text(shape):<12}{n:>12,}" for name, shape, n in self.layers]
+        rows.append(f"{'total':<{width}}{'':<12}{self.n_params:>12,}")
+        return "\n".join(rows)
+
+    def __repr__(self) -> str:
+        return f"NetworkGraph({len(self.layers)} layers, {self.n_params:,} parameters)"
+
+    def to_dot(self) -> str:
+        """DOT text: input → one box per layer → output, each arrow labelled with the shape it carries."""
+        title = (self.title + ": " if self.title else "") + f"{self.n_params:,} parameters"
+        out = [
+            "digraph network {",
+            "  rankdir=TB;",
+            '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica"];',
+            '  edge [fontname="Helvetica", fontsize=11];',
+            f'  labelloc=b; fontname="Helvetica"; fontsize=11; label=<{html.escape(title)}>;',
+            "  input [shape=plaintext, style=none, label=<input>];",
+        ]
+        shape_in = self.input_shape
+        source = "input"
+        for i, (name, shape, n_params) in enumerate(self.layers):
+            params = f"{n_params:,} parameters" if n_params else "no parameters"
+            out.append(
+                f'  l{i} [label=<<b>{html.escape(name)}</b><br/><font point-size="10">{params}</font>>];'
+            )
+            label = "" if shape_in is None else f" [label=<{html.escape(_shape_text(shape_in))}>]"
+            out.append(f"  {source} -> l{i}{label};")
+            source, shape_in = f"l{i}", shape
+        out.append("  output [shape=plaintext, style=none, label=<output>];")
+        out.append(f"  {source} -> output [label=<{html.escape(_shape_text(shape_in))}>];")
+        out.append("}")
+        return "\n".join(out) + "\n"
+
+
+def network_graph(layers, input_shape=None, title: str | None = None) -> NetworkGraph:
+    """Draw a network from its layer specs: a sequence of (type name, output shape, parameter count).
+
+    >>> network_graph([("Affine", (1, 3), 9), ("Relu", (1, 3), 0)]).n_params
+    9
+    """
+    return NetworkGraph(layers, input_shape=input_shape, title=title)
+
+
+def two_layer(input_size: int = 784, hidden_size: int = 50, output_size: int = 10) -> list:
+    """Layer specs of the book's TwoLayerNet (§5.7): Affine, Relu, Affine, SoftmaxWithLoss."""
+    return [
+        ("Affine", ("N", hidden_size), input_size * hidden_size + hidden_size),
+        ("Relu", ("N", hidden_size), 0),
+        ("Affine", ("N", output_size), hidden_size * output_size + output_size),
+        ("SoftmaxWithLoss", (), 0),
+    ]
+
+
+def multi_layer(input_size: int = 784, hidden_size_list=(100, 100, 100, 100), output_size: int = 10) -> list:
+    """Layer specs of the book's MultiLayerNet (§6): (Affine, Relu) per hidden layer, then Affine, SoftmaxWithLoss."""
+    specs, fan_in = [], input_size
+    for size in hidden_size_list:
+        specs += [("Affine", ("N", size), fan_in * size + size), ("Relu", ("N", size), 0)]
+        fan_in = size
+    specs += [("Affine", ("N", output_size), fan_in * output_size + output_size), ("SoftmaxWithLoss", (), 0)]
+    return specs
+
+
+# The presets `bprop graph NAME` knows: name → a function returning its NetworkGraph.
+NETWORKS = {
+    "two-layer": lambda: network_graph(two_layer(), input_shape=("N", 784), title="TwoLayerNet(784, 50, 10)"),
+    "multi-layer": lambda: network_graph(
+        multi_layer(), input_shape=("N", 784), title="MultiLayerNet(784, [100, 100, 100, 100], 10)"
+    ),
+}

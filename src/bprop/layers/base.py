@@ -1,0 +1,118 @@
+"""What every layer shares: input checking, the dout contract, params/grads views.
+
+The contract (tested for every layer in tests/test_layer_contract.py):
+
+- ``forward`` and ``backward`` never write into the arrays they are given.
+- float32 in gives float32 out and float32 gradients; float64 likewise. Integer
+  and boolean input is converted to float64 (to the parameters' dtype for layers
+  with parameters); complex, object and string input raises ``TypeError``.
+- NaN input raises ``ValueError``; ±inf is allowed where the math is defined.
+- ``backward`` before ``forward`` raises ``RuntimeError``; a ``dout`` whose shape
+  differs from the output's raises ``ValueError`` naming both shapes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def as_float_array(x, name: str, owner: str, dtype=None) -> np.ndarray:
+    """Return ``x`` as a float32 or float64 array, without copying when it already is one.
+
+    Integers and booleans become ``dtype`` (float64 when None); float16 becomes
+    float32. Complex, object and string arrays raise TypeError; NaN raises ValueError.
+    """
+    x = np.asarray(x)
+    kind = x.dtype.kind
+    if x.dtype in FLOAT_DTYPES:
+        pass
+    elif kind in "iub":
+        x = x.astype(dtype or np.float64)
+    elif kind == "f" and x.dtype.itemsize < 4:
+        x = x.astype(np.float32)
+    else:
+        raise TypeError(
+            f"{owner} expected a real-valued float or integer array for {name}, "
+            f"got dtype {x.dtype}"
+        )
+    reject_nan(x, name, owner)
+    return x
+
+
+def reject_nan(x: np.ndarray, name: str, owner: str) -> None:
+    """Raise ValueError if ``x`` holds NaN.
+
+    One SIMD sum over x finds out whether a NaN can be there at all (about
+    0.3 ns/element in float32); only a NaN sum — NaN, or +inf meeting -inf —
+    pays for the exact elementwise scan.
+    """
+    if x.size == 0:
+        return
+    with np.errstate(all="ignore"):
+        total = np.add.reduce(x, axis=None)
+    if np.isnan(total) and np.isnan(x).any():
+        where = tuple(int(i) for i in np.argwhere(np.isnan(x))[0])
+        raise ValueError(f"{owner} got NaN in {name} at index {where}")
+
+
+class Layer:
+    """Base class: a layer with ``forward`` and ``backward``.
+
+    Subclasses name their learnable parameters in ``param_names`` and keep them
+    as attributes (``W``, ``b``); backward leaves the gradients as ``dW``,
+    ``db``. ``params`` and ``grads`` are dict views built from those attributes,
+    so they can never fall out of step with them.
+    """
+
+    param_names: tuple[str, ...] = ()
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in self.param_names}
+
+    @property
+    def grads(self) -> dict[str, np.ndarray | None]:
+        return {name: getattr(self, "d" + name, None) for name in self.param_names}
+
+    @property
+    def _name(self) -> str:
+        return type(self).__name__
+
+    def _param_dtype(self):
+        return getattr(self, self.param_names[0]).dtype if self.param_names else None
+
+    def _input(self, x, name: str = "x") -> np.ndarray:
+        """Check and convert a forward input; layers with parameters want their dtype."""
+        dtype = self._param_dtype()
+        x = as_float_array(x, name, self._name, dtype=dtype)
+        if dtype is not None and x.dtype != dtype:
+            raise TypeError(
+                f"{self._name} has {dtype} parameters but got {name} of dtype {x.dtype}; "
+                f"convert one of them, e.g. x.astype(np.{dtype})"
+            )
+        return x
+
+    def _remember_output(self, out: np.ndarray) -> np.ndarray:
+        self._out_shape = out.shape
+        self._out_dtype = out.dtype
+        return out
+
+    def _dout(self, dout) -> np.ndarray:
+        """Check ``dout`` against the last forward's output; cast it to that dtype."""
+        out_shape = getattr(self, "_out_shape", None)
+        if out_shape is None:
+            raise RuntimeError(f"{self._name}.backward called before forward")
+        dout = np.asarray(dout)
+        if dout.dtype.kind not in "fiub":
+            raise TypeError(f"{self._name}.backward expected a real float array for dout, got dtype {dout.dtype}")
+        if dout.shape != out_shape:
+            raise ValueError(
+                f"{self._name}.backward got dout of shape {dout.shape}, "
+                f"but forward's output had shape {out_shape}"
+            )
+        if dout.dtype != self._out_dtype:
+            dout = dout.astype(self._out_dtype)
+        reject_nan(dout, "dout", f"{self._name}.backward")
+        return dout

@@ -1,0 +1,139 @@
+"""Linear layers: the ch.5.4 Mul/Add nodes and Affine."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bprop.layers.base import Layer, as_float_array
+
+
+def _scalar_if_0d(a: np.ndarray):
+    """0-d arrays come back as NumPy scalars, so the book's ``print(price)`` reads 220.0…"""
+    return a[()] if a.ndim == 0 else a
+
+
+def _sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Undo broadcasting: sum ``grad`` over the axes along which an input of ``shape`` was stretched."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+class _BinaryNode(Layer):
+    """Shared input handling of the two-input nodes: numbers or arrays, broadcast."""
+
+    def _inputs(self, x, y):
+        ax = as_float_array(x, "x", self._name)
+        ay = as_float_array(y, "y", self._name)
+        # Python numbers are weak in np.result_type (NEP 50): 1.1 × float32 stays float32.
+        dtype = np.result_type(*(v if isinstance(v, (int, float)) else a for v, a in ((x, ax), (y, ay))))
+        dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+        x, y = ax.astype(dtype, copy=False), ay.astype(dtype, copy=False)
+        try:
+            shape = np.broadcast_shapes(x.shape, y.shape)
+        except ValueError:
+            raise ValueError(
+                f"{self._name} cannot combine x of shape {x.shape} with y of shape {y.shape}"
+            ) from None
+        self._shapes = (x.shape, y.shape)
+        self._out_shape, self._out_dtype = shape, dtype
+        return x, y
+
+
+class MulLayer(_BinaryNode):
+    """Multiplication node (book §5.4.1): out = x·y; dx = dout·y, dy = dout·x.
+
+    x, y: numbers or arrays that broadcast together; out: their broadcast shape.
+    backward returns (dx, dy) in the shapes of x and y. Caches x and y.
+
+    >>> apple = MulLayer(); apple.forward(100, 2)
+    np.float64(200.0)
+    >>> apple.backward(1.1)
+    (np.float64(2.2), np.float64(110.00000000000001))
+    """
+
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        self.x, self.y = self._inputs(x, y)
+        return _scalar_if_0d(self.x * self.y)
+
+    def backward(self, dout):
+        dout = self._dout(dout)
+        x_shape, y_shape = self._shapes
+        dx = _sum_to_shape(dout * self.y, x_shape)
+        dy = _sum_to_shape(dout * self.x, y_shape)
+        return _scalar_if_0d(dx), _scalar_if_0d(dy)
+
+
+class AddLayer(_BinaryNode):
+    """Addition node (book §5.4.2): out = x + y; dx = dout, dy = dout.
+
+    x, y: numbers or arrays that broadcast together; backward returns (dx, dy)
+    in the shapes of x and y. Caches only the shapes.
+    """
+
+    def forward(self, x, y):
+        x, y = self._inputs(x, y)
+        return _scalar_if_0d(x + y)
+
+    def backward(self, dout):
+        dout = self._dout(dout)
+        x_shape, y_shape = self._shapes
+        dx = _sum_to_shape(dout, x_shape).copy()
+        dy = _sum_to_shape(dout, y_shape).copy()
+        return _scalar_if_0d(dx), _scalar_if_0d(dy)
+
+
+class Affine(Layer):
+    """Affine (fully connected): out = x·W + b.
+
+    dx = dout·Wᵀ, dW = xᵀ·dout, db = Σ_n dout (a sum over the batch, not a mean).
+
+    W: (D, M); b: (M,). x: (N, D), or any (N, d1, d2, …) with d1·d2·… = D — it is
+    flattened per sample, and dx comes back in x's own shape. out, dout: (N, M).
+    Caches x flattened to (N, D) and x's shape. The parameters are kept as
+    given, not copied: an optimizer updating them in place updates the layer.
+    """
+
+    param_names = ("W", "b")
+
+    def __init__(self, W, b):
+        W = as_float_array(W, "W", "Affine")
+        b = as_float_array(b, "b", "Affine").astype(W.dtype, copy=False)
+        if W.ndim != 2 or b.shape != (W.shape[1],):
+            raise ValueError(
+                f"Affine expected W of shape (D, M) and b of shape (M,), "
+                f"got W {W.shape} and b {b.shape}"
+            )
+        self.W, self.b = W, b
+        self.dW = None
+        self.db = None
+        self.x = None
+        self.original_x_shape = None
+
+    def forward(self, x, train_flg=True):
+        x = self._input(x)
+        in_features = self.W.shape[0]
+        if x.ndim == 0 or x.size != x.shape[0] * in_features:
+            raise ValueError(
+                f"Affine expected input with {in_features} features per sample, "
+                f"got shape {x.shape}"
+            )
+        self.original_x_shape = x.shape
+        self.x = x.reshape(x.shape[0], in_features)
+        out = self.x @ self.W
+        out += self.b
+        return self._remember_output(out)
+
+    def backward(self, dout):
+        dout = self._dout(dout)
+        self.dW = self.x.T @ dout
+        self.db = dout.sum(axis=0)
+        return (dout @ self.W.T).reshape(self.original_x_shape)

@@ -1,0 +1,152 @@
+"""Loss layers: ``forward(x, t)`` gives a scalar loss averaged over the batch;
+``backward(dout=1)`` gives dL/dx, already divided by the batch size N.
+
+The loss comes back as a NumPy scalar of x's dtype.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bprop.functions import log_softmax, sigmoid, softplus
+from bprop.layers.base import Layer, as_float_array
+
+
+def _batch_size(x: np.ndarray) -> int:
+    """N: the first axis; a 1-D input counts as one sample, as in the book."""
+    return x.shape[0] if x.ndim >= 2 else 1
+
+
+class _Loss(Layer):
+    """Shared by the loss layers: a scalar output and ``backward(dout=1)``."""
+
+    def _targets_like(self, t, x: np.ndarray) -> np.ndarray:
+        """Targets of the same shape as x, as x's dtype."""
+        t = as_float_array(t, "t", self._name).astype(x.dtype, copy=False)
+        if t.shape != x.shape:
+            raise ValueError(f"{self._name} expected t of shape {x.shape} (that of x), got {t.shape}")
+        return t
+
+    def _loss(self, value, dtype) -> np.generic:
+        self._out_shape, self._out_dtype = (), dtype
+        return dtype.type(value)
+
+    def backward(self, dout=1):
+        dout = self._dout(dout)
+        return self._dx * dout
+
+
+class SoftmaxWithLoss(_Loss):
+    """Softmax followed by cross-entropy, as one layer (book §5.6.3).
+
+    L = -(1/N) Σ_n Σ_k t_nk · log softmax(x_n)_k;  dx = dout·(y·Σ_k t_nk - t)/N,
+    which for one-hot or integer labels is the book's dout·(y - t)/N.
+
+    Shapes: x (N, C) logits (or (C,) for one sample); t integer labels (N,) in
+    [0, C), or one-hot / class probabilities (N, C). log_softmax keeps logits of
+    ±1e4 finite and exact (no log(y + 1e-7)). Caches y = softmax(x) as ``y``
+    and t as ``t``.
+    """
+
+    def __init__(self):
+        self.loss = None
+        self.y = None
+        self.t = None
+
+    def forward(self, x, t):
+        x = self._input(x)
+        if x.ndim not in (1, 2) or x.shape[-1] == 0:
+            raise ValueError(f"SoftmaxWithLoss expected logits of shape (N, C), got {x.shape}")
+        n = _batch_size(x)
+        logp = log_softmax(x)
+        self.y = np.exp(logp)
+        labels = self._labels(t, x)
+        if labels is not None:
+            self.t = labels
+            picked = logp.reshape(n, -1)[np.arange(n), labels]
+            self.loss = -picked.sum() / n
+            dx = self.y.reshape(n, -1).copy()
+            dx[np.arange(n), labels] -= 1
+            dx = dx.reshape(x.shape)
+        else:
+            self.t = self._targets_like(t, x)
+            self.loss = -(self.t * logp).sum() / n
+            dx = self.y * self.t.sum(axis=-1, keepdims=True) - self.t
+        dx /= x.dtype.type(n)
+        self._dx = dx
+        return self._loss(self.loss, x.dtype)
+
+    def _labels(self, t, x: np.ndarray):
+        """Integer class labels as an int array of shape (N,), or None for one-hot t."""
+        t = np.asarray(t)
+        # One-hot or class probabilities: t shaped like x. For a single sample with
+        # a single class, (1,) is ambiguous: float means one-hot, integer a label.
+        if t.shape == x.shape and (x.ndim == 2 or x.size > 1 or t.dtype.kind == "f"):
+            return None
+        n, classes = _batch_size(x), x.shape[-1]
+        if t.shape not in ((n,), ()) or (t.shape == () and x.ndim == 2):
+            raise ValueError(
+                f"SoftmaxWithLoss expected t as {n} integer labels (shape ({n},)) or "
+                f"one-hot of shape {x.shape}, got shape {t.shape}"
+            )
+        if t.dtype.kind not in "iu":
+            if t.dtype.kind != "f" or not np.all(np.isfinite(t)) or np.any(t != np.round(t)):
+                raise TypeError(f"SoftmaxWithLoss expected integer labels, got dtype {t.dtype}")
+        t = t.reshape(-1).astype(np.intp)
+        bad = np.flatnonzero((t < 0) | (t >= classes))
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(
+                f"SoftmaxWithLoss got label {t[i]} at index {i}, out of range for {classes} classes "
+                f"(labels must lie in [0, {classes - 1}])"
+            )
+        return t
+
+
+class SigmoidWithLoss(_Loss):
+    """Sigmoid followed by binary cross-entropy.
+
+    L = -(1/N) Σ [t·log σ(x) + (1-t)·log(1-σ(x))] = (1/N) Σ [softplus(x) - t·x];
+    dx = dout·(σ(x) - t)/N.
+
+    x: logits of any shape (N, …); t: labels of the same shape, 0 or 1 (or any
+    probability in [0, 1]). The softplus form is exact at ±1000. Caches
+    y = σ(x) as ``y`` and t as ``t``.
+    """
+
+    def __init__(self):
+        self.loss = None
+        self.y = None
+        self.t = None
+
+    def forward(self, x, t):
+        x = self._input(x)
+        t = self._targets_like(t, x)
+        if np.any((t < 0) | (t > 1)):
+            raise ValueError("SigmoidWithLoss expected labels t in [0, 1]")
+        n = _batch_size(x)
+        self.t = t
+        self.y = sigmoid(x)
+        self.loss = (softplus(x) - t * x).sum() / n
+        self._dx = (self.y - t) / x.dtype.type(n)
+        return self._loss(self.loss, x.dtype)
+
+
+class MeanSquaredError(_Loss):
+    """Mean squared error: L = ½·Σ(y - t)²/N; dy = dout·(y - t)/N.
+
+    y: predictions (N, …) (1-D counts as one sample, giving the book's
+    ½·Σ(y - t)²); t: targets of the same shape. Caches y - t.
+    """
+
+    def __init__(self):
+        self.loss = None
+
+    def forward(self, y, t):
+        y = self._input(y, "y")
+        t = self._targets_like(t, y)
+        n = y.dtype.type(_batch_size(y))
+        diff = y - t
+        self.loss = 0.5 * np.vdot(diff, diff) / n
+        self._dx = diff / n
+        return self._loss(self.loss, y.dtype)

@@ -1,0 +1,81 @@
+"""MulLayer/AddLayer (the book's shopping example) and Affine."""
+
+import numpy as np
+import pytest
+
+from bprop.layers import Affine, AddLayer, MulLayer
+
+
+def test_apple_example_gives_the_books_numbers():
+    mul_apple, mul_tax = MulLayer(), MulLayer()
+    price = mul_tax.forward(mul_apple.forward(100, 2), 1.1)
+    assert price == pytest.approx(220)
+    dapple_price, dtax = mul_tax.backward(1)
+    dapple, dapple_num = mul_apple.backward(dapple_price)
+    assert (dapple, dapple_num, dtax) == pytest.approx((2.2, 110, 200))
+
+
+def test_apple_and_orange_example_gives_the_books_numbers():
+    mul_apple, mul_orange, add, mul_tax = MulLayer(), MulLayer(), AddLayer(), MulLayer()
+    apple_price = mul_apple.forward(100, 2)
+    orange_price = mul_orange.forward(150, 3)
+    price = mul_tax.forward(add.forward(apple_price, orange_price), 1.1)
+    dall, dtax = mul_tax.backward(1)
+    dapple_price, dorange_price = add.backward(dall)
+    dapple, dapple_num = mul_apple.backward(dapple_price)
+    dorange, dorange_num = mul_orange.backward(dorange_price)
+    assert price == pytest.approx(715)
+    assert (dapple_num, dapple, dorange, dorange_num, dtax) == pytest.approx((110, 2.2, 3.3, 165, 650))
+
+
+def test_mul_and_add_sum_gradients_over_broadcast_axes():
+    x, y = np.arange(6.0).reshape(2, 3), np.array([1.0, 2.0, 3.0])
+    mul = MulLayer()
+    mul.forward(x, y)
+    dx, dy = mul.backward(np.ones((2, 3)))
+    np.testing.assert_array_equal(dx, np.broadcast_to(y, (2, 3)))
+    np.testing.assert_array_equal(dy, x.sum(axis=0))
+    add = AddLayer()
+    add.forward(x, 5.0)
+    dx, dscalar = add.backward(np.full((2, 3), 2.0))
+    assert dx.shape == (2, 3) and dscalar == 12.0
+
+
+def test_python_numbers_do_not_upcast_float32_arrays():
+    out = MulLayer().forward(np.ones(3, np.float32), 1.1)
+    assert out.dtype == np.float32
+
+
+def test_mul_rejects_shapes_that_do_not_broadcast():
+    with pytest.raises(ValueError, match=r"cannot combine x of shape \(2,\) with y of shape \(3,\)"):
+        MulLayer().forward(np.ones(2), np.ones(3))
+
+
+def test_affine_flattens_any_rank_and_returns_dx_in_the_input_shape():
+    rng = np.random.default_rng(0)
+    W, b = rng.standard_normal((12, 4)), rng.standard_normal(4)
+    affine = Affine(W, b)
+    x = rng.standard_normal((5, 3, 2, 2))
+    out = affine.forward(x)
+    np.testing.assert_allclose(out, x.reshape(5, 12) @ W + b)
+    dout = rng.standard_normal((5, 4))
+    dx = affine.backward(dout)
+    assert dx.shape == x.shape
+    np.testing.assert_allclose(affine.dW, x.reshape(5, 12).T @ dout)
+    np.testing.assert_allclose(affine.db, dout.sum(axis=0))
+    assert affine.grads["W"] is affine.dW and affine.params["W"] is W
+
+
+def test_affine_names_the_expected_features_and_the_shape_it_got():
+    affine = Affine(np.zeros((784, 10)), np.zeros(10))
+    with pytest.raises(ValueError, match=r"784 features per sample, got shape \(100, 28, 27\)"):
+        affine.forward(np.zeros((100, 28, 27)))
+
+
+def test_affine_rejects_a_bias_of_the_wrong_length_and_a_mixed_dtype_input():
+    with pytest.raises(ValueError, match="b of shape"):
+        Affine(np.zeros((3, 2)), np.zeros(3))
+    affine = Affine(np.zeros((3, 2), np.float32), np.zeros(2, np.float32))
+    with pytest.raises(TypeError, match="float32 parameters but got x of dtype float64"):
+        affine.forward(np.zeros((1, 3)))
+    assert affine.forward(np.zeros((1, 3), np.uint8)).dtype == np.float32
