@@ -14,7 +14,7 @@ import importlib
 import sys
 
 # Subcommand modules, in the order ``bprop --help`` lists them.
-_COMMANDS = ("check",)
+_COMMANDS = ("check", "graph")
 
 
 class CommandError(Exception):

@@ -1,0 +1,137 @@
+"""``bprop graph``: draw a computational graph with its forward values and gradients.
+
+    bprop graph sigmoid --x 1.0 -o sigmoid.svg
+    bprop graph softmax-with-loss --x=0.3,2.9,4.0 --t 0 -o swl.png
+    bprop graph shopping                      # DOT text on stdout
+    bprop graph two-layer -o net.svg          # a network as a chain of layers
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from bprop.cli import CommandError
+from bprop.graph import GRAPHS, NETWORKS, format_number, network_graph
+from bprop.graph.render import format_of
+
+# Which options each built-in graph reads, besides --dout.
+_OPTIONS = {
+    "sigmoid": {"x"},
+    "relu": {"x"},
+    "tanh": {"x"},
+    "affine": {"seed", "batch"},
+    "softmax-with-loss": {"x", "t"},
+    "shopping": set(),
+    "mse": {"x", "t"},
+}
+
+
+def register(subparsers) -> None:
+    names = ", ".join(list(GRAPHS) + list(NETWORKS))
+    parser = subparsers.add_parser(
+        "graph",
+        help="draw a computational graph: forward values and backward gradients on every edge",
+        description="Draw one of the book's computational graphs (chapter 5) from real numbers: "
+        "every edge shows its forward value (blue) above its backward gradient (red). "
+        "Or draw a network as a chain of layers. Without -o, prints Graphviz DOT text.",
+    )
+    parser.add_argument("name", metavar="NAME|FILE.npz", help=f"one of {names}; or a saved model file")
+    parser.add_argument(
+        "--x", metavar="NUMBERS",
+        help="input: one number or a comma list (sigmoid, relu, tanh); the 3 scores "
+        "(softmax-with-loss); the prediction y (mse). Write negatives as --x=-1,2",
+    )
+    parser.add_argument(
+        "--t", metavar="LABEL|NUMBERS",
+        help="target: a class index (softmax-with-loss, default 0) or a comma list (mse)",
+    )
+    parser.add_argument(
+        "--dout", metavar="NUMBERS", default=None,
+        help="gradient entering from the right, dL/d(output): a number or a comma list (default 1)",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed for affine's example arrays (default 0)")
+    parser.add_argument("--batch", type=int, default=None, help="affine: a batch of N rows instead of one 1-D input")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write .dot, .svg, .png or .pdf (by extension)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if args.output is not None:
+        format_of(args.output)  # a bad extension fails before any work
+    if args.name in GRAPHS:
+        picture, summary = _computational_graph(args)
+    else:
+        _reject_options(args, set(), f"a network ({args.name})")
+        if args.name in NETWORKS:
+            picture = NETWORKS[args.name]()
+        elif args.name.endswith(".npz") or os.path.exists(args.name):
+            picture = _network_from_file(args.name)
+        else:
+            raise CommandError(
+                f"unknown graph {args.name!r}; expected one of {', '.join(list(GRAPHS) + list(NETWORKS))}, "
+                "or a model FILE.npz"
+            )
+        summary = [str(picture)]
+    if args.output is None:
+        sys.stdout.write(picture.to_dot())
+        return 0
+    picture.save(args.output)
+    print("\n".join(summary + [f"wrote {args.output}"]))
+    return 0
+
+
+def _reject_options(args, allowed: set, what: str) -> None:
+    for option in ("x", "t", "dout", "seed", "batch"):
+        if option not in allowed and getattr(args, option) is not None:
+            raise CommandError(f"--{option} does not apply to {what}")
+
+
+def _numbers(text: str, option: str):
+    """'1.5' → 1.5; '1,-2,3' → [1.0, -2.0, 3.0]."""
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise CommandError(f"--{option} expected a number or a comma list of numbers, got {text!r}") from None
+    return values[0] if len(values) == 1 and "," not in text else values
+
+
+def _computational_graph(args):
+    name = args.name
+    _reject_options(args, _OPTIONS[name] | {"dout"}, name)
+    kwargs = {}
+    if args.x is not None:
+        kwargs["y" if name == "mse" else "x"] = _numbers(args.x, "x")
+    if args.t is not None:
+        if name == "softmax-with-loss":
+            try:
+                kwargs["t"] = int(args.t)
+            except ValueError:
+                raise CommandError(f"--t expected a class index such as 0, got {args.t!r}") from None
+        else:
+            kwargs["t"] = _numbers(args.t, "t")
+    if args.seed is not None:
+        kwargs["seed"] = args.seed
+    if args.batch is not None:
+        kwargs["batch"] = args.batch
+    g = GRAPHS[name](**kwargs)
+    dout = 1.0 if args.dout is None else _numbers(args.dout, "dout")
+    g.backward(dout=dout)
+    summary = [f"{g.output.name} = {format_number(g.output.data)}  (dout = {format_number(g.dout)})"]
+    summary += [f"d{v.name} = {format_number(v.grad)}" for v in g.values if v.kind == "input"]
+    return g, summary
+
+
+def _network_from_file(path: str):
+    """A saved model as a chain of layers, through bprop.nets when it can load models."""
+    try:
+        from bprop.nets import load
+    except ImportError:
+        raise CommandError(
+            f"cannot draw {path}: loading model files is not available in this version of bprop yet; "
+            f"draw a preset instead: {', '.join(NETWORKS)}"
+        ) from None
+    if not os.path.exists(path):
+        raise CommandError(f"no such model file: {path}")
+    net = load(path)
+    return network_graph(net.layer_specs(), input_shape=getattr(net, "input_shape", None), title=os.path.basename(path))
