@@ -85,3 +85,17 @@ def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
 def mean_squared_error(y: np.ndarray, t: np.ndarray) -> float:
     """The book's E = ½ Σ (y - t)², summed over everything (no batch average)."""
     return 0.5 * np.sum((np.asarray(y) - np.asarray(t)) ** 2)
+
+
+def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Undo broadcasting: sum ``grad`` over the axes along which an input of ``shape`` was stretched.
+
+    The backward of any broadcasting op: if x of shape (3,) was added to a
+    (2, 3) array, dx is the (2, 3) gradient summed over axis 0.
+    """
+    shape = tuple(shape)
+    if np.shape(grad) == shape:
+        return grad
+    grad = np.sum(grad, axis=tuple(range(np.ndim(grad) - len(shape))))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    return np.sum(grad, axis=stretched, keepdims=True) if stretched else grad

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bprop.functions import sum_to_shape
+
 from bprop.graph.render import Renderable, format_number
 
 # ---------------------------------------------------------------- the nodes
@@ -58,15 +60,6 @@ class Node:
         return arrays[0] if len(arrays) == 1 else arrays
 
 
-def _sum_to_shape(grad, shape):
-    """Undo broadcasting: sum ``grad`` over the axes along which an input of ``shape`` was stretched."""
-    if np.shape(grad) == tuple(shape):
-        return grad
-    grad = np.sum(grad, axis=tuple(range(np.ndim(grad) - len(shape))))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    return np.sum(grad, axis=stretched, keepdims=True) if stretched else grad
-
-
 class Mul(Node):
     """z = x·y; dx = dout·y, dy = dout·x — each input gets the *other* input (§5.4.1).
 
@@ -82,7 +75,7 @@ class Mul(Node):
 
     def backward(self, dout):
         x, y = self.saved()
-        return _sum_to_shape(dout * y, np.shape(x)), _sum_to_shape(dout * x, np.shape(y))
+        return sum_to_shape(dout * y, np.shape(x)), sum_to_shape(dout * x, np.shape(y))
 
 
 class Add(Node):
@@ -99,7 +92,7 @@ class Add(Node):
 
     def backward(self, dout):
         x_shape, y_shape = self.saved()
-        return _sum_to_shape(dout, x_shape), _sum_to_shape(dout, y_shape)
+        return sum_to_shape(dout, x_shape), sum_to_shape(dout, y_shape)
 
 
 class Negate(Node):

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from bprop.functions import sum_to_shape
 from bprop.layers.base import Layer, as_float_array
 
 
 def _scalar_if_0d(a: np.ndarray):
     """0-d arrays come back as NumPy scalars, so the book's ``print(price)`` reads 220.0…"""
     return a[()] if a.ndim == 0 else a
-
-
-def _sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Undo broadcasting: sum ``grad`` over the axes along which an input of ``shape`` was stretched."""
-    if grad.shape == shape:
-        return grad
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
 
 
 class _BinaryNode(Layer):
@@ -67,8 +57,8 @@ class MulLayer(_BinaryNode):
     def backward(self, dout):
         dout = self._dout(dout)
         x_shape, y_shape = self._shapes
-        dx = _sum_to_shape(dout * self.y, x_shape)
-        dy = _sum_to_shape(dout * self.x, y_shape)
+        dx = sum_to_shape(dout * self.y, x_shape)
+        dy = sum_to_shape(dout * self.x, y_shape)
         return _scalar_if_0d(dx), _scalar_if_0d(dy)
 
 
@@ -86,8 +76,8 @@ class AddLayer(_BinaryNode):
     def backward(self, dout):
         dout = self._dout(dout)
         x_shape, y_shape = self._shapes
-        dx = _sum_to_shape(dout, x_shape).copy()
-        dy = _sum_to_shape(dout, y_shape).copy()
+        dx = sum_to_shape(dout, x_shape).copy()
+        dy = sum_to_shape(dout, y_shape).copy()
         return _scalar_if_0d(dx), _scalar_if_0d(dy)
 
 
