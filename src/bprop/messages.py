@@ -1,0 +1,330 @@
+"""User-facing text of the gradient check and ``bprop check``, in English and Japanese.
+
+``MESSAGES`` maps a key to ``{'en': ..., 'ja': ...}``; the texts are
+``str.format`` templates and both languages take the same fields.
+
+>>> text("dout.fail", "en")
+'backward wrote into dout (e.g. dout[mask] = 0); copy it first: dx = dout.copy()'
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("en", "ja")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- the report's frame -------------------------------------------------------------
+    "title": {
+        "en": "Gradient check of {layer} (inputs: {inputs}; dtype checked: {dtype})",
+        "ja": "{layer} の勾配チェック（入力: {inputs}、チェックした dtype: {dtype}）",
+    },
+    "table.random_dout": {
+        "en": "backward vs. central differences (float64, random dout, tolerance {tol:.0e}):",
+        "ja": "backward と中心差分の比較（float64、ランダムな dout、許容誤差 {tol:.0e}）:",
+    },
+    "table.unit_dout": {
+        "en": "backward vs. central differences (float64, dout = 1, tolerance {tol:.0e}):",
+        "ja": "backward と中心差分の比較（float64、dout = 1、許容誤差 {tol:.0e}）:",
+    },
+    "table.none": {
+        "en": "No gradient could be compared.",
+        "ja": "比較できた勾配はありません。",
+    },
+    "col.target": {"en": "gradient", "ja": "勾配"},
+    "col.max_abs": {"en": "max abs err", "ja": "最大絶対誤差"},
+    "col.rel": {"en": "rel err", "ja": "相対誤差"},
+    "col.index": {"en": "worst at", "ja": "最大誤差の位置"},
+    "col.backward": {"en": "backward", "ja": "backward"},
+    "col.numerical": {"en": "numerical", "ja": "数値微分"},
+    "col.kinks": {"en": "kinks skipped", "ja": "除外したキンク"},
+    "col.ok": {"en": "result", "ja": "判定"},
+    "checks": {"en": "Checks:", "ja": "チェック項目:"},
+    "status.pass": {"en": "ok", "ja": "OK"},
+    "status.fail": {"en": "FAIL", "ja": "NG"},
+    "status.note": {"en": "note", "ja": "注意"},
+    "summary.ok": {"en": "All checks passed.", "ja": "すべてのチェックに合格しました。"},
+    "summary.fail": {
+        "en": "{count} problem(s) found.",
+        "ja": "{count} 件の問題が見つかりました。",
+    },
+    # --- the learner's code failed to run -----------------------------------------------
+    "exception": {
+        "en": "{where} raised {error}",
+        "ja": "{where} で例外が発生しました: {error}",
+    },
+    "bad_output": {
+        "en": "{where} returned {got}, not an array of numbers",
+        "ja": "{where} の戻り値が {got} です。数値の配列を返してください",
+    },
+    "bad_grads": {
+        "en": "backward returned {count} gradients for {inputs} inputs",
+        "ja": "入力は {inputs} 個なのに、backward が {count} 個の勾配を返しました",
+    },
+    # --- forward ------------------------------------------------------------------------
+    "finite.ok": {
+        "en": "forward gives finite values on ordinary inputs",
+        "ja": "通常の入力に対して forward の出力はすべて有限です",
+    },
+    "finite.fail": {
+        "en": "forward gives NaN or inf on ordinary inputs ({count} of {size} values, the first at {index})",
+        "ja": "通常の入力で forward が NaN や inf を返しています（{size} 個中 {count} 個、最初は {index}）",
+    },
+    "warning.fail": {
+        "en": '{where} made NumPy warn on ordinary inputs: "{warning}"',
+        "ja": "通常の入力で {where} が NumPy の警告を出しました:「{warning}」",
+    },
+    "hint.warned": {
+        "en": '. NumPy warned "{warning}"',
+        "ja": "。NumPy の警告:「{warning}」",
+    },
+    "hint.log": {
+        "en": " — np.log of a negative number: did you mean np.exp?",
+        "ja": "。負の数の np.log を計算しています。np.exp のつもりではありませんか？",
+    },
+    "reference.ok": {
+        "en": "forward agrees with bprop.layers.{ref}",
+        "ja": "forward の出力は bprop.layers.{ref} と一致します",
+    },
+    "reference.fail": {
+        "en": "forward differs from bprop.layers.{ref}: at {index} yours gives {got:.6g}, bprop gives {want:.6g}",
+        "ja": "forward の出力が bprop.layers.{ref} と違います: {index} であなたの値は {got:.6g}、bprop は {want:.6g}",
+    },
+    "forward_inplace.ok": {
+        "en": "forward leaves its inputs unchanged",
+        "ja": "forward は入力を書き換えていません",
+    },
+    "forward_inplace.fail": {
+        "en": "forward wrote into its input {name} (the first change at {index}); "
+        "compute on a copy, e.g. out = x.copy()",
+        "ja": "forward が入力 {name} を書き換えています（最初の変更は {index}）。"
+        "out = x.copy() のようにコピーしてから計算してください",
+    },
+    # --- backward -----------------------------------------------------------------------
+    "dout.ok": {
+        "en": "backward leaves dout unchanged",
+        "ja": "backward は dout を書き換えていません",
+    },
+    "dout.fail": {
+        "en": "backward wrote into dout (e.g. dout[mask] = 0); copy it first: dx = dout.copy()",
+        "ja": "backward が dout を書き換えています（dout[mask] = 0 など）。先に dx = dout.copy() でコピーしてください。",
+    },
+    "backward_inplace.ok": {
+        "en": "backward leaves the forward inputs unchanged",
+        "ja": "backward は forward の入力を書き換えていません",
+    },
+    "backward_inplace.fail": {
+        "en": "backward wrote into the forward input {name} (the first change at {index}); "
+        "the layer keeps a reference to it, so change a copy instead",
+        "ja": "backward が forward の入力 {name} を書き換えています（最初の変更は {index}）。"
+        "レイヤは入力への参照を持っているので、コピーを変更してください",
+    },
+    "repeat.ok": {
+        "en": "two backward calls with the same dout agree",
+        "ja": "同じ dout で backward を 2 回呼ぶと同じ結果になります",
+    },
+    "repeat.fail": {
+        "en": "a second backward call with the same dout gives a different {target} "
+        "(difference {diff:.3g}); backward must not change the layer's state",
+        "ja": "同じ dout で backward をもう一度呼ぶと {target} が変わります（差 {diff:.3g}）。"
+        "backward でレイヤの状態を変えないでください",
+    },
+    "loss_dout.ok": {
+        "en": "backward scales with dout",
+        "ja": "backward は dout に比例します",
+    },
+    "loss_dout.note": {
+        "en": "backward ignores dout: right where the loss ends the network (dout = 1, as in the book), "
+        "but wrong if the loss is scaled; dx = dout * (y - t) / batch_size is safe",
+        "ja": "backward が dout を使っていません。損失がネットワークの最後にある（本のとおり dout = 1）なら正しいですが、"
+        "損失に係数を掛けると間違います。dx = dout * (y - t) / batch_size なら安全です",
+    },
+    "loss_dout.fail": {
+        "en": "backward(dout) is neither proportional to dout nor independent of it",
+        "ja": "backward(dout) が dout に比例せず、dout と無関係でもありません",
+    },
+    # --- gradients ----------------------------------------------------------------------
+    "grad.ok": {
+        "en": "{target}: backward agrees with central differences (relative error {rel:.1e})",
+        "ja": "{target}: backward は中心差分と一致します（相対誤差 {rel:.1e}）",
+    },
+    "grad.kinks": {
+        "en": "; {kinks} element(s) at a kink skipped (e.g. x = 0 for ReLU)",
+        "ja": "。キンク上の {kinks} 要素は除外しました（ReLU の x = 0 など）",
+    },
+    "grad.worst": {
+        "en": " — at {index}: backward {backward:.4g}, numerical {numerical:.4g}",
+        "ja": "（{index} で backward は {backward:.4g}、数値微分は {numerical:.4g}）",
+    },
+    "grad.batch_division": {
+        "en": "{target} is {N} times too large: did you forget to divide by the batch size N = {N}?",
+        "ja": "{target} が {N} 倍大きすぎます。バッチサイズ N = {N} で割るのを忘れていませんか？",
+    },
+    "grad.mean_not_sum": {
+        "en": "{target} is 1/{N} of the right value: a mean over the batch where a sum belongs "
+        "(db = np.sum(dout, axis=0), not np.mean)",
+        "ja": "{target} が正しい値の 1/{N} です。バッチ方向は平均ではなく和を取ります"
+        "（db = np.sum(dout, axis=0)。np.mean ではありません）",
+    },
+    "grad.sign": {
+        "en": "{target} has the wrong sign: it is -1 times the right value",
+        "ja": "{target} の符号が逆です（正しい値の -1 倍）",
+    },
+    "grad.factor": {
+        "en": "{target} is {k:.4g} times the right value: a constant factor is off",
+        "ja": "{target} が正しい値の {k:.4g} 倍です。定数倍がずれています",
+    },
+    "grad.zero": {
+        "en": "{target} is all zeros, but the numerical gradient is not",
+        "ja": "{target} がすべて 0 ですが、数値微分は 0 ではありません",
+    },
+    "grad.ignores_dout": {
+        "en": "backward ignores dout: {target} is the gradient for dout = 1; multiply by dout (chain rule)",
+        "ja": "backward が dout を使っていません。{target} は dout = 1 のときの勾配です。連鎖律に従って dout を掛けてください",
+    },
+    "grad.inverted_mask": {
+        "en": "the mask looks inverted: {target} is nonzero where it should be 0 and 0 where it should not",
+        "ja": "マスクが反転しているようです。{target} が 0 になるべき所で 0 でなく、0 でないはずの所で 0 になっています",
+    },
+    "grad.missing_factor": {
+        "en": "{target} = {form}: a factor looks missing (the sigmoid's derivative is y·(1 - y))",
+        "ja": "{target} = {form} になっています。係数が 1 つ足りないようです（sigmoid の微分は y·(1 - y)）",
+    },
+    "grad.mismatch": {
+        "en": "{target}: backward disagrees with central differences",
+        "ja": "{target}: backward が中心差分と一致しません",
+    },
+    "grad.nonfinite": {
+        "en": "{target}: backward or the numerical gradient has NaN or inf",
+        "ja": "{target}: backward か数値微分に NaN や inf があります",
+    },
+    "grad.missing": {
+        "en": "backward left no gradient {target} (it is {got})",
+        "ja": "backward が勾配 {target} を設定していません（{got} のままです）",
+    },
+    "grad.random": {
+        "en": "gradients not checked: forward gives different outputs for the same input "
+        "(random, like Dropout in training mode); check it with train_flg=False",
+        "ja": "勾配はチェックしていません: 同じ入力でも forward の出力が毎回変わります"
+        "（訓練モードの Dropout のような乱数）。train_flg=False でチェックしてください",
+    },
+    "grad.skipped": {
+        "en": "gradients not checked: forward does not give finite values",
+        "ja": "forward の出力が有限でないため、勾配はチェックしていません",
+    },
+    # --- the contract -------------------------------------------------------------------
+    "shape.ok": {
+        "en": "every gradient has the shape of its input or parameter",
+        "ja": "勾配の形状はすべて入力・パラメータと同じです",
+    },
+    "shape.fail": {
+        "en": "{target} has shape {got}, but {of} has shape {want}",
+        "ja": "{target} の形状が {got} ですが、{of} の形状は {want} です",
+    },
+    "dtype.ok": {
+        "en": "{dtype} in, {dtype} out: the output and the gradients keep the dtype",
+        "ja": "{dtype} を入れると {dtype} が出ます: 出力も勾配も dtype が保たれています",
+    },
+    "dtype.fail": {
+        "en": "{what} is {got} for {dtype} input: a {got} array or constant slipped in "
+        "(e.g. np.zeros without dtype=x.dtype)",
+        "ja": "{dtype} の入力に対して {what} が {got} になっています。{got} の配列や定数が混ざっています"
+        "（dtype=x.dtype を付けない np.zeros など）",
+    },
+    "dtype.output": {
+        "en": "forward's output is {got} for {dtype} input: a {got} array or constant slipped in "
+        "(e.g. np.zeros without dtype=x.dtype)",
+        "ja": "{dtype} の入力に対して forward の出力が {got} になっています。{got} の配列や定数が混ざっています"
+        "（dtype=x.dtype を付けない np.zeros など）",
+    },
+    "extreme.ok": {
+        "en": "no NaN, inf or NumPy warning with inputs at ±1000",
+        "ja": "±1000 の入力でも NaN・inf・NumPy の警告は出ません",
+    },
+    "extreme.fail": {
+        "en": "with inputs at ±1000, {what} has NaN or inf (the first at {index})",
+        "ja": "±1000 の入力で {what} に NaN や inf が出ます（最初は {index}）",
+    },
+    "extreme.output": {
+        "en": "with inputs at ±1000, forward gives NaN or inf (the first at {index})",
+        "ja": "±1000 の入力で forward が NaN や inf を返します（最初は {index}）",
+    },
+    "extreme.at_x": {
+        "en": ", where x = {x:g}",
+        "ja": "。そこでの x は {x:g} です",
+    },
+    "extreme.note": {
+        "en": "with inputs at ±1000 NumPy warned \"{warning}\"; the results are still finite, "
+        "but a stable form avoids it (e.g. np.exp inside np.errstate(over='ignore'))",
+        "ja": "±1000 の入力で NumPy が「{warning}」と警告しました。結果は有限ですが、"
+        "安定な式にすれば警告は出ません（np.exp を np.errstate(over='ignore') で囲むなど）",
+    },
+    # --- bprop check (usage errors) -----------------------------------------------------
+    "cli.bad_target": {
+        "en": "expected FILE.py:CLASS, e.g. tests/learner/relu.py:Relu; got {target!r}",
+        "ja": "FILE.py:CLASS の形で指定してください（例: tests/learner/relu.py:Relu）。指定: {target!r}",
+    },
+    "cli.no_file": {"en": "no such file: {path}", "ja": "ファイルがありません: {path}"},
+    "cli.import_failed": {
+        "en": "could not import {path}: {error}",
+        "ja": "{path} を読み込めませんでした: {error}",
+    },
+    "cli.no_class": {
+        "en": "{path} has no class {cls} (classes there: {found})",
+        "ja": "{path} にクラス {cls} がありません（あるクラス: {found}）",
+    },
+    "cli.bad_shape": {
+        "en": "--shape expects positive integers separated by commas, e.g. 4,5; got {shape!r}",
+        "ja": "--shape にはカンマ区切りの正の整数を指定してください（例: 4,5）。指定: {shape!r}",
+    },
+    "cli.affine_shape": {
+        "en": "{cls}(W, b) needs --shape N,D (two numbers at least); got {shape}",
+        "ja": "{cls}(W, b) には --shape N,D（2 つ以上の数）が必要です。指定: {shape}",
+    },
+    "cli.loss_shape": {
+        "en": "{cls} needs --shape N,C: logits of N samples and C ≥ 2 classes; got {shape}",
+        "ja": "{cls} には --shape N,C（N 個のサンプル、C ≥ 2 クラスのロジット）が必要です。指定: {shape}",
+    },
+    "cli.cannot_construct": {
+        "en": "cannot build {cls}: its __init__ needs ({args}); bprop check can call {cls}() or {cls}(W, b)",
+        "ja": "{cls} を作れません: __init__ に ({args}) が必要です。bprop check が呼べるのは {cls}() か {cls}(W, b) です",
+    },
+    "cli.construct_failed": {
+        "en": "building {cls} raised {error}",
+        "ja": "{cls} を作るときに例外が発生しました: {error}",
+    },
+    "cli.no_forward": {
+        "en": "{cls} has no forward method",
+        "ja": "{cls} に forward メソッドがありません",
+    },
+    "cli.forward_args": {
+        "en": "cannot tell what {cls}.forward({args}) takes; bprop check handles forward(x), "
+        "forward(x, t) and forward(x, y)",
+        "ja": "{cls}.forward({args}) に何を渡せばよいか分かりません。bprop check が扱えるのは "
+        "forward(x)、forward(x, t)、forward(x, y) です",
+    },
+}
+
+
+def pick_language(lang: str | None = None, environ=None) -> str:
+    """'en' or 'ja': ``lang`` when given, else from the locale variables.
+
+    As in POSIX, the first non-empty of LC_ALL, LC_MESSAGES and LANG decides;
+    a value starting with ``ja`` (``ja_JP.UTF-8``) gives Japanese, anything
+    else English.
+    """
+    if lang is not None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+        return lang
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
+def text(key: str, lang: str = "en", **params) -> str:
+    """The message ``key`` in ``lang``, formatted with ``params``."""
+    return MESSAGES[key][lang].format(**params)
