@@ -18,26 +18,31 @@ class Relu(Layer):
     """ReLU: y = max(x, 0); dx = dout where x > 0, else 0.
 
     Convention at the kink: ReLU'(0) = 0, as in PyTorch and JAX (the book's
-    mask is ``x <= 0``). x: any shape; y, dx: same shape and dtype. Caches the
-    boolean mask ``x <= 0`` as ``mask``, like the book.
+    mask is ``x <= 0``). x: any shape; y, dx: same shape and dtype. Caches a
+    boolean mask; ``mask`` gives the book's ``x <= 0``.
 
     >>> Relu().forward(np.array([-1.0, 0.0, 2.0]))
     array([0., 0., 2.])
     """
 
     def __init__(self):
-        self.mask = None
+        self._positive = None
+
+    @property
+    def mask(self):
+        """The book's mask: True where x <= 0, i.e. where backward blocks the gradient."""
+        return None if self._positive is None else ~self._positive
 
     def forward(self, x, train_flg=True):
         x = self._input(x)
-        self.mask = x <= 0
+        self._positive = x > 0
         return self._remember_output(np.maximum(x, 0))
 
     def backward(self, dout):
         dout = self._dout(dout)
-        # dout * ~mask: one pass, 2x faster than the book's dout[mask] = 0
-        # (NOTES.md) and, unlike it, leaves the caller's dout alone.
-        return dout * ~self.mask
+        # One multiply by the cached x > 0: under 2 ns/element, where the book's
+        # dout[mask] = 0 costs 4-5 (bench/activations.py) and spoils the caller's dout.
+        return np.multiply(dout, self._positive)
 
 
 class Sigmoid(Layer):
