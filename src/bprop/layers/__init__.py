@@ -5,8 +5,10 @@
 
 from bprop.layers.activation import Elu, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh
 from bprop.layers.base import Layer
+from bprop.layers.dropout import Dropout
 from bprop.layers.linear import Affine, AddLayer, MulLayer
 from bprop.layers.loss import MeanSquaredError, SigmoidWithLoss, SoftmaxWithLoss
+from bprop.layers.norm import BatchNormalization
 
 # PyTorch spellings, as aliases only.
 ReLU = Relu
@@ -20,5 +22,6 @@ __all__ = [
     "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Identity",
     "MulLayer", "AddLayer", "Affine",
     "SoftmaxWithLoss", "SigmoidWithLoss", "MeanSquaredError",
+    "BatchNormalization", "Dropout",
     "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU",
 ]

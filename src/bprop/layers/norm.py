@@ -1,0 +1,156 @@
+"""Normalization layers: BatchNormalization (book §6.3)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bprop.layers.base import Layer, as_float_array
+
+
+class BatchNormalization(Layer):
+    """Batch normalization (book §6.3): normalize each feature or channel, then scale and shift.
+
+    Training (``train_flg=True``), with μ, σ² the batch mean and biased variance
+    of each feature (over N) or channel (over N, H, W) and M the count they are
+    taken over:
+
+        x̂ = (x - μ)/√(σ² + eps);  y = gamma·x̂ + beta
+        dbeta = Σ dout;  dgamma = Σ dout·x̂
+        dx = gamma/(M·√(σ² + eps)) · (M·dout - dbeta - x̂·dgamma)
+
+    which is the compact form of (1/(M·std))·(M·dx̂ - Σdx̂ - x̂·Σ(dx̂·x̂)) with
+    dx̂ = dout·gamma. Each training forward also updates the running averages,
+    as in the book:
+
+        running_mean = momentum·running_mean + (1 - momentum)·μ
+        running_var  = momentum·running_var  + (1 - momentum)·σ²   (biased σ²)
+
+    Inference (``train_flg=False``) is the affine map those averages define:
+    y = gamma·(x - running_mean)/√(running_var + eps) + beta; dx = dout·gamma/√(running_var + eps),
+    and dgamma, dbeta as above.
+
+    Shapes: gamma, beta, running_mean, running_var (C,). x (N, C), or (N, C, H, W)
+    normalized per channel over N, H and W as PyTorch's BatchNorm2d. y, dx: the
+    shape and dtype of x; dgamma, dbeta: (C,).
+
+    Differences from the book and from PyTorch:
+
+    - The book flattens (N, C, H, W) to (N, C·H·W) and normalizes each of those
+      features; here, as in PyTorch, statistics are per channel.
+    - The book starts running_var at 0, so inference before any training step
+      divides by √eps; here it starts at 1 (running_mean at 0), as in PyTorch.
+      Pass ``running_var=np.zeros(C)`` for the book's start.
+    - PyTorch's ``momentum`` weighs the new batch (its 0.1 is the book's 0.9),
+      and it updates running_var with the unbiased variance σ²·M/(M-1); here
+      the biased σ² is used, as in the book. The outputs and gradients of both
+      modes match ``torch.nn.functional.batch_norm`` given the same eps.
+    - eps defaults to the book's 10e-7 (= 1e-6); PyTorch's is 1e-5.
+
+    Numerics: σ² is taken as the mean of (x - μ)² (two passes, no E[x²] - μ²
+    cancellation), everything in x's dtype. Training needs M ≥ 2 values per
+    channel and finite x; otherwise ValueError. Caches x̂ as ``xn`` and
+    √(σ² + eps) as ``std``, like the book. gamma and beta are kept as given, not
+    copied, so an optimizer updating them in place updates the layer; the running
+    averages are replaced by new arrays at each step, never written into.
+    """
+
+    param_names = ("gamma", "beta")
+
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, *, eps=10e-7):
+        gamma = as_float_array(gamma, "gamma", "BatchNormalization")
+        beta = as_float_array(beta, "beta", "BatchNormalization").astype(gamma.dtype, copy=False)
+        if gamma.ndim != 1 or beta.shape != gamma.shape:
+            raise ValueError(
+                f"BatchNormalization expected gamma and beta of the same shape (C,), "
+                f"got gamma {gamma.shape} and beta {beta.shape}"
+            )
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNormalization expected momentum in [0, 1], got {momentum!r}")
+        if not eps > 0:
+            raise ValueError(f"BatchNormalization expected eps > 0, got {eps!r}")
+        self.gamma, self.beta = gamma, beta
+        self.momentum = momentum
+        self.eps = eps
+        self.running_mean = self._running(running_mean, "running_mean", 0)
+        self.running_var = self._running(running_var, "running_var", 1)
+        self.dgamma = None
+        self.dbeta = None
+        self.xn = None
+        self.std = None
+        self._train = None
+
+    def _running(self, value, name: str, start: int) -> np.ndarray:
+        if value is None:
+            return np.full(self.gamma.shape, start, dtype=self.gamma.dtype)
+        value = as_float_array(value, name, "BatchNormalization").astype(self.gamma.dtype)
+        if value.shape != self.gamma.shape:
+            raise ValueError(
+                f"BatchNormalization expected {name} of shape {self.gamma.shape} (that of gamma), "
+                f"got {value.shape}"
+            )
+        return value
+
+    def _axes(self, x: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The axes statistics are taken over, and the shape that broadcasts (C,) against x."""
+        C = self.gamma.size
+        if x.ndim == 2 and x.shape[1] == C:
+            return (0,), (1, C)
+        if x.ndim == 4 and x.shape[1] == C:
+            return (0, 2, 3), (1, C, 1, 1)
+        raise ValueError(
+            f"BatchNormalization expected x of shape (N, {C}) or (N, {C}, H, W) "
+            f"for gamma of size {C}, got shape {x.shape}"
+        )
+
+    def forward(self, x, train_flg=True):
+        x = self._input(x)
+        axes, shape = self._axes(x)
+        dtype = x.dtype.type
+        gamma, beta = self.gamma.reshape(shape), self.beta.reshape(shape)
+        self._train = bool(train_flg)
+        if self._train:
+            M = x.size // self.gamma.size
+            if M < 2:
+                raise ValueError(
+                    f"BatchNormalization in training needs at least 2 values per channel "
+                    f"to estimate a variance, got x of shape {x.shape}; use train_flg=False for inference"
+                )
+            # inf in x, or float32 values whose square overflows, would leave NaN
+            # statistics and NaN everywhere: say so here instead.
+            with np.errstate(all="ignore"):
+                mu = x.mean(axis=axes, keepdims=True)
+                xc = x - mu
+                var = np.square(xc).mean(axis=axes, keepdims=True)
+            if not np.all(np.isfinite(var)):
+                bad = int(np.flatnonzero(~np.isfinite(var.reshape(-1)))[0])
+                raise ValueError(
+                    f"BatchNormalization got non-finite batch statistics for channel {bad}: "
+                    f"x holds inf or values too large for {x.dtype}"
+                )
+            m = dtype(self.momentum)
+            self.running_mean = m * self.running_mean + (1 - m) * mu.reshape(-1)
+            self.running_var = m * self.running_var + (1 - m) * var.reshape(-1)
+        else:
+            xc = x - self.running_mean.reshape(shape)
+            var = self.running_var.reshape(shape)
+        self.std = np.sqrt(var + dtype(self.eps))
+        xc /= self.std
+        self.xn = xc
+        out = gamma * self.xn
+        out += beta
+        return self._remember_output(out)
+
+    def backward(self, dout):
+        dout = self._dout(dout)
+        axes, shape = self._axes(dout)
+        self.dbeta = dout.sum(axis=axes)
+        self.dgamma = (dout * self.xn).sum(axis=axes)
+        gamma = self.gamma.reshape(shape)
+        if not self._train:
+            return dout * (gamma / self.std)
+        M = dout.dtype.type(dout.size // self.gamma.size)
+        dx = dout * M
+        dx -= self.dbeta.reshape(shape)
+        dx -= self.xn * self.dgamma.reshape(shape)
+        dx *= gamma / (M * self.std)
+        return dx
