@@ -95,17 +95,24 @@ class LeakyRelu(Layer):
     """Leaky ReLU: y = x if x > 0 else alpha·x; dx = dout if x > 0 else alpha·dout.
 
     At the kink the slope is alpha (x = 0 counts as negative), as in PyTorch.
-    x: any shape; y, dx: same shape and dtype. Caches the mask ``x <= 0``.
+    x: any shape; y, dx: same shape and dtype. Caches the mask ``x <= 0`` and
+    the slope (1 or alpha) per element.
     """
 
     def __init__(self, alpha=0.01):
         self.alpha = alpha
         self.mask = None
+        self._slope = None
 
     def forward(self, x, train_flg=True):
         x = self._input(x)
         self.mask = x <= 0
-        slope = np.where(self.mask, x.dtype.type(self.alpha), x.dtype.type(1))
+        # slope = alpha + (1 - alpha)·[x > 0], in arithmetic: 1 ns/element where
+        # np.where or a masked copy with a random mask costs 4-5 (bench/activations.py).
+        alpha = x.dtype.type(self.alpha)
+        slope = self.mask.astype(x.dtype)
+        slope *= alpha - 1
+        slope += 1
         self._slope = slope
         return self._remember_output(x * slope)
 
@@ -131,14 +138,23 @@ class Elu(Layer):
         x = self._input(x)
         alpha = x.dtype.type(self.alpha)
         self.mask = x <= 0
-        negative = np.expm1(np.minimum(x, 0))
+        # y = max(x, 0) + alpha·expm1(min(x, 0)): arithmetic instead of np.where
+        # with a random mask, 3x faster (bench/activations.py).
+        negative = np.minimum(x, 0)
+        np.expm1(negative, out=negative)
         negative *= alpha
-        self.out = np.where(self.mask, negative, x)
-        return self._remember_output(self.out)
+        y = np.maximum(x, 0)
+        y += negative
+        self.out = y
+        return self._remember_output(y)
 
     def backward(self, dout):
         dout = self._dout(dout)
-        slope = np.where(self.mask, self.out + self.out.dtype.type(self.alpha), 1).astype(self.out.dtype)
+        # slope = 1 + [x <= 0]·(min(y, 0) + alpha - 1); min keeps y = inf from making inf·0.
+        slope = np.minimum(self.out, 0)
+        slope += self.out.dtype.type(self.alpha - 1)
+        slope *= self.mask
+        slope += 1
         slope *= dout
         return slope
 
@@ -162,20 +178,36 @@ class Gelu(Layer):
 
     def forward(self, x, train_flg=True):
         x = self._input(x)
-        c, k = x.dtype.type(self._C), x.dtype.type(self._K)
+        c, k, half = (x.dtype.type(v) for v in (self._C, self._K, 0.5))
         self.x = x
-        self._tanh_u = np.tanh(c * (x + k * x * x * x))
+        # In place on fresh arrays: u = c·x·(1 + k·x²), half the temporaries of
+        # the formula written out (bench/activations.py).
+        u = x * x
+        u *= k
+        u += 1
+        u *= x
+        u *= c
+        self._tanh_u = np.tanh(u, out=u)
         y = self._tanh_u + 1
         y *= x
-        y *= x.dtype.type(0.5)
+        y *= half
         return self._remember_output(y)
 
     def backward(self, dout):
         dout = self._dout(dout)
         x, t = self.x, self._tanh_u
-        c, k, half = x.dtype.type(self._C), x.dtype.type(self._K), x.dtype.type(0.5)
-        du = c * (1 + 3 * k * x * x)
-        dx = half * (1 + t) + half * x * (1 - t * t) * du
+        c, k, half = (x.dtype.type(v) for v in (self._C, self._K, 0.5))
+        du = x * x  # du/dx = c·(1 + 3k·x²)
+        du *= 3 * k
+        du += 1
+        du *= c
+        dx = t * t  # ½·(1 + t) + ½·x·(1 - t²)·du
+        np.subtract(1, dx, out=dx)
+        dx *= du
+        dx *= x
+        dx += 1
+        dx += t
+        dx *= half
         dx *= dout
         return dx
 
