@@ -301,9 +301,9 @@ def test_float32_values_whose_square_overflows_raise():
         layer.forward(np.array([[-3e38], [3e38]], dtype=np.float32))
 
 
-def test_float32_input_to_a_float64_layer_raises_type_error():
-    with pytest.raises(TypeError, match="float64 parameters but got x of dtype float32"):
-        _layer(2).forward(np.ones((3, 2), dtype=np.float32))
+def test_float32_input_to_a_float64_layer_computes_in_float64():
+    out = _layer(2).forward(np.arange(6, dtype=np.float32).reshape(3, 2))
+    assert out.dtype == np.float64
 
 
 @pytest.mark.parametrize(

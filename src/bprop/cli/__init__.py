@@ -14,7 +14,7 @@ import importlib
 import sys
 
 # Subcommand modules, in the order ``bprop --help`` lists them.
-_COMMANDS = ("check", "graph")
+_COMMANDS = ("check", "graph", "train", "evaluate", "predict")
 
 
 class CommandError(Exception):

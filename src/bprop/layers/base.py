@@ -4,8 +4,9 @@ The contract (tested for every layer in tests/test_layer_contract.py):
 
 - ``forward`` and ``backward`` never write into the arrays they are given.
 - float32 in gives float32 out and float32 gradients; float64 likewise. Integer
-  and boolean input is converted to float64 (to the parameters' dtype for layers
-  with parameters); complex, object and string input raises ``TypeError``.
+  and boolean input is converted to float64. A layer with parameters computes in
+  the parameters' dtype and converts its input to it. Complex, object and
+  string input raises ``TypeError``.
 - NaN input raises ``ValueError``; ±inf is allowed where the math is defined.
 - ``backward`` before ``forward`` raises ``RuntimeError``; a ``dout`` whose shape
   differs from the output's raises ``ValueError`` naming both shapes.
@@ -86,14 +87,16 @@ class Layer:
         return getattr(self, self.param_names[0]).dtype if self.param_names else None
 
     def _input(self, x, name: str = "x") -> np.ndarray:
-        """Check and convert a forward input; layers with parameters want their dtype."""
+        """Check and convert a forward input; a layer with parameters computes in their dtype.
+
+        The parameters' dtype wins, so the book's float32 MNIST runs through the
+        book's float64 nets (and float64 data through a float32 net) without a
+        dtype error; layers without parameters keep the input's dtype.
+        """
         dtype = self._param_dtype()
         x = as_float_array(x, name, self._name, dtype=dtype)
         if dtype is not None and x.dtype != dtype:
-            raise TypeError(
-                f"{self._name} has {dtype} parameters but got {name} of dtype {x.dtype}; "
-                f"convert one of them, e.g. x.astype(np.{dtype})"
-            )
+            x = x.astype(dtype)
         return x
 
     def _remember_output(self, out: np.ndarray) -> np.ndarray:

@@ -1,0 +1,266 @@
+"""Optimizers of the book's §6.1: SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam.
+
+Each has the book's constructor and ``update(params, grads)``, where both are
+dicts keyed alike (``net.params``, ``net.gradient(x, t)``)::
+
+    optimizer = Adam(lr=0.001)
+    for i in range(iters):
+        grads = net.gradient(x_batch, t_batch)
+        optimizer.update(net.params, grads)
+
+``update`` changes the parameter arrays **in place** — the one sanctioned
+mutation in bprop (STYLE.md). A net's ``params`` are its layers' own arrays,
+so the layers learn; a caller holding ``params['W1']`` sees the new values.
+Nothing else is written: ``grads`` are left as they are. The state (velocity,
+squared-gradient sums, moments) is kept per key, created on the first update
+with each parameter's shape and dtype, so float32 parameters stay float32.
+
+Each method is tested step for step against ``torch.optim`` with the same
+hyperparameters (tests/test_optim.py). Where the book's formula and PyTorch's
+differ, the docstring says which one is used and why.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "OPTIMIZERS"]
+
+
+def _check(name: str, value, low: float = 0.0, high: float = math.inf, *, open_low=False, open_high=False) -> float:
+    """value as a float in [low, high] (bounds excluded when open); ValueError/TypeError otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    too_low = v <= low if open_low else v < low
+    too_high = v >= high if open_high else v > high
+    if math.isnan(v) or too_low or too_high:
+        lo = "(" if open_low else "["
+        hi = ")" if open_high else "]"
+        raise ValueError(f"{name} must lie in {lo}{low:g}, {high:g}{hi}, got {value!r}")
+    return v
+
+
+class _Optimizer:
+    """Shared: argument checks, per-key state and a scratch buffer per key.
+
+    ``_scratch(key, p)`` is an array of p's shape and dtype owned by the
+    optimizer, so a step allocates nothing: fresh arrays over glibc's mmap
+    threshold (128 kB; W1 of 784×50 float32 is 157 kB) cost page faults on
+    every step (bench/train_mlp.py).
+    """
+
+    def __init__(self, lr: float):
+        self.lr = _check("lr", lr, open_low=True)
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def update(self, params, grads) -> None:
+        for key in params:
+            p = params[key]
+            g = grads.get(key) if hasattr(grads, "get") else grads[key]
+            if g is None:
+                raise ValueError(f"{type(self).__name__}.update got no gradient for {key!r}; "
+                                 f"run net.gradient(x, t) first")
+            g = np.asarray(g)
+            if g.shape != p.shape:
+                raise ValueError(f"{type(self).__name__}.update: grads[{key!r}] has shape {g.shape}, "
+                                 f"params[{key!r}] has shape {p.shape}")
+            if not isinstance(p, np.ndarray) or not p.flags.writeable:
+                raise TypeError(f"{type(self).__name__}.update needs params[{key!r}] as a writable "
+                                f"NumPy array (it is updated in place)")
+            self._step(key, p, g)
+
+    def _state(self, store: dict, key: str, p: np.ndarray) -> np.ndarray:
+        s = store.get(key)
+        if s is None or s.shape != p.shape or s.dtype != p.dtype:
+            s = store[key] = np.zeros_like(p)
+        return s
+
+    def _scratch(self, key: str, p: np.ndarray) -> np.ndarray:
+        return self._state(self._buffers, key, p)
+
+    def _step(self, key: str, p: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+
+class SGD(_Optimizer):
+    """Stochastic gradient descent: p ← p − lr·g.
+
+    Identical to ``torch.optim.SGD(params, lr)``.
+    """
+
+    def __init__(self, lr: float = 0.01):
+        super().__init__(lr)
+
+    def _step(self, key, p, g):
+        step = np.multiply(g, self.lr, out=self._scratch(key, p), casting="same_kind")
+        p -= step
+
+
+class Momentum(_Optimizer):
+    """Momentum SGD (book §6.1.4): v ← μ·v − lr·g;  p ← p + v.  v starts at 0.
+
+    Identical to ``torch.optim.SGD(params, lr, momentum=μ)``, whose buffer is
+    b ← μ·b + g, p ← p − lr·b: with a constant lr, v = −lr·b step for step.
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9):
+        super().__init__(lr)
+        self.momentum = _check("momentum", momentum, 0.0, 1.0, open_high=True)
+        self.v: dict[str, np.ndarray] = {}
+
+    def _step(self, key, p, g):
+        v = self._state(self.v, key, p)
+        v *= self.momentum
+        v -= np.multiply(g, self.lr, out=self._scratch(key, p), casting="same_kind")
+        p += v
+
+
+class Nesterov(_Optimizer):
+    """Nesterov's accelerated gradient: v ← μ·v − lr·g;  p ← p + μ·v − lr·g.
+
+    This is ``torch.optim.SGD(params, lr, momentum=μ, nesterov=True)`` step for
+    step (its buffer b = −v/lr), and, written with the velocity before the
+    update, the formula the book cites (Bengio et al. 2012):
+    p ← p + μ²·v_old − (1+μ)·lr·g. The book's code applies that formula to the
+    velocity *after* its update, p ← p + μ²·v_new − (1+μ)·lr·g, which weighs
+    the history by μ³ and the gradient by 1+μ+μ²; it still converges, but
+    matches neither the paper nor PyTorch, so it is not reproduced here.
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9):
+        super().__init__(lr)
+        self.momentum = _check("momentum", momentum, 0.0, 1.0, open_high=True)
+        self.v: dict[str, np.ndarray] = {}
+
+    def _step(self, key, p, g):
+        v = self._state(self.v, key, p)
+        lr_g = np.multiply(g, self.lr, out=self._scratch(key, p), casting="same_kind")
+        v *= self.momentum
+        v -= lr_g
+        p -= lr_g
+        lr_g[...] = v
+        lr_g *= self.momentum
+        p += lr_g
+
+
+class AdaGrad(_Optimizer):
+    """AdaGrad (book §6.1.5): h ← h + g²;  p ← p − lr·g / (√h + eps).  h starts at 0.
+
+    eps is 1e-7 as in the book; ``torch.optim.Adagrad`` is the same method with
+    eps=1e-10 by default (pass the same eps to both to compare them).
+    """
+
+    def __init__(self, lr: float = 0.01, eps: float = 1e-7):
+        super().__init__(lr)
+        self.eps = _check("eps", eps)
+        self.h: dict[str, np.ndarray] = {}
+
+    def _step(self, key, p, g):
+        h = self._state(self.h, key, p)
+        buf = self._scratch(key, p)
+        np.multiply(g, g, out=buf, casting="same_kind")
+        h += buf
+        np.sqrt(h, out=buf)
+        buf += self.eps
+        np.divide(g, buf, out=buf, casting="same_kind")
+        buf *= self.lr
+        p -= buf
+
+
+class RMSprop(_Optimizer):
+    """RMSprop: h ← ρ·h + (1−ρ)·g²;  p ← p − lr·g / (√h + eps).  h starts at 0.
+
+    ρ is the book's ``decay_rate`` (0.99), PyTorch's ``alpha``; eps is 1e-7 as
+    in the book (``torch.optim.RMSprop`` defaults to 1e-8). Otherwise the same
+    as ``torch.optim.RMSprop(params, lr, alpha=ρ, eps=eps)``.
+    """
+
+    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-7):
+        super().__init__(lr)
+        self.decay_rate = _check("decay_rate", decay_rate, 0.0, 1.0, open_high=True)
+        self.eps = _check("eps", eps)
+        self.h: dict[str, np.ndarray] = {}
+
+    def _step(self, key, p, g):
+        h = self._state(self.h, key, p)
+        buf = self._scratch(key, p)
+        np.multiply(g, g, out=buf, casting="same_kind")
+        buf *= 1.0 - self.decay_rate
+        h *= self.decay_rate
+        h += buf
+        np.sqrt(h, out=buf)
+        buf += self.eps
+        np.divide(g, buf, out=buf, casting="same_kind")
+        buf *= self.lr
+        p -= buf
+
+
+class Adam(_Optimizer):
+    """Adam (Kingma & Ba 2015), in the paper's and PyTorch's form.
+
+    m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  t ← t + 1
+    p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + eps)
+
+    Identical to ``torch.optim.Adam(params, lr, betas=(β1, β2), eps=eps)``.
+    The book folds both bias corrections into lr_t = lr·√(1−β2ᵗ)/(1−β1ᵗ) and
+    divides by √v + 1e-7, so its eps acts on the uncorrected √v: the same
+    update except when √v is as small as eps (the first steps of rarely
+    active weights), where the book's step is smaller. eps defaults to 1e-8,
+    the paper's value. ``iter`` counts the steps, as in the book.
+    """
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        super().__init__(lr)
+        self.beta1 = _check("beta1", beta1, 0.0, 1.0, open_high=True)
+        self.beta2 = _check("beta2", beta2, 0.0, 1.0, open_high=True)
+        self.eps = _check("eps", eps)
+        self.iter = 0
+        self.m: dict[str, np.ndarray] = {}
+        self.v: dict[str, np.ndarray] = {}
+
+    def update(self, params, grads) -> None:
+        self.iter += 1
+        # Python floats (not np.float64) so that float32 arrays stay float32 (NEP 50).
+        self._step_size = self.lr / (1.0 - self.beta1 ** self.iter)
+        self._sqrt_bc2 = math.sqrt(1.0 - self.beta2 ** self.iter)
+        super().update(params, grads)
+
+    def _step(self, key, p, g):
+        m = self._state(self.m, key, p)
+        v = self._state(self.v, key, p)
+        buf = self._scratch(key, p)
+        m *= self.beta1
+        np.multiply(g, 1.0 - self.beta1, out=buf, casting="same_kind")
+        m += buf
+        v *= self.beta2
+        np.multiply(g, g, out=buf, casting="same_kind")
+        buf *= 1.0 - self.beta2
+        v += buf
+        np.sqrt(v, out=buf)
+        buf /= self._sqrt_bc2
+        buf += self.eps
+        np.divide(m, buf, out=buf)
+        buf *= self._step_size
+        p -= buf
+
+
+# Names accepted by ``bprop train --optimizer`` and the Trainer (any case).
+OPTIMIZERS = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+}
+
+
+def get(name: str, **hyperparameters) -> _Optimizer:
+    """An optimizer by name ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'; any case)."""
+    cls = OPTIMIZERS.get(str(name).lower())
+    if cls is None:
+        raise ValueError(f"unknown optimizer {name!r}: expected one of {', '.join(OPTIMIZERS)}")
+    return cls(**hyperparameters)
