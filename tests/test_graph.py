@@ -700,17 +700,23 @@ def test_cli_reports_bad_input_in_one_line(bprop_cli, capsys, argv, message):
     assert err.startswith("bprop graph: error: ") and message in err and err.count("\n") == 1
 
 
-def test_cli_model_file_without_model_loading_says_so(bprop_cli, tmp_path, capsys):
-    try:
-        from bprop.nets import load  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("bprop.nets.load exists; tested with the model files")
+def test_cli_draws_a_saved_model_with_shapes_and_parameter_counts(bprop_cli, tmp_path, capsys):
+    from bprop.nets import TwoLayerNet
+
+    path = tmp_path / "net.npz"
+    TwoLayerNet(4, 3, 2).save(path)
+    assert bprop_cli(["graph", str(path)]) == 0
+    dot = capsys.readouterr().out
+    assert "(N, 4)" in dot and "(N, 3)" in dot and "(N, 2)" in dot
+    assert "15 parameters" in dot and "8 parameters" in dot and "23 parameters" in dot
+
+
+def test_cli_broken_model_file_is_one_line(bprop_cli, tmp_path, capsys):
     path = tmp_path / "net.npz"
     np.savez(path, W1=np.zeros((2, 2)))
     assert bprop_cli(["graph", str(path)]) == 2
-    assert "loading model files is not available" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("bprop graph: error: ") and str(path) in err and err.count("\n") == 1
 
 
 def test_cli_missing_graphviz_exits_2_with_install_hint(bprop_cli, tmp_path, capsys, monkeypatch):

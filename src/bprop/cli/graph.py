@@ -123,15 +123,12 @@ def _computational_graph(args):
 
 
 def _network_from_file(path: str):
-    """A saved model as a chain of layers, through bprop.nets when it can load models."""
-    try:
-        from bprop.nets import load
-    except ImportError:
-        raise CommandError(
-            f"cannot draw {path}: loading model files is not available in this version of bprop yet; "
-            f"draw a preset instead: {', '.join(NETWORKS)}"
-        ) from None
+    """A saved model as a chain of layers with output shapes and parameter counts."""
+    from bprop.nets import load
+
     if not os.path.exists(path):
         raise CommandError(f"no such model file: {path}")
     net = load(path)
-    return network_graph(net.layer_specs(), input_shape=getattr(net, "input_shape", None), title=os.path.basename(path))
+    # Presets that take images say so in ``input_shape``; an MLP's input is W1's rows.
+    shape = getattr(net, "input_shape", None) or (net.params["W1"].shape[0],)
+    return network_graph(net.describe(shape), input_shape=("N", *shape), title=os.path.basename(path))
