@@ -208,15 +208,22 @@ def _describe(net) -> tuple[dict[str, np.ndarray], dict]:
 # --- reading ---------------------------------------------------------------------------
 
 
+def _is_pickle(path: Path) -> bool:
+    """Pickles start with the PROTO opcode 0x80 (protocol 2 and later)."""
+    with open(path, "rb") as f:
+        return f.read(1) == b"\x80"
+
+
 def _read(path: Path) -> tuple[dict[str, np.ndarray], str]:
     """All arrays of the .npz at path (pickles refused) and the architecture's JSON text."""
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such model file")
     try:
         archive = np.load(path, allow_pickle=False)
-    except ValueError as exc:  # np.load's answer to anything that is not .npy/.npz: a pickle
-        raise ModelFileError(f"{path}: not a bprop model (.npz) file; it may hold pickled "
-                             f"objects, which are never loaded ({exc})") from None
+    except ValueError:  # np.load's answer to anything not .npy/.npz: "it's a pickle"
+        kind = "a pickle, which bprop never loads (unpickling can run code)" if _is_pickle(path) \
+            else "neither .npz nor .npy data"
+        raise ModelFileError(f"{path}: not a bprop model file: it is {kind}") from None
     except (OSError, zipfile.BadZipFile, EOFError) as exc:
         raise ModelFileError(f"{path}: cannot read it as an .npz file ({exc})") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
