@@ -99,3 +99,83 @@ def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
     grad = np.sum(grad, axis=tuple(range(np.ndim(grad) - len(shape))))
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     return np.sum(grad, axis=stretched, keepdims=True) if stretched else grad
+
+
+def _window_count(size: int, kernel: int, stride: int, pad: int) -> int:
+    """How many windows of ``kernel`` fit along an axis of ``size`` padded by ``pad``: ⌊(size + 2·pad − kernel)/stride⌋ + 1."""
+    return (size + 2 * pad - kernel) // stride + 1
+
+
+def _check_window_args(owner: str, filter_h, filter_w, stride, pad) -> None:
+    for name, value, least in (("filter_h", filter_h, 1), ("filter_w", filter_w, 1), ("stride", stride, 1), ("pad", pad, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{owner} expected an integer {name}, got {value!r}")
+        if value < least:
+            raise ValueError(f"{owner} expected {name} >= {least}, got {value}")
+
+
+def im2col(input_data: np.ndarray, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """The book's im2col: every filter-sized window of the images as one row.
+
+    col[(n·OH + i)·OW + j, (c·FH + u)·FW + v] = xp[n, c, stride·i + u, stride·j + v],
+    where xp is ``input_data`` zero-padded by ``pad`` on each side of H and W.
+    So convolution is one GEMM: out = col @ W.reshape(FN, -1).T.
+
+    input_data: (N, C, H, W). col: (N·OH·OW, C·FH·FW) with
+    OH = ⌊(H + 2·pad − FH)/stride⌋ + 1 and OW likewise (floored, as in the book).
+    Keeps the dtype (the book's version turns float32 into float64).
+
+    Built as one copy of a strided window view (``sliding_window_view``): no
+    Python loop. The Convolution layer uses its own, faster layout.
+    """
+    x = np.asarray(input_data)
+    _check_window_args("im2col", filter_h, filter_w, stride, pad)
+    if x.ndim != 4:
+        raise ValueError(f"im2col expected input_data of shape (N, C, H, W), got shape {x.shape}")
+    N, C, H, W = x.shape
+    out_h = _window_count(H, filter_h, stride, pad)
+    out_w = _window_count(W, filter_w, stride, pad)
+    if out_h < 1 or out_w < 1:
+        raise ValueError(
+            f"im2col got a {filter_h}×{filter_w} filter larger than the padded input "
+            f"{H + 2 * pad}×{W + 2 * pad} (input_data of shape {x.shape}, pad={pad})"
+        )
+    img = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)]) if pad else x
+    windows = np.lib.stride_tricks.sliding_window_view(img, (filter_h, filter_w), axis=(2, 3))
+    windows = windows[:, :, ::stride, ::stride]  # (N, C, OH, OW, FH, FW)
+    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * out_h * out_w, C * filter_h * filter_w)
+
+
+def col2im(col: np.ndarray, input_shape, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """The book's col2im, the adjoint of ``im2col``: each row's values added back to their window.
+
+    img[n, c, y, x] = Σ of col[(n·OH + i)·OW + j, (c·FH + u)·FW + v] over all
+    (i, j, u, v) with stride·i + u − pad = y and stride·j + v − pad = x.
+    Overlapping windows add up, so ⟨im2col(x), col⟩ = ⟨x, col2im(col)⟩ for any
+    x and col: this is the backward of im2col.
+
+    col: (N·OH·OW, C·FH·FW); input_shape: (N, C, H, W); returns an array of
+    input_shape and col's dtype.
+
+    One vectorised ``+=`` per kernel offset (FH·FW of them, never one per
+    output position or image): 3.4–7× faster than ``np.add.at`` here (NOTES.md).
+    """
+    col = np.asarray(col)
+    _check_window_args("col2im", filter_h, filter_w, stride, pad)
+    if len(input_shape) != 4:
+        raise ValueError(f"col2im expected input_shape (N, C, H, W), got {tuple(input_shape)}")
+    N, C, H, W = (int(n) for n in input_shape)
+    out_h = _window_count(H, filter_h, stride, pad)
+    out_w = _window_count(W, filter_w, stride, pad)
+    expected = (N * out_h * out_w, C * filter_h * filter_w)
+    if out_h < 1 or out_w < 1 or col.shape != expected:
+        raise ValueError(
+            f"col2im expected col of shape {expected} for input_shape {(N, C, H, W)}, "
+            f"a {filter_h}×{filter_w} filter, stride={stride} and pad={pad}; got shape {col.shape}"
+        )
+    cols = col.reshape(N, out_h, out_w, C, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=col.dtype)
+    for u in range(filter_h):
+        for v in range(filter_w):
+            img[:, :, u : u + stride * out_h : stride, v : v + stride * out_w : stride] += cols[:, :, u, v]
+    return img[:, :, pad : H + pad, pad : W + pad]

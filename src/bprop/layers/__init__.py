@@ -5,6 +5,7 @@
 
 from bprop.layers.activation import Elu, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh
 from bprop.layers.base import Layer
+from bprop.layers.conv import Convolution, Flatten, Pooling
 from bprop.layers.dropout import Dropout
 from bprop.layers.linear import Affine, AddLayer, MulLayer
 from bprop.layers.loss import MeanSquaredError, SigmoidWithLoss, SoftmaxWithLoss
@@ -23,5 +24,6 @@ __all__ = [
     "MulLayer", "AddLayer", "Affine",
     "SoftmaxWithLoss", "SigmoidWithLoss", "MeanSquaredError",
     "BatchNormalization", "Dropout",
+    "Convolution", "Pooling", "Flatten",
     "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU",
 ]

@@ -52,7 +52,7 @@ def reject_nan(x: np.ndarray, name: str, owner: str) -> None:
     """
     if x.size == 0:
         return
-    flat = x.reshape(-1) if x.flags.c_contiguous else x.ravel()
+    flat = x.ravel(order="K")  # no copy for any contiguous layout, channel-major conv outputs included
     with np.errstate(all="ignore"):
         total = np.vdot(flat, flat)
     if np.isnan(total):
