@@ -4,6 +4,8 @@ The file is an ordinary NumPy ``.npz`` archive (readable by ``np.load`` and
 by any language with a zip and .npy reader):
 
 - one array per parameter, named as in ``net.params``: ``W1``, ``b1``, …
+- batch normalisation's running averages, named by layer:
+  ``BatchNormalization1.running_mean``, ``BatchNormalization1.running_var``, …
 - ``architecture``: a 0-d unicode array holding JSON text, e.g.::
 
     {"format": "bprop.nets", "version": 1, "dtype": "float32",
@@ -69,6 +71,13 @@ LAYER_TYPES: dict[str, LayerType] = {
     "Softplus": LayerType(L.Softplus),
     "Silu": LayerType(L.Silu),
     "Identity": LayerType(L.Identity),
+    # The running averages are saved too: inference after loading needs them.
+    "BatchNormalization": LayerType(L.BatchNormalization, arrays=("gamma", "beta", "running_mean", "running_var"),
+                                    options=("momentum", "eps")),
+    "Dropout": LayerType(L.Dropout, options=("dropout_ratio",)),
+    "Convolution": LayerType(L.Convolution, arrays=("W", "b"), options=("stride", "pad")),
+    "Pooling": LayerType(L.Pooling, options=("pool_h", "pool_w", "stride", "pad", "mode")),
+    "Flatten": LayerType(L.Flatten),
 }
 LOSS_TYPES: dict[str, type] = {
     "SoftmaxWithLoss": L.SoftmaxWithLoss,
@@ -76,6 +85,14 @@ LOSS_TYPES: dict[str, type] = {
     "MeanSquaredError": L.MeanSquaredError,
 }
 _DTYPES = ("float32", "float64")
+# Layer options that are text, not numbers (the layer's constructor checks the value).
+_TEXT_OPTIONS = ("mode",)
+# Arrays a preset saves besides its layers' (``net._extras()``), listed under
+# "extras" in the architecture: only these names, set as attributes of the
+# loaded net. W1_init: a convnet's first filters before training (§7.6).
+EXTRA_ARRAYS = ("W1_init",)
+# Convnet presets: checked against the layers their ``_plan(**config)`` gives.
+_CONV_PRESETS = ("SimpleConvNet", "DeepConvNet")
 
 
 def save(net, path) -> Path:
@@ -141,7 +158,9 @@ def load(path):
     except (TypeError, ValueError) as exc:
         raise fail(f"layer {i + 1} ({spec['layers'][i]['type']}) could not be built: {exc}") from None
     preset = spec.get("class", "Sequential")
-    cls = {"TwoLayerNet": nets.TwoLayerNet, "MultiLayerNet": nets.MultiLayerNet}.get(preset)
+    cls = {"TwoLayerNet": nets.TwoLayerNet, "MultiLayerNet": nets.MultiLayerNet,
+           "MultiLayerNetExtend": nets.MultiLayerNetExtend, "SimpleConvNet": nets.SimpleConvNet,
+           "DeepConvNet": nets.DeepConvNet}.get(preset)
     if cls is None:
         net = nets.Sequential(layers, loss_layer, weight_decay_lambda=spec["weight_decay_lambda"])
     else:
@@ -150,6 +169,8 @@ def load(path):
         net = cls.__new__(cls)
         nets.Sequential.__init__(net, layers, loss_layer, weight_decay_lambda=spec["weight_decay_lambda"])
         net._set_preset(**spec["config"])
+    for name in spec.get("extras", []):
+        setattr(net, name, arrays[name])
     if net.dtype not in (None, dtype):
         raise fail(f"parameters are {net.dtype} but the architecture says {dtype}")
     return net
@@ -202,6 +223,14 @@ def _describe(net) -> tuple[dict[str, np.ndarray], dict]:
         config = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in config.items()}
         architecture["class"] = preset["class"]
         architecture["config"] = config
+    extras = getattr(net, "_extras", dict)()
+    for name, value in extras.items():
+        if name not in EXTRA_ARRAYS or name in arrays:
+            raise ValueError(f"cannot save the extra array {name!r}: extra arrays are {', '.join(EXTRA_ARRAYS)}")
+        arrays[name] = np.ascontiguousarray(value, dtype=dtype)
+        architecture["shapes"][name] = list(arrays[name].shape)
+    if extras:
+        architecture["extras"] = sorted(extras)
     return arrays, architecture
 
 
@@ -282,6 +311,7 @@ def _validate(path: Path, arrays: dict[str, np.ndarray], text: str) -> dict:
         raise fail("'shapes' must map array names to shapes")
     used = set()
     width = None  # features flowing between layers, once an Affine fixes them
+    channels = None  # channels flowing between convolutions
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
             raise fail(f"layer {i} must be an object with a 'type', got {entry!r}")
@@ -294,8 +324,11 @@ def _validate(path: Path, arrays: dict[str, np.ndarray], text: str) -> dict:
             raise fail(f"{where} has unknown fields {sorted(unknown)}")
         for option in kind.options:
             value = entry.get(option)
-            if option in entry and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                    or not np.isfinite(value)):
+            if option in _TEXT_OPTIONS:
+                if option in entry and not isinstance(value, str):
+                    raise fail(f"{where}: option {option!r} must be text, got {value!r}")
+            elif option in entry and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not np.isfinite(value)):
                 raise fail(f"{where}: option {option!r} must be a finite number, got {value!r}")
         names = entry.get("arrays", {})
         if not isinstance(names, dict) or set(names) != set(kind.arrays):
@@ -314,6 +347,15 @@ def _validate(path: Path, arrays: dict[str, np.ndarray], text: str) -> dict:
                 raise fail(f"array {key!r} has shape {a.shape}, the architecture says {tuple(shapes[key])}")
             if not np.all(np.isfinite(a)):
                 raise fail(f"array {key!r} holds NaN or infinity")
+        if entry["type"] == "BatchNormalization":
+            _validate_batchnorm(fail, where, names, arrays, width)
+        if entry["type"] == "Convolution":
+            W = arrays[names["W"]]
+            if W.ndim == 4 and channels is not None and W.shape[1] != channels:
+                raise fail(f"{where}: {names['W']} has shape {W.shape}, for {W.shape[1]} input channel(s), but "
+                           f"the convolution before outputs {channels}")
+            channels = W.shape[0] if W.ndim == 4 else None
+            width = None  # an Affine after it sees C·H·W features, which depend on the image size
         if entry["type"] == "Affine":
             W, b = arrays[names["W"]], arrays[names["b"]]
             if W.ndim != 2 or b.shape != (W.shape[1],):
@@ -323,11 +365,23 @@ def _validate(path: Path, arrays: dict[str, np.ndarray], text: str) -> dict:
                 raise fail(f"{where}: {names['W']} has shape {W.shape}, but the layer before outputs "
                            f"{width} features")
             width = W.shape[1]
+    extras = spec.get("extras", [])
+    if not isinstance(extras, list) or not all(isinstance(n, str) and n in EXTRA_ARRAYS for n in extras):
+        raise fail(f"'extras' must list some of {', '.join(EXTRA_ARRAYS)}, got {extras!r}")
+    for name in extras:
+        a = arrays.get(name)
+        if a is None or name in used:
+            raise fail(f"extra array {name!r} is {'missing from the file' if a is None else 'used by a layer'}")
+        if a.dtype != dtype or not np.all(np.isfinite(a)):
+            raise fail(f"extra array {name!r} must be finite {dtype}, got {a.dtype}")
+        if name in shapes and list(a.shape) != shapes[name]:
+            raise fail(f"array {name!r} has shape {a.shape}, the architecture says {tuple(shapes[name])}")
+        used.add(name)
     extra = set(arrays) - used
     if extra:
         raise fail(f"unexpected arrays {sorted(extra)} (not used by any layer)")
     preset = spec.get("class", "Sequential")
-    if preset not in ("Sequential", "TwoLayerNet", "MultiLayerNet"):
+    if preset not in ("Sequential", "TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", *_CONV_PRESETS):
         raise fail(f"unknown net class {preset!r}")
     if preset != "Sequential":
         _validate_preset(fail, preset, spec.get("config"), entries, arrays)
@@ -336,6 +390,10 @@ def _validate(path: Path, arrays: dict[str, np.ndarray], text: str) -> dict:
 
 def _validate_preset(fail, preset: str, config, entries: list, arrays) -> None:
     """The preset's recorded sizes must be those of its layers."""
+    if preset == "MultiLayerNetExtend":
+        return _validate_extend_preset(fail, config, entries, arrays)
+    if preset in _CONV_PRESETS:
+        return _validate_conv_preset(fail, preset, config, entries, arrays)
     keys = {"TwoLayerNet": {"input_size", "hidden_size", "output_size", "weight_init_std"},
             "MultiLayerNet": {"input_size", "hidden_size_list", "output_size", "activation",
                               "weight_init_std", "weight_decay_lambda"}}[preset]
@@ -356,3 +414,71 @@ def _validate_preset(fail, preset: str, config, entries: list, arrays) -> None:
     sizes = [affine[0][0], *(s[1] for s in affine)]
     if sizes != [config["input_size"], *hidden, config["output_size"]]:
         raise fail(f"{preset} config sizes {config!r} do not match the layers' sizes {sizes}")
+
+
+def _validate_batchnorm(fail, where: str, names: dict, arrays, width) -> None:
+    """gamma, beta and the running averages: one shape (C,), C the features coming in; variances >= 0."""
+    shapes = {attr: arrays[key].shape for attr, key in names.items()}
+    C = shapes["gamma"]
+    if len(C) != 1 or any(shape != C for shape in shapes.values()):
+        raise fail(f"{where}: gamma, beta, running_mean and running_var must share one shape (C,), got "
+                   + ", ".join(f"{attr} {shape}" for attr, shape in shapes.items()))
+    if width is not None and C[0] != width:
+        raise fail(f"{where}: normalises {C[0]} features, but the layer before outputs {width}")
+    if np.any(arrays[names["running_var"]] < 0):
+        raise fail(f"{where}: running_var {names['running_var']!r} holds negative variances")
+
+
+def _validate_extend_preset(fail, config, entries: list, arrays) -> None:
+    """MultiLayerNetExtend: per hidden layer Affine, [BatchNormalization], activation, [Dropout]; then Affine."""
+    keys = {"input_size", "hidden_size_list", "output_size", "activation", "weight_init_std",
+            "weight_decay_lambda", "use_dropout", "dropout_ration", "use_batchnorm"}
+    if not isinstance(config, dict) or set(config) != keys:
+        raise fail(f"MultiLayerNetExtend config must have the fields {sorted(keys)}, got {config!r}")
+    from bprop.nets import ACTIVATIONS
+
+    hidden, activation = config["hidden_size_list"], config["activation"]
+    flags = (config["use_batchnorm"], config["use_dropout"])
+    if not isinstance(hidden, list) or activation not in ACTIVATIONS or not all(isinstance(f, bool) for f in flags):
+        raise fail(f"MultiLayerNetExtend config is malformed: {config!r}")
+    block = ["Affine", *(["BatchNormalization"] if flags[0] else []), ACTIVATIONS[activation].__name__,
+             *(["Dropout"] if flags[1] else [])]
+    expected = block * len(hidden) + ["Affine"]
+    found = [e["type"] for e in entries]
+    if found != expected:
+        raise fail(f"MultiLayerNetExtend with {len(hidden)} hidden layer(s), {activation}, "
+                   f"use_batchnorm={flags[0]} and use_dropout={flags[1]} must have layers {expected}, got {found}")
+    affine = [arrays[e["arrays"]["W"]].shape for e in entries if e["type"] == "Affine"]
+    sizes = [affine[0][0], *(s[1] for s in affine)]
+    if sizes != [config["input_size"], *hidden, config["output_size"]]:
+        raise fail(f"MultiLayerNetExtend config sizes {config!r} do not match the layers' sizes {sizes}")
+
+
+def _validate_conv_preset(fail, preset: str, config, entries: list, arrays) -> None:
+    """SimpleConvNet, DeepConvNet: the layers, array shapes and options must be those of the config's plan.
+
+    The plan is computed from the config without drawing weights, so a
+    config asking for huge layers costs nothing before it is refused.
+    """
+    from bprop import nets
+
+    cls = {"SimpleConvNet": nets.SimpleConvNet, "DeepConvNet": nets.DeepConvNet}[preset]
+    if not isinstance(config, dict):
+        raise fail(f"{preset} config must be an object, got {config!r}")
+    try:
+        plan = cls._plan(**config)
+    except (TypeError, ValueError) as exc:
+        raise fail(f"{preset} config is malformed ({exc}): {config!r}") from None
+    found = [e["type"] for e in entries]
+    expected = [p.type for p in plan]
+    if found != expected:
+        raise fail(f"{preset} with config {config!r} must have layers {expected}, got {found}")
+    for i, (entry, p) in enumerate(zip(entries, plan), start=1):
+        for attr, shape in p.shapes.items():
+            key = entry["arrays"][attr]
+            if arrays[key].shape != shape:
+                raise fail(f"{preset}: array {key!r} has shape {arrays[key].shape}, its config gives {shape}")
+        for option, value in p.options.items():
+            if entry.get(option) != value:
+                raise fail(f"{preset}: layer {i} ({p.type}) has {option}={entry.get(option)!r}, "
+                           f"its config gives {value!r}")

@@ -14,7 +14,7 @@ import importlib
 import sys
 
 # Subcommand modules, in the order ``bprop --help`` lists them.
-_COMMANDS = ("check", "graph", "train", "evaluate", "predict")
+_COMMANDS = ("check", "graph", "train", "evaluate", "predict", "plot", "search")
 
 
 class CommandError(Exception):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from bprop.cli import CommandError
 
 DATA_HELP = (
@@ -40,6 +42,9 @@ def load_model(path: str):
 
 def input_size(net) -> int | None:
     """The number of features the net's first parameter expects (None when it has none)."""
+    shape = getattr(net, "input_shape", None)  # convnets: one image's (C, H, W)
+    if shape is not None:
+        return int(np.prod(shape))
     for p in net.params.values():
         return p.shape[0]
     return None
@@ -54,8 +59,19 @@ def check_fits(net, x, spec: str) -> None:
                            f"--data {spec} have {features} ({'x'.join(map(str, x.shape[1:]))})")
 
 
+def as_net_input(net, x: np.ndarray) -> np.ndarray:
+    """x shaped as the net takes it: (N, C, H, W) for a convnet (its ``input_shape``), else (N, D)."""
+    shape = getattr(net, "input_shape", None)
+    return x.reshape(len(x), *shape) if shape is not None else x.reshape(len(x), -1)
+
+
 def summary(net) -> str:
-    """e.g. 'TwoLayerNet 784-50-10, float32'."""
+    """e.g. 'TwoLayerNet 784-50-10, float32'; 'SimpleConvNet 1x28x28-conv30@5x5-100-10, float32'."""
+    if getattr(net, "input_shape", None) is not None:
+        parts = ["x".join(map(str, net.input_shape))]
+        parts += [f"conv{p.shape[0]}@{p.shape[2]}x{p.shape[3]}" if p.ndim == 4 else str(p.shape[1])
+                  for k, p in net.params.items() if k.startswith("W")]
+        return f"{type(net).__name__} {'-'.join(parts)}, {net.dtype}"
     sizes = [p.shape for k, p in net.params.items() if k.startswith("W")]
     arch = "-".join(str(n) for n in [sizes[0][0], *(s[1] for s in sizes)]) if sizes else "no parameters"
     activation = getattr(net, "activation", None)

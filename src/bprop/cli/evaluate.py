@@ -6,7 +6,7 @@ import argparse
 
 import numpy as np
 
-from bprop.cli._data import add_data_option, check_fits, load_data, load_model, summary
+from bprop.cli._data import add_data_option, as_net_input, check_fits, load_data, load_model, summary
 
 
 def register(subparsers):
@@ -31,7 +31,8 @@ def run(args) -> int:
     net = load_model(args.model)
     _, (x_test, t_test) = load_data(args.data, net.dtype)
     check_fits(net, x_test, args.data)
-    step = EVAL_BATCH_SIZE
+    x_test = as_net_input(net, x_test)
+    step = getattr(net, "eval_batch_size", EVAL_BATCH_SIZE)  # convnets: small batches bound the memory
     predicted = np.concatenate([
         net.predict(x_test[i:i + step]).argmax(axis=1) for i in range(0, len(x_test), step)
     ])

@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from bprop.cli import CommandError
-from bprop.cli._data import add_data_option, check_fits, load_data, load_model
+from bprop.cli._data import add_data_option, as_net_input, check_fits, load_data, load_model
 
 # Dark to bright; each pixel is drawn twice across so the digit keeps its shape
 # in a terminal, whose cells are about twice as tall as wide.
@@ -44,7 +44,7 @@ def run(args) -> int:
         raise CommandError(f"--index expects a whole number from 0 to {len(x_test) - 1}, got {args.index!r}")
     check_fits(net, x_test, args.data)
     image = x_test[index]
-    scores = net.predict(image.reshape(1, -1))[0]
+    scores = net.predict(as_net_input(net, image[None]))[0]
     probabilities = softmax(scores)
     digit = int(np.argmax(scores))
     label = int(t_test[index]) if t_test.ndim == 1 else int(np.argmax(t_test[index]))

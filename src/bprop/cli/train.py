@@ -14,15 +14,21 @@ import numpy as np
 from bprop.cli import CommandError
 from bprop.cli._data import add_data_option, load_data, summary
 
-_MODELS = ("two-layer", "multi-layer")
+_MODELS = ("two-layer", "multi-layer", "simple-conv", "deep-conv")
+_CONV_MODELS = ("simple-conv", "deep-conv")
 _ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu", "silu", "softplus")
 _OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 # Learning rates when --lr is not given: the ch.5 script's 0.1 for SGD, the
 # book's defaults (§6.1) for the others.
 _DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, "rmsprop": 0.01,
                "adam": 0.001}
-_DEFAULT_HIDDEN = {"two-layer": "50", "multi-layer": "100,100,100,100"}
+_DEFAULT_HIDDEN = {"two-layer": "50", "multi-layer": "100,100,100,100", "simple-conv": "100", "deep-conv": "50"}
 _DEFAULT_ITERS = 10_000
+# The book's ch07/train_convnet.py and ch08/train_deepnet.py: Adam, 20 epochs,
+# and after each epoch the accuracy of the first 1,000 images of each set (a
+# convnet's pass over all 70,000 costs a good part of an epoch).
+_CONV_EPOCHS = 20
+_CONV_EVAL_SAMPLES = 1000
 
 _DESCRIPTION = """\
 Train a neural network on handwritten digits and print its accuracy.
@@ -41,9 +47,11 @@ examples:
   bprop train --save net.npz                    ... and keep the trained net
   bprop train --model multi-layer --hidden 100,100 --activation sigmoid --init xavier
   bprop train --optimizer adam --epochs 5       Adam, default learning rate 0.001
+  bprop train --model multi-layer --batchnorm --dropout 0.2 --weight-decay 0.01 --plot curves.png
+  bprop train --model simple-conv --save conv.npz   the book's ch.7 convnet: Adam, 20 epochs
   bprop train --data ~/fashion-mnist            any directory of IDX files
 
-then:  bprop evaluate net.npz   |   bprop predict net.npz --index 0
+then:  bprop evaluate net.npz   |   bprop predict net.npz --index 0   |   bprop plot filters conv.npz
 """
 
 
@@ -58,10 +66,13 @@ def register(subparsers):
     net = p.add_argument_group("the network")
     net.add_argument("--model", choices=_MODELS, default="two-layer",
                      help="two-layer: the book's TwoLayerNet, Affine-ReLU-Affine (default); "
-                          "multi-layer: the book's MultiLayerNet, any number of hidden layers")
+                          "multi-layer: the book's MultiLayerNet, any number of hidden layers; "
+                          "simple-conv: the book's ch.7 SimpleConvNet, conv-ReLU-pool-Affine-ReLU-Affine; "
+                          "deep-conv: the book's ch.8 DeepConvNet, six 3x3 convs, dropout")
     net.add_argument("--hidden", metavar="SIZES",
                      help="hidden layer sizes, comma-separated: one size for two-layer "
-                          "(default 50), several for multi-layer (default 100,100,100,100)")
+                          "(default 50), several for multi-layer (default 100,100,100,100), the "
+                          "Affine layer's for the conv models (default 100 simple-conv, 50 deep-conv)")
     net.add_argument("--activation", choices=_ACTIVATIONS, default="relu",
                      help="activation of the hidden layers (multi-layer; two-layer is always relu)")
     net.add_argument("--init", metavar="he|xavier|STD",
@@ -72,18 +83,30 @@ def register(subparsers):
     net.add_argument("--weight-decay", metavar="LAMBDA", default="0",
                      help="L2 weight decay: adds LAMBDA/2 * sum(W**2) to the loss (multi-layer; "
                           "default 0)")
+    net.add_argument("--batchnorm", action="store_true",
+                     help="batch normalization after every hidden Affine layer (multi-layer; the book's "
+                          "MultiLayerNetExtend)")
+    net.add_argument("--dropout", metavar="P",
+                     help="dropout after every hidden activation, dropping a share P in [0, 1) of the units "
+                          "while training (multi-layer)")
     learn = p.add_argument_group("learning")
-    learn.add_argument("--optimizer", choices=_OPTIMIZERS, default="sgd", type=str.lower,
-                       help="how the gradients update the weights (default sgd)")
+    learn.add_argument("--optimizer", choices=_OPTIMIZERS, type=str.lower,
+                       help="how the gradients update the weights (default sgd; adam for the conv "
+                            "models, as in the book)")
     learn.add_argument("--lr", metavar="RATE",
                        help="learning rate (default 0.1 for sgd, 0.001 for adam, 0.01 for the others)")
     length = learn.add_mutually_exclusive_group()
     length.add_argument("--iters", metavar="N",
                         help=f"number of mini-batch steps (default {_DEFAULT_ITERS:,})")
     length.add_argument("--epochs", metavar="N",
-                        help="number of passes over the training images, instead of --iters")
+                        help="number of passes over the training images, instead of --iters "
+                             "(default for the conv models: 20)")
     learn.add_argument("--batch-size", metavar="N", default="100",
                        help="images per mini-batch (default 100)")
+    learn.add_argument("--eval-samples", metavar="N",
+                       help="after each epoch, measure the accuracy on the first N training and test "
+                            "images only (default: all; 1000 for the conv models, as in the book); the "
+                            "final test accuracy always uses every test image")
     learn.add_argument("--seed", metavar="N", default="0",
                        help="random seed for the initial weights and the shuffling; the same seed "
                             "gives the same run (default 0)")
@@ -93,17 +116,23 @@ def register(subparsers):
     add_data_option(io)
     io.add_argument("--save", metavar="FILE",
                     help="write the trained net to FILE (.npz), for bprop evaluate / predict")
+    io.add_argument("--plot", metavar="FILE",
+                    help="draw the loss per iteration and the accuracy per epoch to FILE (.png, .svg or .pdf; "
+                         "needs matplotlib)")
     io.add_argument("--quiet", "-q", action="store_true",
                     help="no progress bar and no per-epoch lines; print only the final accuracy")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from bprop.nets import MultiLayerNet, TwoLayerNet
+    from bprop.nets import MultiLayerNet, MultiLayerNetExtend, TwoLayerNet
     from bprop.optim import OPTIMIZERS
     from bprop.train import Trainer
 
     dtype = np.dtype(args.dtype)
+    conv = args.model in _CONV_MODELS
+    if args.optimizer is None:
+        args.optimizer = "adam" if conv else "sgd"
     hidden = _sizes(args.hidden or _DEFAULT_HIDDEN[args.model], "--hidden")
     init = _init_spec(args.init, args.model, args.activation)
     decay = _number(args.weight_decay, "--weight-decay", minimum=0.0)
@@ -119,14 +148,28 @@ def run(args) -> int:
                                "uses relu")
         if decay:
             raise CommandError("--weight-decay applies to --model multi-layer")
+    if conv:
+        _check_conv_options(args, hidden, decay)
+    eval_samples = _count(args.eval_samples, "--eval-samples") if args.eval_samples is not None \
+        else _CONV_EVAL_SAMPLES if conv else None
+    extend = _extend_options(args)
     if args.save is not None:
         _check_writable(args.save)
+    if args.plot is not None:
+        from bprop.cli.plot import check_output
 
-    (x_train, t_train), (x_test, t_test) = load_data(args.data, dtype)
+        check_output(args.plot, "--plot")
+
+    (x_train, t_train), (x_test, t_test) = load_data(args.data, dtype, flatten=not conv)
     n_in, n_out = x_train[0].size, 10
     rng = np.random.default_rng(seed)
     if args.model == "two-layer":
         net = TwoLayerNet(n_in, hidden[0], n_out, weight_init_std=init, dtype=dtype, rng=rng)
+    elif conv:
+        net = _conv_net(args, x_train.shape[1:], hidden[0], n_out, dtype, rng)
+    elif extend:
+        net = MultiLayerNetExtend(n_in, hidden, n_out, activation=args.activation, weight_init_std=init,
+                                  weight_decay_lambda=decay, dtype=dtype, rng=rng, **extend)
     else:
         net = MultiLayerNet(n_in, hidden, n_out, activation=args.activation, weight_init_std=init,
                             weight_decay_lambda=decay, dtype=dtype, rng=rng)
@@ -135,20 +178,25 @@ def run(args) -> int:
     if args.epochs is not None:
         iters = _count(args.epochs, "--epochs") * steps_per_epoch
     else:
-        iters = _count(args.iters, "--iters") if args.iters is not None else _DEFAULT_ITERS
+        iters = _count(args.iters, "--iters") if args.iters is not None \
+            else _CONV_EPOCHS * steps_per_epoch if conv else _DEFAULT_ITERS
 
     if not args.quiet:
         print(f"{summary(net)}; {type(optimizer).__name__} lr={lr:g}; batch {batch_size}; "
               f"{iters:,} steps ({iters / steps_per_epoch:.3g} epochs of {steps_per_epoch}); seed {seed}")
     trainer = Trainer(net, x_train, t_train, x_test, t_test, mini_batch_size=batch_size,
                       optimizer=optimizer, iters=iters, seed=rng, verbose=not args.quiet,
-                      progress=False if args.quiet else None)
+                      progress=False if args.quiet else None, evaluate_sample_num_per_epoch=eval_samples)
     history = trainer.train()
     acc = history.test_acc[-1]
+    if eval_samples is not None and eval_samples < len(x_test):
+        acc = net.accuracy(x_test, t_test)  # the per-epoch figures saw only the first eval_samples
     print(f"test accuracy {acc:.4f} ({acc:.2%}) after {iters:,} steps, {history.seconds:.1f} s")
     if args.save is not None:
         path = net.save(args.save)
         print(f"saved the net to {path}")
+    if args.plot is not None:
+        _write_plot(args.plot, history, summary(net), extend)
     return 0
 
 
@@ -209,3 +257,67 @@ def _check_writable(path: str) -> None:
         raise CommandError(f"--save {path}: the directory {parent} does not exist")
     if Path(path).is_dir():
         raise CommandError(f"--save {path}: is a directory; give a file name such as net.npz")
+
+
+# --- chapter 6: batch norm, dropout, the training curves ------------------------------------
+
+
+def _extend_options(args) -> dict:
+    """MultiLayerNetExtend's keywords for --batchnorm and --dropout ({} when neither is given)."""
+    options = {}
+    if args.batchnorm:
+        options["use_batchnorm"] = True
+    if args.dropout is not None:
+        try:
+            ratio = float(args.dropout)
+        except ValueError:
+            ratio = math.nan
+        if not 0.0 <= ratio < 1.0:
+            raise CommandError(f"--dropout expects a share of units in [0, 1) such as 0.2, got {args.dropout!r}")
+        options.update(use_dropout=True, dropout_ration=ratio)
+    if options and args.model != "multi-layer":
+        flags = [f for f, on in (("--batchnorm", args.batchnorm), ("--dropout", args.dropout is not None)) if on]
+        verb = "apply" if len(flags) > 1 else "applies"
+        raise CommandError(f"{' and '.join(flags)} {verb} to --model multi-layer (the book's MultiLayerNetExtend)")
+    return options
+
+
+def _write_plot(path: str, history, title: str, extend: dict) -> None:
+    from bprop import plot
+
+    if extend.get("use_batchnorm"):
+        title += ", batch norm"
+    if extend.get("use_dropout"):
+        title += f", dropout {extend['dropout_ration']:g}"
+    written = plot.save(plot.training_figure(history, title=title), path)
+    print(f"wrote the training curves to {written}")
+
+
+# --- chapters 7 and 8: the convnets ---------------------------------------------------------
+
+
+def _check_conv_options(args, hidden: list[int], decay: float) -> None:
+    """The options a convnet preset does not take, refused by name."""
+    if len(hidden) != 1:
+        raise CommandError(f"--model {args.model} has one hidden Affine layer; --hidden got {len(hidden)} sizes")
+    if args.activation != "relu":
+        raise CommandError(f"--activation applies to --model multi-layer; the book's {args.model} uses relu")
+    if decay:
+        raise CommandError("--weight-decay applies to --model multi-layer")
+    if args.model == "deep-conv" and args.init is not None:
+        raise CommandError("--init does not apply to --model deep-conv: the book's DeepConvNet uses He "
+                           "initialisation")
+
+
+def _conv_net(args, input_dim, hidden_size: int, output_size: int, dtype, rng):
+    """SimpleConvNet (weights of std 0.01, or --init) or DeepConvNet for images of shape input_dim (C, H, W)."""
+    from bprop.nets import DeepConvNet, SimpleConvNet
+
+    if len(input_dim) != 3:
+        raise CommandError(f"--model {args.model} needs images of shape (channels, height, width), "
+                           f"got {input_dim}")
+    if args.model == "deep-conv":
+        return DeepConvNet(tuple(input_dim), hidden_size=hidden_size, output_size=output_size, dtype=dtype, rng=rng)
+    init = 0.01 if args.init is None else _init_spec(args.init, args.model, args.activation)
+    return SimpleConvNet(tuple(input_dim), hidden_size=hidden_size, output_size=output_size,
+                         weight_init_std=init, dtype=dtype, rng=rng)
