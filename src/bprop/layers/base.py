@@ -19,11 +19,12 @@ import numpy as np
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def as_float_array(x, name: str, owner: str, dtype=None) -> np.ndarray:
+def as_float_array(x, name: str, owner: str, dtype=None, check_nan: bool = True) -> np.ndarray:
     """Return ``x`` as a float32 or float64 array, without copying when it already is one.
 
     Integers and booleans become ``dtype`` (float64 when None); float16 becomes
-    float32. Complex, object and string arrays raise TypeError; NaN raises ValueError.
+    float32. Complex, object and string arrays raise TypeError; NaN raises
+    ValueError (unless ``check_nan`` is False: the caller checks elsewhere).
     """
     x = np.asarray(x)
     kind = x.dtype.kind
@@ -38,24 +39,27 @@ def as_float_array(x, name: str, owner: str, dtype=None) -> np.ndarray:
             f"{owner} expected a real-valued float or integer array for {name}, "
             f"got dtype {x.dtype}"
         )
-    reject_nan(x, name, owner)
+    if check_nan:
+        reject_nan(x, name, owner)
     return x
 
 
-def reject_nan(x: np.ndarray, name: str, owner: str) -> None:
-    """Raise ValueError if ``x`` holds NaN.
+def contains_nan(x: np.ndarray) -> bool:
+    """Whether ``x`` holds a NaN.
 
     Σx² is NaN exactly when x holds a NaN (squares are never negative, so ±inf
     give inf, not NaN), and BLAS computes it as one dot product: 0.09 ns/element
     where ``np.isnan(x).any()`` costs 0.6 and ``np.add.reduce`` 0.2-0.4
-    (bench/activations.py). Only then is x scanned to name the first NaN.
+    (bench/activations.py).
     """
-    if x.size == 0:
-        return
     flat = x.ravel(order="K")  # no copy for any contiguous layout, channel-major conv outputs included
     with np.errstate(all="ignore"):
-        total = np.vdot(flat, flat)
-    if np.isnan(total):
+        return bool(np.isnan(np.vdot(flat, flat)))
+
+
+def reject_nan(x: np.ndarray, name: str, owner: str) -> None:
+    """Raise ValueError naming the first NaN of ``x``, if it holds one."""
+    if x.size and contains_nan(x):
         where = tuple(int(i) for i in np.argwhere(np.isnan(x))[0])
         raise ValueError(f"{owner} got NaN in {name} at index {where}")
 
@@ -86,7 +90,7 @@ class Layer:
     def _param_dtype(self):
         return getattr(self, self.param_names[0]).dtype if self.param_names else None
 
-    def _input(self, x, name: str = "x") -> np.ndarray:
+    def _input(self, x, name: str = "x", check_nan: bool = True) -> np.ndarray:
         """Check and convert a forward input; a layer with parameters computes in their dtype.
 
         The parameters' dtype wins, so the book's float32 MNIST runs through the
@@ -94,7 +98,7 @@ class Layer:
         dtype error; layers without parameters keep the input's dtype.
         """
         dtype = self._param_dtype()
-        x = as_float_array(x, name, self._name, dtype=dtype)
+        x = as_float_array(x, name, self._name, dtype=dtype, check_nan=check_nan)
         if dtype is not None and x.dtype != dtype:
             x = x.astype(dtype)
         return x
