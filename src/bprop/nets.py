@@ -601,7 +601,7 @@ class SimpleConvNet(_ConvNet):
         hidden_size, output_size = _size(hidden_size, "hidden_size"), _size(output_size, "output_size")
         OH, OW = _conv_output(H, W, conv, "the convolution")
         _check_poolable(OH, OW, "the convolution")
-        FN, FS = conv["filter_num"], conv["filter_size"]
+        FN = conv["filter_num"]
         return [
             _conv_plan(FN, C, conv),
             LayerPlan("Relu", {}, {}),

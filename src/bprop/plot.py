@@ -68,14 +68,14 @@ def save(fig, path) -> Path:
     PNG and PDF files of the same figure are identical from run to run.
     Returns the path.
     """
-    from bprop.graph.render import write_atomic
+    from bprop.fileio import write_bytes_atomic
 
     fmt = format_of(path)
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
     fig.savefig(buffer, format=fmt, dpi=_DPI, metadata=metadata)
     data = buffer.getvalue()
-    write_atomic(path, _palette_png(data) if fmt == "png" else data)
+    write_bytes_atomic(path, _palette_png(data) if fmt == "png" else data)
     return Path(os.fspath(path))
 
 

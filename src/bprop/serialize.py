@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from bprop import layers as L
+from bprop.fileio import atomic_write
 
 FORMAT = "bprop.nets"
 VERSION = 1
@@ -111,22 +111,8 @@ def save(net, path) -> Path:
         path = path.with_name(path.name + ".npz")
     arrays, architecture = _describe(net)
     text = json.dumps(architecture, separators=(",", ":"))
-    # os.open with mode 0o666 (not tempfile.mkstemp, which makes 0o600) so that
-    # the umask gives the model file the permissions of any other new file.
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays, **{ARCHITECTURE: np.array(text)})
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_write(path) as f:
+        np.savez(f, **arrays, **{ARCHITECTURE: np.array(text)})
     return path
 
 

@@ -11,16 +11,15 @@ package would hide the module behind the function of the same name.)
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import posixpath
 import sys
-import tempfile
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..fileio import atomic_write
 from .checksums import check_digest, sha256_file
 from .errors import ChecksumError, FetchError
 from .idx_dataset import FILENAMES
@@ -199,23 +198,11 @@ def _download(url: str, target: Path, sha256: str, progress: bool, timeout: floa
     except (OSError, http.client.HTTPException) as exc:
         raise FetchError(f"could not download {url}: {exc}") from exc
 
-    with response:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                actual = _copy_checked(response, out, url, progress, target.name)
-                out.flush()
-                os.fsync(out.fileno())
-            if actual != sha256:
-                raise ChecksumError(url, sha256, actual,
-                                    f"The download was discarded; nothing was saved as {target}")
-            os.replace(tmp, target)
-        except BaseException:
-            # Interrupts included: the partial file must not outlive the attempt.
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-    _fsync_directory(target.parent)
+    with response, atomic_write(target) as out:
+        actual = _copy_checked(response, out, url, progress, target.name)
+        if actual != sha256:
+            raise ChecksumError(url, sha256, actual,
+                                f"The download was discarded; nothing was saved as {target}")
 
 
 def _copy_checked(response, out, url: str, progress: bool, name: str) -> str:
@@ -265,17 +252,3 @@ def _progress_bar(enabled: bool, total: int | None, name: str):
         return None  # tqdm is optional: no bar, same download
     return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=name,
                 leave=False)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename durable on POSIX; directories cannot be opened on Windows.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 import os
-import secrets
 import shutil
 import subprocess
 
 import numpy as np
+
+from bprop.fileio import write_bytes_atomic
 
 FORWARD_COLOR = "#1f5fa8"  # blue: the value flowing forward
 BACKWARD_COLOR = "#c62828"  # red: the gradient flowing back
@@ -165,31 +166,6 @@ def format_of(path) -> str:
     return ext
 
 
-def write_atomic(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, fsync, rename.
-
-    A reader never sees a half-written file, and a failed write leaves any old file intact.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"cannot write {path}: the folder {folder} does not exist")
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 class Renderable:
     """Mixin for anything with ``to_dot()``: render, save, and inline display in notebooks."""
 
@@ -204,7 +180,7 @@ class Renderable:
         """Write the picture; the extension picks the format (.dot/.gv need no Graphviz)."""
         fmt = format_of(path)
         data = self.to_dot().encode("utf-8") if fmt in ("dot", "gv") else self.render(fmt)
-        write_atomic(path, data)
+        write_bytes_atomic(path, data)
         return os.fspath(path)
 
     def _repr_svg_(self):
