@@ -14,6 +14,29 @@ from bprop.functions import sigmoid, softplus
 from bprop.layers.base import Layer
 
 
+_ZEROS = {}  # dtype -> a read-only zero array, grown on demand; see _zeros_in_layout_of
+
+
+def _zeros_in_layout_of(y: np.ndarray) -> np.ndarray:
+    """A read-only array of zeros with y's shape and memory order, for y C-contiguous up to an axis order.
+
+    np.maximum(x, 0) with a scalar 0 runs NumPy 2.4's unvectorised broadcast
+    loop (0.54 ms for 1.7M float32); against an array of zeros in the same
+    order it runs the SIMD loop (0.19 ms): SimpleConvNet's Relu1 forward went
+    from 0.75 to 0.40 ms (bench/conv_layers.py). The zeros are one
+    ``np.zeros`` allocation per dtype, only ever read: its untouched pages map
+    the kernel's shared zero page, so they cost no memory and no fresh page
+    faults after the first call (a fresh ``np.zeros_like`` per call took 1.7 ms).
+    """
+    zeros = _ZEROS.get(y.dtype)
+    if zeros is None or zeros.size < y.size:
+        zeros = np.zeros(max(y.size, 2**20), dtype=y.dtype)
+        zeros.flags.writeable = False
+        _ZEROS[y.dtype] = zeros
+    order = np.argsort(y.strides, kind="stable")[::-1]  # axes from outermost to innermost in memory
+    return zeros[: y.size].reshape([y.shape[i] for i in order]).transpose(np.argsort(order))
+
+
 class Relu(Layer):
     """ReLU: y = max(x, 0); dx = dout where x > 0, else 0.
 
@@ -36,7 +59,8 @@ class Relu(Layer):
     def forward(self, x, train_flg=True):
         x = self._input(x)
         self._positive = x > 0
-        return self._remember_output(np.maximum(x, 0))
+        y = np.empty_like(x)  # x's memory order: channel-major after a convolution
+        return self._remember_output(np.maximum(x, _zeros_in_layout_of(y), out=y))
 
     def backward(self, dout):
         dout = self._dout(dout)

@@ -7,11 +7,14 @@ book's code, all measured with bench/conv_layers.py (batch 100, float32):
   builds the transposed columns, (C·FH·FW, positions), and computes
   out = W.reshape(FN, -1) @ col. For stride 1 the images sit in one flat
   "canvas" per channel with shared zero bands (``_Canvas``), so each kernel
-  offset (u, v) is one shift and each of the FH·FW column blocks is a single
-  contiguous slice copy, 3-8× faster than strided window copies; dx is a
-  transposed convolution on the same canvas (or col2im by FH·FW contiguous
-  ``+=`` when FN > C). Conv layers run 3-11× faster than the book's. The public
-  ``bprop.functions.im2col``/``col2im`` keep the book's layout for learners.
+  offset (u, v) is one shift of the canvas. The columns are never built whole:
+  forward copies them one cache-sized chunk of positions at a time (one
+  strided copy, then its GEMM, in cache), dW takes one GEMM per offset straight
+  from the shifted canvas, and dx is a chunked transposed convolution (FN <= C)
+  or a chunked col2im (FN > C). That left DeepConvNet's conv2 writing no 52 MB
+  column matrix and its training step 10 % faster (bench/train_conv.py). Conv layers run
+  3-11× faster than the book's. The public ``bprop.functions.im2col``/``col2im``
+  keep the book's layout for learners.
 - Outputs are channel-major in memory: (N, FN, OH, OW) arrays whose strides
   are those of a C-contiguous (FN, N, OH, OW) array, the order in which the
   GEMM produces them. Writing them N-major would cost a transposing copy
@@ -97,6 +100,26 @@ class _Canvas:
         return flat[:, : self.positions].reshape(flat.shape[0], N, self.Hc, self.Wc)[:, :, :OH, :OW]
 
 
+def _windows(flat, lo, n, FH, FW, Wc):
+    """The (C, FH, FW, n) read-only view v[c, u, v, t] = flat[c, lo + u·Wc + v + t] of a (C, ·) canvas array.
+
+    On a canvas these are the columns of positions lo … lo + n − 1 (each
+    kernel offset (u, v) one shift), without copying: the caller copies one
+    chunk of them at a time into a cache-sized block.
+    """
+    s0, s1 = flat.strides
+    return np.lib.stride_tricks.as_strided(
+        flat[:, lo:], shape=(flat.shape[0], FH, FW, n), strides=(s0, Wc * s1, s1, s1), writeable=False
+    )
+
+
+# Positions per chunk of the stride-1 convolution: a column block of about
+# 2^20 floats (4 MB in float32). Measured on DeepConvNet's convs (2 OpenBLAS
+# threads): 2^20-2^22 ran alike, whole-batch columns up to 15 % slower, 2^18
+# 15-40 % slower and 2^17 up to 2× (per-call overhead of NumPy and OpenBLAS's threads).
+_CHUNK_FLOATS = 2**20
+
+
 class Convolution(Layer):
     """2-D convolution (cross-correlation, as in the book and ``torch.nn.functional.conv2d``).
 
@@ -114,13 +137,14 @@ class Convolution(Layer):
     ValueError naming both counts.
 
     out and dx are channel-major in memory (see the module docstring). dtype:
-    W's; x is converted to it (float32 W: float32 out, dx, dW, db). Caches the
-    columns of x (C·FH·FW rows; N·OH·OW columns, or for stride 1 the canvas
-    positions, 0-36 % more) and x's shape, not x. Keeps its workspaces
-    (columns, canvases; about (C + FN)·FH·FW·N·H·W floats, 120 MB for a 16→16
-    3×3 layer on 100 28×28 images) while the input shape repeats, since fresh
-    ones cost page faults. W and b are kept as given, not copied: an optimizer
-    updating them in place updates the layer.
+    W's; x is converted to it (float32 W: float32 out, dx, dW, db). Caches x's
+    shape and, for stride 1, x on its canvas (C rows of N·Hc·Wc positions, 0-36 %
+    more than x), else the columns of x (C·FH·FW rows, N·OH·OW columns). Keeps
+    its workspaces (canvases and chunk blocks, about (2·C + 2·FN)·N·Hc·Wc + 2^21
+    floats for stride 1, 30 MB for a 16→16 3×3 layer on 100 28×28 images) while
+    the input shape repeats, since fresh ones cost page faults. W and b are
+    kept as given, not copied: an optimizer updating them in place updates the
+    layer.
 
     >>> conv = Convolution(np.ones((1, 1, 2, 2)), np.zeros(1))
     >>> conv.forward(np.arange(9.0).reshape(1, 1, 3, 3))
@@ -144,6 +168,7 @@ class Convolution(Layer):
         self.dW = None
         self.db = None
         self._col = None
+        self._canvas = None
         self._x_shape = None
         self._buffers = {}
         self._buffers_for = None
@@ -186,16 +211,17 @@ class Convolution(Layer):
         self._use_buffers_for(x)
         p, s = self.pad, self.stride
         if s == 1:
-            # Column blocks as contiguous slices of the canvas: 3-8× faster
-            # copies than the strided windows below (bench/conv_layers.py).
+            # The canvas is the cache: its columns are copied again, one
+            # cache-sized chunk at a time, by backward (see _chunks).
             cv = _Canvas(N, H, W, FH, FW, p)
             xc = self._buffer("x", (C, cv.size), x.dtype, zeros=True)
             cv.pixels(xc)[...] = x.transpose(1, 0, 2, 3)
-            col = self._buffer("col", (C, FH, FW, cv.positions), x.dtype)
-            for u in range(FH):
-                for v in range(FW):
-                    start = u * cv.Wc + v
-                    col[:, u, v] = xc[:, start : start + cv.positions]
+            full = self._buffer("out", (FN, cv.positions), x.dtype)
+            W2 = self.W.reshape(FN, -1)
+            for lo, n, col in self._chunks(xc, cv, 0, cv.positions, "col"):
+                np.matmul(W2, col, out=full[:, lo : lo + n])
+            self._canvas, self._col = xc, None
+            kept = cv.outputs(full, OH, OW)
         else:
             Hp, Wp = H + 2 * p, W + 2 * p
             xp = self._buffer("x", (C, N, Hp, Wp), x.dtype, zeros=True)
@@ -204,14 +230,50 @@ class Convolution(Layer):
             for u in range(FH):
                 for v in range(FW):
                     col[:, u, v] = xp[:, :, u : u + s * OH : s, v : v + s * OW : s]
-        self._col = col.reshape(C * FH * FW, -1)
+            self._canvas, self._col = None, col.reshape(C * FH * FW, -1)
+            full = np.matmul(self.W.reshape(FN, -1), self._col, out=self._buffer("out", (FN, self._col.shape[1]), x.dtype))
+            kept = full.reshape(FN, N, OH, OW)
         self._x_shape = x.shape
-        full = np.matmul(self.W.reshape(FN, -1), self._col, out=self._buffer("out", (FN, self._col.shape[1]), x.dtype))
-        kept = cv.outputs(full, OH, OW) if s == 1 else full.reshape(FN, N, OH, OW)
         # One pass adds b and copies the kept positions into a fresh compact array.
         out = np.empty((FN, N, OH, OW), dtype=x.dtype)
         np.add(kept, self.b[:, None, None, None], out=out)
         return self._remember_output(out.transpose(1, 0, 2, 3))
+
+    def _chunks(self, flat, cv, start, stop, key):
+        """Yield (lo, n, col): the (rows·FH·FW, n) columns of canvas positions lo … lo + n − 1, start <= lo < stop.
+
+        col[(r, u, v), t] = flat[r, lo + t + u·Wc + v], copied into a block
+        this layer owns (rewritten at the next call): each chunk's copy and
+        its GEMM run in cache instead of writing, then reading, all
+        N·Hc·Wc columns (52 MB for DeepConvNet's conv2; its forward went from
+        5.9 to 5.1 ms).
+        """
+        FH, FW = self.W.shape[2:]
+        K = flat.shape[0] * FH * FW
+        step = max(1, _CHUNK_FLOATS // K)
+        block = self._buffer(key, (K * min(step, stop - start),), flat.dtype)
+        for lo in range(start, stop, step):
+            n = min(step, stop - lo)
+            col = block[: K * n].reshape(flat.shape[0], FH, FW, n)
+            col[...] = _windows(flat, lo, n, FH, FW, cv.Wc)
+            yield lo, n, col.reshape(K, n)
+
+    def _canvas_param_grads(self, d, cv):
+        """dW[:, :, u, v] = d · (the canvas shifted by u·Wc + v)ᵀ, db = Σ d, for d (FN, positions) on the forward's canvas.
+
+        One GEMM per kernel offset reading the canvas in place, (FN, positions)
+        by (positions, C): no columns copied; faster than d·colᵀ over copied
+        column chunks (bench/conv_layers.py).
+        """
+        FN, C, FH, FW = self.W.shape
+        M = cv.positions
+        dW = np.empty((FH, FW, FN, C), dtype=d.dtype)
+        for u in range(FH):
+            for v in range(FW):
+                start = u * cv.Wc + v
+                np.matmul(d, self._canvas[:, start : start + M].T, out=dW[u, v])
+        self.dW = dW.transpose(2, 3, 0, 1).copy()
+        self.db = d.sum(axis=1)
 
     def backward(self, dout):
         dout = self._dout(dout)
@@ -241,28 +303,32 @@ class Convolution(Layer):
         grid = self._buffer("dout", (FN, cv.shift + cv.size), dout.dtype, zeros=True)
         d = grid[:, cv.shift : cv.shift + M]
         cv.outputs(d, OH, OW)[...] = dout.transpose(1, 0, 2, 3)
-        self.dW = (d @ self._col.T).reshape(self.W.shape)
-        self.db = d.sum(axis=1)
+        self._canvas_param_grads(d, cv)
+        dxc = self._buffer("dx", (C, cv.size), dout.dtype)
         if FN <= C:
-            # dx as a transposed convolution, dxc[c, t] = Σ_{f,u,v} W[f, c, u, v]·d[f, t − (u·Wc + v)]:
-            # one GEMM with K = FN·FH·FW instead of a K = FN GEMM writing C·FH·FW
-            # rows and then FH·FW adds; faster when FN <= C (bench/conv_layers.py).
-            dcol = self._buffer("dcol", (FN, FH, FW, cv.size), dout.dtype)
-            for u in range(FH):
-                for v in range(FW):
-                    start = cv.shift - u * cv.Wc - v
-                    dcol[:, u, v] = grid[:, start : start + cv.size]
-            W_t = self.W.transpose(1, 0, 2, 3).reshape(C, -1)
-            dxc = np.matmul(W_t, dcol.reshape(-1, cv.size), out=self._buffer("dx", (C, cv.size), dout.dtype))
-        else:  # col2im on the canvas: each offset's block added back at its shift
-            dcol = np.matmul(self.W.reshape(FN, -1).T, d, out=self._buffer("dcol", self._col.shape, dout.dtype))
-            dcol = dcol.reshape(C, FH, FW, M)
-            dxc = self._buffer("dx", (C, cv.size), dout.dtype)
+            # dx as a transposed convolution, dxc[c, t] = Σ_{f,u,v} W[f, c, u, v]·d[f, t − (u·Wc + v)]
+            # = Σ_{f,u,v} W[f, c, FH−1−u, FW−1−v]·grid[f, t + u·Wc + v]: the grid convolved with
+            # the flipped kernel, by the same chunks as forward, over the pixels' positions.
+            W_flip = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, -1)
+            for lo, n, dcol in self._chunks(grid, cv, cv.first, cv.first + M, "dcol"):
+                np.matmul(W_flip, dcol, out=dxc[:, lo : lo + n])
+        else:
+            # col2im: dcol = Wᵀ·d (C·FH·FW rows, fewer than the FN·FH·FW the transposed
+            # convolution copies), each offset's block added back at its shift; chunk by
+            # chunk, so that dcol stays in cache. Faster than the transposed convolution
+            # when FN > C: 1.5 against 2.4 ms for DeepConvNet's conv3 (bench/conv_layers.py).
+            W_t = self.W.reshape(FN, -1).T
+            step = max(1, _CHUNK_FLOATS // W_t.shape[0])
+            block = self._buffer("dcol", (W_t.shape[0] * min(step, M),), dout.dtype)
             dxc.fill(0)
-            for u in range(FH):
-                for v in range(FW):
-                    start = u * cv.Wc + v
-                    dxc[:, start : start + M] += dcol[:, u, v]
+            for lo in range(0, M, step):
+                n = min(step, M - lo)
+                dcol = np.matmul(W_t, d[:, lo : lo + n], out=block[: W_t.shape[0] * n].reshape(-1, n))
+                dcol = dcol.reshape(C, FH, FW, n)
+                for u in range(FH):
+                    for v in range(FW):
+                        start = lo + u * cv.Wc + v
+                        dxc[:, start : start + n] += dcol[:, u, v]
         dx[...] = cv.pixels(dxc)
         return dx.transpose(1, 0, 2, 3)
 
@@ -270,21 +336,23 @@ class Convolution(Layer):
         """backward without dx: leaves dW and db (as ``backward`` computes them), returns None.
 
         For a net's first layer, whose dx nobody reads (``Sequential`` calls it
-        there). Skipping dx, a GEMM and a col2im, took SimpleConvNet's float32
-        training step from 14.7 to 12.8 ms (bench/train_conv.py).
+        there). Skipping dx (a GEMM and its column copies) took SimpleConvNet's
+        float32 training step from 13.3 to 12.0 ms (bench/train_conv.py).
         """
         dout = self._dout(dout)
         FN = self.W.shape[0]
         if self.stride != 1:
             d = dout.transpose(1, 0, 2, 3).reshape(FN, -1)
-        else:  # dout on the forward's canvas positions, as backward lays it out
-            N, _, H, W = self._x_shape
-            cv = _Canvas(N, H, W, *self.W.shape[2:], self.pad)
-            grid = self._buffer("dout", (FN, cv.shift + cv.size), dout.dtype, zeros=True)
-            d = grid[:, cv.shift : cv.shift + cv.positions]
-            cv.outputs(d, *dout.shape[2:])[...] = dout.transpose(1, 0, 2, 3)
-        self.dW = (d @ self._col.T).reshape(self.W.shape)
-        self.db = d.sum(axis=1)
+            self.dW = (d @ self._col.T).reshape(self.W.shape)
+            self.db = d.sum(axis=1)
+            return
+        # dout on the forward's canvas positions, as backward lays it out
+        N, _, H, W = self._x_shape
+        cv = _Canvas(N, H, W, *self.W.shape[2:], self.pad)
+        grid = self._buffer("dout", (FN, cv.shift + cv.size), dout.dtype, zeros=True)
+        d = grid[:, cv.shift : cv.shift + cv.positions]
+        cv.outputs(d, *dout.shape[2:])[...] = dout.transpose(1, 0, 2, 3)
+        self._canvas_param_grads(d, cv)
 
 
 class Pooling(Layer):
@@ -334,12 +402,16 @@ class Pooling(Layer):
         ]
 
     def _padded_full(self, shape, fill, dtype):
-        """A padded (N, C, H + 2·pad, W + 2·pad) array filled with ``fill``, in the input's memory order."""
+        """A padded (N, C, H + 2·pad, W + 2·pad) array filled with ``fill`` (left empty if None), in the input's memory order."""
         N, C, H, W = shape
         p = self.pad
+
+        def make(shape):
+            return np.empty(shape, dtype=dtype) if fill is None else np.full(shape, fill, dtype=dtype)
+
         if self._channel_major:
-            return np.full((C, N, H + 2 * p, W + 2 * p), fill, dtype=dtype).transpose(1, 0, 2, 3)
-        return np.full((N, C, H + 2 * p, W + 2 * p), fill, dtype=dtype)
+            return make((C, N, H + 2 * p, W + 2 * p)).transpose(1, 0, 2, 3)
+        return make((N, C, H + 2 * p, W + 2 * p))
 
     def forward(self, x, train_flg=True):
         x = self._input(x)
@@ -366,8 +438,10 @@ class Pooling(Layer):
         # last strictly greater offset: the first maximum. Measured on (100, 30, 24, 24)
         # float32: 1.2 ms, as fast as a special-cased 2×2 four-slice np.maximum, where
         # updating arg and out by masked np.copyto took 16 ms.
-        arg = np.zeros(out.shape, dtype=np.uint8 if len(windows) <= 256 else np.intp)
-        better = np.empty(out.shape, dtype=bool)
+        # All in out's memory order (channel-major after a convolution): a ufunc
+        # mixing two orders ran 1.5-2× slower here (bench/conv_layers.py).
+        arg = np.zeros_like(out, dtype=np.uint8 if len(windows) <= 256 else np.intp)
+        better = np.empty_like(out, dtype=bool)
         claim = np.empty_like(arg)
         for k, window in enumerate(windows[1:], start=1):
             np.greater(window, out, out=better)
@@ -392,17 +466,27 @@ class Pooling(Layer):
         dout = self._dout(dout)
         N, C, H, W = self._x_shape
         OH, OW = dout.shape[2:]
-        p = self.pad
-        dxp = self._padded_full(self._x_shape, 0, dout.dtype)
+        p, s = self.pad, self.stride
+        # Windows that do not overlap own their inputs: write instead of add; when
+        # they also tile x exactly (2×2, stride 2 on even sizes) every input is
+        # written, so dx needs no zero fill.
+        disjoint = s >= self.pool_h and s >= self.pool_w
+        tiled = self.mode == "max" and disjoint and p == 0 and (s * OH, s * OW) == (H, W)
+        tiled = tiled and (self.pool_h, self.pool_w) == (s, s)
+        dxp = self._padded_full(self._x_shape, None if tiled else 0, dout.dtype)
         windows = self._windows(dxp, OH, OW)
         if self.mode == "avg":
             share = dout / dout.dtype.type(self.pool_h * self.pool_w)
             for window in windows:
                 window += share
         else:
-            # Windows that do not overlap own their inputs: write instead of add.
-            disjoint = self.stride >= self.pool_h and self.stride >= self.pool_w
-            mine = np.empty(dout.shape, dtype=bool)
+            if (dout.strides[0] < dout.strides[1]) != self._channel_major:
+                # One copy into arg's (and dx's) memory order, as when an Affine's dx comes
+                # back N-major to a channel-major pooling: the passes below then run in one order.
+                ordered = np.empty_like(self._arg, dtype=dout.dtype)
+                ordered[...] = dout
+                dout = ordered
+            mine = np.empty_like(self._arg, dtype=bool)
             for k, window in enumerate(windows):
                 np.equal(self._arg, k, out=mine)
                 if disjoint:
