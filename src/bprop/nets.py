@@ -317,9 +317,13 @@ class Sequential:
         total = sum(np.vdot(W, W) for W in weights)  # np.vdot flattens; float32 stays float32
         return weights[0].dtype.type(0.5 * lam) * total
 
-    # Preset nets rebuild from a saved file with their constructor arguments.
+    # A preset (TwoLayerNet, …) keeps its constructor arguments here (_set_preset),
+    # so that a model file can rebuild it as that class.
+    _config = None
+
     def _preset(self) -> dict | None:
-        return None
+        """{"class": the preset's name, "config": its arguments}, or None for a plain Sequential."""
+        return None if self._config is None else {"class": type(self).__name__, "config": self._config}
 
 
 class TwoLayerNet(Sequential):
@@ -353,9 +357,6 @@ class TwoLayerNet(Sequential):
         self.hidden_size = config["hidden_size"]
         self.output_size = config["output_size"]
         self._config = config
-
-    def _preset(self) -> dict:
-        return {"class": "TwoLayerNet", "config": self._config}
 
 
 class MultiLayerNet(Sequential):
@@ -400,9 +401,6 @@ class MultiLayerNet(Sequential):
         self.output_size = config["output_size"]
         self.activation = config["activation"]
         self._config = config
-
-    def _preset(self) -> dict:
-        return {"class": "MultiLayerNet", "config": self._config}
 
 
 class MultiLayerNetExtend(Sequential):
@@ -483,9 +481,6 @@ class MultiLayerNetExtend(Sequential):
         self.dropout_ration = config["dropout_ration"]
         self.use_batchnorm = config["use_batchnorm"]
         self._config = config
-
-    def _preset(self) -> dict:
-        return {"class": "MultiLayerNetExtend", "config": self._config}
 
 
 # Rows evaluated at once by a convnet's accuracy(): the training batch size, so
@@ -618,9 +613,6 @@ class SimpleConvNet(_ConvNet):
         self.output_size = config["output_size"]
         self._config = config
 
-    def _preset(self) -> dict:
-        return {"class": "SimpleConvNet", "config": self._config}
-
 
 class DeepConvNet(_ConvNet):
     """The book's ch.8 deep convnet (``ch08/deep_convnet.py``), layer for layer.
@@ -690,9 +682,6 @@ class DeepConvNet(_ConvNet):
         self.hidden_size = config["hidden_size"]
         self.output_size = config["output_size"]
         self._config = config
-
-    def _preset(self) -> dict:
-        return {"class": "DeepConvNet", "config": self._config}
 
 
 def save(net: Sequential, path):
