@@ -26,7 +26,7 @@ def learner(name: str) -> str:
 
 
 @pytest.mark.parametrize("target, phrase", [
-    ("relu_inplace.py:Relu", "backward wrote into dout (e.g. dout[mask] = 0); copy it first: dx = dout.copy()"),
+    ("relu_inplace.py:Relu", "backward wrote into dout (as the book's ReLU does, zeroing it through the mask); copy it first: dx = dout.copy()"),
     ("relu_inverted_mask.py:Relu", "the mask looks inverted"),
     ("sigmoid_log.py:Sigmoid", "np.log of a negative number: did you mean np.exp?"),
     ("sigmoid_missing_factor.py:Sigmoid", "dx = dout·y: a factor looks missing (the sigmoid's derivative is y·(1 - y))"),
@@ -79,7 +79,7 @@ def test_softmax_loss_needs_n_by_c_logits(capsys):
 def test_lang_ja_prints_japanese(capsys):
     status, out, _ = check(capsys, learner("relu_inplace.py:Relu"), "--lang", "ja")
     assert status == 1
-    assert "backward が dout を書き換えています（dout[mask] = 0 など）。先に dx = dout.copy() でコピーしてください。" in out
+    assert "backward が dout を書き換えています（本の ReLU のように mask で 0 にするなど）。先に dx = dout.copy() でコピーしてください。" in out
     assert "1 件の問題が見つかりました。" in out
 
 

@@ -4,7 +4,7 @@
 ``str.format`` templates and both languages take the same fields.
 
 >>> text("dout.fail", "en")
-'backward wrote into dout (e.g. dout[mask] = 0); copy it first: dx = dout.copy()'
+'backward wrote into dout (as the book's ReLU does, zeroing it through the mask); copy it first: dx = dout.copy()'
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "backward は dout を書き換えていません",
     },
     "dout.fail": {
-        "en": "backward wrote into dout (e.g. dout[mask] = 0); copy it first: dx = dout.copy()",
-        "ja": "backward が dout を書き換えています（dout[mask] = 0 など）。先に dx = dout.copy() でコピーしてください。",
+        "en": "backward wrote into dout (as the book's ReLU does, zeroing it through the mask); copy it first: dx = dout.copy()",
+        "ja": "backward が dout を書き換えています（本の ReLU のように mask で 0 にするなど）。先に dx = dout.copy() でコピーしてください。",
     },
     "backward_inplace.ok": {
         "en": "backward leaves the forward inputs unchanged",

@@ -65,7 +65,7 @@ class Relu(Layer):
     def backward(self, dout):
         dout = self._dout(dout)
         # One multiply by the cached x > 0: under 2 ns/element, where the book's
-        # dout[mask] = 0 costs 4-5 (bench/activations.py) and spoils the caller's dout.
+        # masked assignment into dout costs 4-5 (bench/activations.py) and spoils the caller's dout.
         return np.multiply(dout, self._positive)
 
 
