@@ -4,13 +4,14 @@ Each subcommand lives in its own module of this package and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` (a callable
 taking the parsed arguments and returning an exit status). Errors a user can
 cause (bad arguments, missing or broken files) end in one line on stderr and
-exit status 2, never a traceback.
+exit status 2, never a traceback (set BPROP_DEBUG=1 to see it).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # Subcommand modules, in the order ``bprop --help`` lists them.
@@ -48,5 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bprop: interrupted", file=sys.stderr)
         return 130
     except (CommandError, ValueError, TypeError, OSError) as exc:
+        if os.environ.get("BPROP_DEBUG"):
+            raise  # the full traceback, for whoever is debugging bprop itself
         print(f"bprop {args.command}: error: {exc}", file=sys.stderr)
         return 2
