@@ -374,21 +374,12 @@ class MultiLayerNet(Sequential):
                  weight_init_std="relu", weight_decay_lambda=0, *, dtype=np.float64, rng=None):
         dtype = init.float_dtype(dtype)
         rng = init.as_generator(rng)
-        if isinstance(hidden_size_list, (int, np.integer)):
-            raise TypeError("hidden_size_list must be a list of sizes, e.g. [100, 100], "
-                            f"got the int {hidden_size_list}")
-        hidden_size_list = list(hidden_size_list)
-        name = str(activation).lower()
-        if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}: expected one of {', '.join(ACTIVATIONS)}")
-        sizes = [_size(input_size, "input_size"),
-                 *(_size(n, "each of hidden_size_list") for n in hidden_size_list),
-                 _size(output_size, "output_size")]
+        sizes, name = _layer_sizes(input_size, hidden_size_list, output_size), _activation_name(activation)
         layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             layers.append(Affine(init.weights(n_in, n_out, weight_init_std, rng=rng, dtype=dtype),
                                  np.zeros(n_out, dtype=dtype)))
-            if i < len(hidden_size_list):
+            if i < len(sizes) - 2:
                 layers.append(ACTIVATIONS[name]())
         super().__init__(layers, SoftmaxWithLoss(), weight_decay_lambda=weight_decay_lambda)
         self._set_preset(input_size=sizes[0], hidden_size_list=sizes[1:-1], output_size=sizes[-1], activation=name,
@@ -431,13 +422,7 @@ class MultiLayerNetExtend(Sequential):
                  dropout_ratio=None, dtype=np.float64, rng=None):
         dtype = init.float_dtype(dtype)
         rng = init.as_generator(rng)
-        if isinstance(hidden_size_list, (int, np.integer)):
-            raise TypeError("hidden_size_list must be a list of sizes, e.g. [100, 100], "
-                            f"got the int {hidden_size_list}")
-        hidden_size_list = list(hidden_size_list)
-        name = str(activation).lower()
-        if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}: expected one of {', '.join(ACTIVATIONS)}")
+        sizes, name = _layer_sizes(input_size, hidden_size_list, output_size), _activation_name(activation)
         if dropout_ratio is not None:
             if dropout_ration != 0.5 and dropout_ration != dropout_ratio:
                 raise ValueError(f"give dropout_ration (the book's spelling) or dropout_ratio, not both: "
@@ -448,16 +433,13 @@ class MultiLayerNetExtend(Sequential):
         ratio = float(dropout_ration)
         if not 0.0 <= ratio < 1.0:
             raise ValueError(f"dropout_ration must be a number in [0, 1), got {dropout_ration!r}")
-        sizes = [_size(input_size, "input_size"),
-                 *(_size(n, "each of hidden_size_list") for n in hidden_size_list),
-                 _size(output_size, "output_size")]
         weights = [init.weights(n_in, n_out, weight_init_std, rng=rng, dtype=dtype)
                    for n_in, n_out in zip(sizes[:-1], sizes[1:])]
         layers = []
         for i, W in enumerate(weights):
             n_out = W.shape[1]
             layers.append(Affine(W, np.zeros(n_out, dtype=dtype)))
-            if i == len(hidden_size_list):
+            if i == len(sizes) - 2:
                 break
             if use_batchnorm:
                 layers.append(BatchNormalization(np.ones(n_out, dtype=dtype), np.zeros(n_out, dtype=dtype)))
@@ -704,6 +686,23 @@ def _first_with_params(layers) -> int:
         if getattr(layer, "param_names", ()):
             return i
     return len(layers)
+
+
+def _layer_sizes(input_size, hidden_size_list, output_size) -> list[int]:
+    """[input, hidden…, output] for the fully connected presets, each checked."""
+    if isinstance(hidden_size_list, (int, np.integer)):
+        raise TypeError("hidden_size_list must be a list of sizes, e.g. [100, 100], "
+                        f"got the int {hidden_size_list}")
+    return [_size(input_size, "input_size"),
+            *(_size(n, "each of hidden_size_list") for n in hidden_size_list),
+            _size(output_size, "output_size")]
+
+
+def _activation_name(activation) -> str:
+    name = str(activation).lower()
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}: expected one of {', '.join(ACTIVATIONS)}")
+    return name
 
 
 def _size(n, name: str) -> int:
