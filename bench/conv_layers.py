@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
+from _timing import best_ms as _best_ms
 
 from bprop.layers.activation import Relu
 from bprop.layers.conv import Convolution, Flatten, Pooling
@@ -179,12 +179,7 @@ def build(spec, in_shape, dtype, rng, book=False):
 
 
 def best_ms(fn, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
+    return _best_ms(fn, rounds=repeat, warmup=0)
 
 
 def time_numpy_layers(layers, x, rng, repeat):

@@ -35,9 +35,9 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
-import time
 
 import numpy as np
+from _timing import best_ms as _best_ms
 
 from bprop.layers import Convolution
 from bprop.nets import DeepConvNet, SimpleConvNet
@@ -67,16 +67,7 @@ def openblas_info() -> str:
 
 
 def best_ms(fn, steps: int, rounds: int) -> float:
-    """Best over rounds of the mean time of one call of fn(), in ms (after a warm-up)."""
-    for _ in range(max(3, steps // 2)):
-        fn()
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(steps):
-            fn()
-        best = min(best, (time.perf_counter() - start) / steps)
-    return best * 1e3
+    return _best_ms(fn, steps, rounds, warmup=max(3, steps // 2))
 
 
 def batch():

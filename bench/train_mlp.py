@@ -29,6 +29,7 @@ import sys
 import time
 
 import numpy as np
+from _timing import best_ms as _best_ms
 
 # The book's ch05 script and torch, measured on this machine for the issue (not in this run).
 BOOK = {"job_s": 18.2, "rss_mb": 728, "acc": 0.9696, "step_ms": 0.82}
@@ -36,16 +37,7 @@ GOALS = {"job_s": 4.0, "rss_mb": 400, "acc": 0.970, "step_vs_torch": 0.5}
 
 
 def best_ms(step, steps: int, rounds: int) -> float:
-    """Best over rounds of the mean time of one call of step(), in ms."""
-    for _ in range(max(20, steps // 10)):
-        step()
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        best = min(best, (time.perf_counter() - start) / steps)
-    return best * 1e3
+    return _best_ms(step, steps, rounds, warmup=max(20, steps // 10))
 
 
 def batch(dtype):
