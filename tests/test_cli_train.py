@@ -1,31 +1,14 @@
 """``bprop train``, ``bprop evaluate``, ``bprop predict``: defaults, output, and one-line errors."""
 
-import struct
 
 import numpy as np
 import pytest
 
 from bprop.cli import main
 
-NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+from conftest import IDX_NAMES as NAMES
 
 
-def _idx(array: np.ndarray) -> bytes:
-    return struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
-
-
-@pytest.fixture(scope="module")
-def tiny_dataset(tmp_path_factory):
-    """60 training and 20 test 6×6 images: digit d lights row d (a problem a net learns at once)."""
-    directory = tmp_path_factory.mktemp("idx")
-    rng = np.random.default_rng(0)
-    for (images_name, labels_name), n in zip((NAMES[:2], NAMES[2:]), (60, 20)):
-        labels = rng.integers(0, 6, n).astype(np.uint8)
-        images = rng.integers(0, 40, (n, 6, 6)).astype(np.uint8)
-        images[np.arange(n), labels, :] = 255
-        (directory / images_name).write_bytes(_idx(images))
-        (directory / labels_name).write_bytes(_idx(labels))
-    return directory
 
 
 def _run(capsys, *argv):

@@ -1,7 +1,6 @@
 """SimpleConvNet (ch.7) and DeepConvNet (ch.8): shapes, gradients, model files, the CLI, the filters picture."""
 
 import json
-import struct
 
 import numpy as np
 import pytest
@@ -11,7 +10,6 @@ from bprop.layers import Convolution, Dropout
 from bprop.nets import DeepConvNet, SimpleConvNet, load
 from bprop.serialize import ModelFileError
 
-NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
 def _tiny_simple(rng=0, dtype=np.float64):
@@ -191,22 +189,6 @@ def test_a_conv_net_file_whose_parts_disagree_is_refused(tmp_path, change, match
 # --- the CLI ----------------------------------------------------------------------------------
 
 
-def _idx(array):
-    return struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
-
-
-@pytest.fixture(scope="module")
-def tiny_dataset(tmp_path_factory):
-    """60 training and 20 test 6×6 images: digit d lights row d."""
-    directory = tmp_path_factory.mktemp("idx")
-    rng = np.random.default_rng(0)
-    for (images_name, labels_name), n in zip((NAMES[:2], NAMES[2:]), (60, 20)):
-        labels = rng.integers(0, 6, n).astype(np.uint8)
-        images = rng.integers(0, 40, (n, 6, 6)).astype(np.uint8)
-        images[np.arange(n), labels, :] = 255
-        (directory / images_name).write_bytes(_idx(images))
-        (directory / labels_name).write_bytes(_idx(labels))
-    return directory
 
 
 def test_cli_trains_a_simple_conv_net_then_evaluates_predicts_and_draws_it(tmp_path, tiny_dataset, capsys):
