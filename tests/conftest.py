@@ -5,6 +5,8 @@ import struct
 import numpy as np
 import pytest
 
+from bprop.cli import main
+
 IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
@@ -25,3 +27,19 @@ def tiny_dataset(tmp_path_factory):
         (directory / images_name).write_bytes(idx_bytes(images))
         (directory / labels_name).write_bytes(idx_bytes(labels))
     return directory
+
+
+def run_cli(capsys, *argv):
+    """Run ``bprop ARGV…`` in-process: (exit status, stdout, stderr)."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err, command):
+    """The CLI's error is one line, "bprop COMMAND: error: …", and no traceback."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"bprop {command}: error: ")
+    assert "Traceback" not in err
+    return lines[0]

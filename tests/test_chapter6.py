@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bprop.cli import main
+from conftest import one_line_error as _one_line_error
+from conftest import run_cli as _run
 from bprop.gradcheck import check_layer
 from bprop.layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid
 from bprop.nets import MultiLayerNet, MultiLayerNetExtend, load, save
@@ -259,17 +260,8 @@ def test_a_damaged_extend_model_file_is_refused_with_a_reason(tmp_path, change, 
 # --- bprop train ----------------------------------------------------------------------------
 
 
-def _run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
-def _one_line_error(err, command):
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"bprop {command}: error: ")
-    return lines[0]
 
 
 @pytest.fixture

@@ -7,22 +7,14 @@ import pytest
 from bprop.cli import main
 
 from conftest import IDX_NAMES as NAMES
+from conftest import one_line_error as _one_line_error
+from conftest import run_cli as _run
 
 
 
 
-def _run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
-def _one_line_error(err, command):
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"bprop {command}: error: ")
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def test_train_defaults_are_the_books_ch5_run(monkeypatch, capsys):

@@ -100,7 +100,7 @@ def optimizer_paths(steps: int = 30, *, start=(-7.0, 2.0), lrs=None) -> dict[str
     ``lrs``). Returns name → (xs, ys), each of length steps + 1, the start
     included. The positions are float64.
     """
-    steps = _positive_int(steps, "steps")
+    steps = init.positive_int(steps, "steps")
     rates = dict(OPTIMIZER_LRS, **(lrs or {}))
     unknown = set(rates) - set(OPTIMIZER_LRS)
     if unknown:
@@ -189,12 +189,12 @@ def activation_histograms(activation: str = "sigmoid", init_std=1.0, *, samples:
     name = str(activation).lower()
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}: expected one of {', '.join(ACTIVATIONS)}")
-    sigma = init.std(_init_spec(init_std), _positive_int(node_num, "node_num"))
+    sigma = init.std(_init_spec(init_std), init.positive_int(node_num, "node_num"))
     rng = np.random.default_rng(seed)
-    z = rng.standard_normal((_positive_int(samples, "samples"), node_num))
+    z = rng.standard_normal((init.positive_int(samples, "samples"), node_num))
     layer = ACTIVATIONS[name]()
     out = []
-    for _ in range(_positive_int(hidden_layer_size, "hidden_layer_size")):
+    for _ in range(init.positive_int(hidden_layer_size, "hidden_layer_size")):
         W = rng.standard_normal((node_num, node_num)) * sigma
         z = layer.forward(z @ W)
         out.append(z)
@@ -315,7 +315,7 @@ def random_search(trials: int = 100, *, epochs: int = 50, train_size: int = 500,
     the same weights and sees the same batches, so only lr and λ differ.
     Returns the trials, best final validation accuracy first.
     """
-    trials = _positive_int(trials, "trials")
+    trials = init.positive_int(trials, "trials")
     for name, (low, high) in (("lr_range", lr_range), ("weight_decay_range", weight_decay_range)):
         if not 0 < low <= high:
             raise ValueError(f"{name} must be (low, high) with 0 < low <= high, got {(low, high)!r}")
@@ -367,7 +367,7 @@ def _subsets(data, dtype, train_size, test_size):
 
 
 def _check_size(n, available: int, name: str) -> None:
-    _positive_int(n, name)
+    init.positive_int(n, name)
     if n > available:
         raise ValueError(f"{name} must be at most the {available} samples available, got {n}")
 
@@ -384,8 +384,8 @@ def _step_losses(net, optimizer, x, t, iters, batch_size, seed) -> np.ndarray:
 
     Steps after a divergence are NaN.
     """
-    iters = _positive_int(iters, "iters")
-    batch_size = _positive_int(batch_size, "batch_size")
+    iters = init.positive_int(iters, "iters")
+    batch_size = init.positive_int(batch_size, "batch_size")
     rng = np.random.default_rng(seed)
     losses = np.full(iters, np.nan)
     with np.errstate(**_DIVERGENCE):
@@ -402,7 +402,7 @@ def _step_losses(net, optimizer, x, t, iters, batch_size, seed) -> np.ndarray:
 
 def _epoch_run(label, net, optimizer, x, t, x_test, t_test, epochs, batch_size, seed) -> Run:
     """Trainer for ``epochs`` epochs; accuracies before training and after each epoch."""
-    trainer = Trainer(net, x, t, x_test, t_test, epochs=_positive_int(epochs, "epochs"),
+    trainer = Trainer(net, x, t, x_test, t_test, epochs=init.positive_int(epochs, "epochs"),
                       mini_batch_size=batch_size, optimizer=optimizer, verbose=False, progress=False, seed=seed)
     train_acc, test_acc = trainer.evaluate()
     diverged_at = None
@@ -416,9 +416,3 @@ def _epoch_run(label, net, optimizer, x, t, x_test, t_test, epochs, batch_size, 
     return Run(label, [train_acc, *h.train_acc], [test_acc, *h.test_acc], list(h.loss), diverged_at)
 
 
-def _positive_int(n, name: str) -> int:
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n}")
-    return int(n)

@@ -110,3 +110,12 @@ def _positive(n, name: str) -> int:
     if n < 1:
         raise ValueError(f"{name} must be a positive int, got {n}")
     return int(n)
+
+
+def positive_int(n, name: str) -> int:
+    """n as an int ≥ 1 (a layer size, a step count); bools and floats are refused."""
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{name} must be a positive int, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"{name} must be a positive int, got {n}")
+    return int(n)

@@ -340,7 +340,7 @@ class TwoLayerNet(Sequential):
         dtype = init.float_dtype(dtype)
         rng = init.as_generator(rng)
         input_size, hidden_size, output_size = (
-            _size(input_size, "input_size"), _size(hidden_size, "hidden_size"), _size(output_size, "output_size"))
+            init.positive_int(input_size, "input_size"), init.positive_int(hidden_size, "hidden_size"), init.positive_int(output_size, "output_size"))
         layers = [
             Affine(init.weights(input_size, hidden_size, weight_init_std, rng=rng, dtype=dtype),
                    np.zeros(hidden_size, dtype=dtype)),
@@ -575,7 +575,7 @@ class SimpleConvNet(_ConvNet):
         init.std(weight_init_std, 1)  # a bad spec fails here, before anything is drawn
         C, H, W = _image_shape(input_dim)
         conv = _conv_param(conv_param, SIMPLE_CONV_PARAM, "conv_param")
-        hidden_size, output_size = _size(hidden_size, "hidden_size"), _size(output_size, "output_size")
+        hidden_size, output_size = init.positive_int(hidden_size, "hidden_size"), init.positive_int(output_size, "output_size")
         OH, OW = _conv_output(H, W, conv, "the convolution")
         _check_poolable(OH, OW, "the convolution")
         FN = conv["filter_num"]
@@ -640,7 +640,7 @@ class DeepConvNet(_ConvNet):
               conv_param_5=None, conv_param_6=None, hidden_size=50, output_size=10) -> list[LayerPlan]:
         C, H, W = _image_shape(input_dim)
         given = (conv_param_1, conv_param_2, conv_param_3, conv_param_4, conv_param_5, conv_param_6)
-        hidden_size, output_size = _size(hidden_size, "hidden_size"), _size(output_size, "output_size")
+        hidden_size, output_size = init.positive_int(hidden_size, "hidden_size"), init.positive_int(output_size, "output_size")
         plan = []
         for i, (param, default) in enumerate(zip(given, DEEP_CONV_PARAMS), start=1):
             conv = _conv_param(param, default, f"conv_param_{i}")
@@ -693,9 +693,9 @@ def _layer_sizes(input_size, hidden_size_list, output_size) -> list[int]:
     if isinstance(hidden_size_list, (int, np.integer)):
         raise TypeError("hidden_size_list must be a list of sizes, e.g. [100, 100], "
                         f"got the int {hidden_size_list}")
-    return [_size(input_size, "input_size"),
-            *(_size(n, "each of hidden_size_list") for n in hidden_size_list),
-            _size(output_size, "output_size")]
+    return [init.positive_int(input_size, "input_size"),
+            *(init.positive_int(n, "each of hidden_size_list") for n in hidden_size_list),
+            init.positive_int(output_size, "output_size")]
 
 
 def _activation_name(activation) -> str:
@@ -703,15 +703,6 @@ def _activation_name(activation) -> str:
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}: expected one of {', '.join(ACTIVATIONS)}")
     return name
-
-
-def _size(n, name: str) -> int:
-    """A layer size: a positive int."""
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n}")
-    return int(n)
 
 
 def _labels(t) -> np.ndarray:
@@ -728,7 +719,7 @@ def _image_shape(input_dim) -> tuple[int, int, int]:
     """input_dim as (C, H, W), each a positive int."""
     if isinstance(input_dim, (str, bytes)) or not hasattr(input_dim, "__len__") or len(input_dim) != 3:
         raise ValueError(f"input_dim must be one image's shape (C, H, W), such as (1, 28, 28), got {input_dim!r}")
-    return tuple(_size(n, "each of input_dim") for n in input_dim)
+    return tuple(init.positive_int(n, "each of input_dim") for n in input_dim)
 
 
 def _conv_param(param, default: dict, name: str) -> dict:
@@ -742,7 +733,7 @@ def _conv_param(param, default: dict, name: str) -> dict:
         raise ValueError(f"{name} has unknown keys {sorted(unknown)}; expected {', '.join(default)}")
     conv = {**default, **param}
     for key in ("filter_num", "filter_size", "stride"):
-        conv[key] = _size(conv[key], f"{name}[{key!r}]")
+        conv[key] = init.positive_int(conv[key], f"{name}[{key!r}]")
     pad = conv["pad"]
     if isinstance(pad, (bool, np.bool_)) or not isinstance(pad, (int, np.integer)) or pad < 0:
         raise ValueError(f"{name}['pad'] must be an int >= 0, got {pad!r}")

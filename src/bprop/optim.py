@@ -84,6 +84,14 @@ class _Optimizer:
     def _step(self, key: str, p: np.ndarray, g: np.ndarray) -> None:
         raise NotImplementedError
 
+    def _scaled_step(self, p, g, h, buf) -> None:
+        """p ← p − lr·g / (√h + eps), through buf (AdaGrad's and RMSprop's common step)."""
+        np.sqrt(h, out=buf)
+        buf += self.eps
+        np.divide(g, buf, out=buf, casting="same_kind")
+        buf *= self.lr
+        p -= buf
+
 
 class SGD(_Optimizer):
     """Stochastic gradient descent: p ← p − lr·g.
@@ -163,11 +171,7 @@ class AdaGrad(_Optimizer):
         buf = self._scratch(key, p)
         np.multiply(g, g, out=buf, casting="same_kind")
         h += buf
-        np.sqrt(h, out=buf)
-        buf += self.eps
-        np.divide(g, buf, out=buf, casting="same_kind")
-        buf *= self.lr
-        p -= buf
+        self._scaled_step(p, g, h, buf)
 
 
 class RMSprop(_Optimizer):
@@ -191,11 +195,7 @@ class RMSprop(_Optimizer):
         buf *= 1.0 - self.decay_rate
         h *= self.decay_rate
         h += buf
-        np.sqrt(h, out=buf)
-        buf += self.eps
-        np.divide(g, buf, out=buf, casting="same_kind")
-        buf *= self.lr
-        p -= buf
+        self._scaled_step(p, g, h, buf)
 
 
 class Adam(_Optimizer):

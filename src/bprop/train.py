@@ -90,12 +90,12 @@ class Trainer:
         dtype = getattr(network, "dtype", None)
         self.x_train, self.t_train = _split(x_train, t_train, "train", dtype)
         self.x_test, self.t_test = _split(x_test, t_test, "test", dtype)
-        self.batch_size = _positive_int(mini_batch_size, "mini_batch_size")
+        self.batch_size = init.positive_int(mini_batch_size, "mini_batch_size")
         self.iter_per_epoch = math.ceil(len(self.x_train) / self.batch_size)
         if iters is not None:
-            self.max_iter = _positive_int(iters, "iters")
+            self.max_iter = init.positive_int(iters, "iters")
         else:
-            self.max_iter = _positive_int(epochs, "epochs") * self.iter_per_epoch
+            self.max_iter = init.positive_int(epochs, "epochs") * self.iter_per_epoch
         self.epochs = math.ceil(self.max_iter / self.iter_per_epoch)
         if isinstance(optimizer, str):
             self.optimizer = optim.get(optimizer, **(optimizer_param or {"lr": 0.01}))
@@ -104,7 +104,7 @@ class Trainer:
         else:
             raise TypeError(f"optimizer must be a name or have update(params, grads), got {optimizer!r}")
         if evaluate_sample_num_per_epoch is not None:
-            evaluate_sample_num_per_epoch = _positive_int(
+            evaluate_sample_num_per_epoch = init.positive_int(
                 evaluate_sample_num_per_epoch, "evaluate_sample_num_per_epoch")
         self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
         self.verbose = bool(verbose)
@@ -225,14 +225,6 @@ class Trainer:
             return None  # the per-epoch lines still report progress
         return tqdm(total=self.max_iter, initial=self.current_iter, unit="step", file=sys.stderr,
                     leave=False, dynamic_ncols=True, mininterval=0.25)
-
-
-def _positive_int(n, name: str) -> int:
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n}")
-    return int(n)
 
 
 def _split(x, t, name: str, dtype) -> tuple[np.ndarray, np.ndarray]:
