@@ -283,3 +283,36 @@ def test_affine_backward_params_leaves_the_same_dw_and_db_as_backward_and_return
     layer.backward(dout)
     np.testing.assert_array_equal(layer.dW, dW)
     np.testing.assert_array_equal(layer.db, db)
+
+
+# --- NaN: the net scans its input and its scores, the layers in between do not ---------
+
+
+def test_nan_in_a_nets_input_is_named_by_the_net_with_its_index():
+    net = TwoLayerNet(5, 4, 3, rng=0)
+    x, t = _data()
+    x[2, 3] = np.nan
+    for call in (lambda: net.predict(x), lambda: net.loss(x, t), lambda: net.gradient(x, t)):
+        with pytest.raises(ValueError, match=r"TwoLayerNet got NaN in x at index \(2, 3\)"):
+            call()
+
+
+def test_nan_started_inside_a_net_is_caught_at_the_scores():
+    net = TwoLayerNet(5, 4, 3, rng=0)
+    x, t = _data()
+    net.params["W2"][1, 2] = np.nan  # as a diverged update leaves it
+    assert np.isfinite(x).all()
+    with pytest.raises(ValueError, match="computed NaN scores .* from an input without NaN"):
+        net.gradient(x, t)
+
+
+def test_layers_scan_for_nan_again_once_a_nets_pass_is_over():
+    net = TwoLayerNet(5, 4, 3, rng=0)
+    x, t = _data()
+    net.gradient(x, t)
+    relu = net.layers["Relu1"]
+    with pytest.raises(ValueError, match="Relu got NaN in x"):
+        relu.forward(np.array([[1.0, np.nan]]))
+    relu.forward(np.ones((6, 4)))
+    with pytest.raises(ValueError, match="got NaN in dout"):
+        relu.backward(np.full((6, 4), np.nan))
