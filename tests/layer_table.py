@@ -256,6 +256,18 @@ LAYERS = [
         inputs=lambda rng, shape, dtype, scale: (_x(rng, shape, dtype, scale), False),
         torch_forward=lambda F, a, layer: F.dropout(a[0], 0.5, training=False),
     ),
+    LayerCase(
+        "Dropout(book's)",
+        make=lambda dtype, rng, shape: Dropout(0.5, scale_at="test", seed=DROPOUT_SEED),
+        inputs=lambda rng, shape, dtype, scale: (_x(rng, shape, dtype, scale),),
+        torch_forward=lambda F, a, layer: a[0] * _dropout_scale(a[0]) * 0.5,
+    ),
+    LayerCase(
+        "Dropout(book's, inference)",
+        make=lambda dtype, rng, shape: Dropout(0.5, scale_at="test", seed=DROPOUT_SEED),
+        inputs=lambda rng, shape, dtype, scale: (_x(rng, shape, dtype, scale), False),
+        torch_forward=lambda F, a, layer: a[0] * 0.5,
+    ),
     _conv_case("Convolution", stride=1, pad=1),
     _conv_case("Convolution(stride=2)", stride=2, pad=1),
     _pool_case("Pooling", 2, 2, 0, "max"),

@@ -222,7 +222,7 @@ def test_the_file_holds_the_running_averages_as_plain_arrays(tmp_path):
     assert spec["layers"][1] == {"type": "BatchNormalization", "momentum": 0.9, "eps": 1e-06, "arrays": {
         "gamma": "gamma1", "beta": "beta1", "running_mean": "BatchNormalization1.running_mean",
         "running_var": "BatchNormalization1.running_var"}}
-    assert spec["layers"][3] == {"type": "Dropout", "dropout_ratio": 0.25}
+    assert spec["layers"][3] == {"type": "Dropout", "dropout_ratio": 0.25, "scale_at": "train"}
 
 
 def _rewrite(path, arrays=None, spec=None):

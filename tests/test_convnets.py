@@ -56,7 +56,8 @@ def test_deep_conv_net_follows_the_books_sizes_28_14_16_8_4():
         ("Affine", (50,)), ("Affine", (10,))]
     assert [r.type for r in rows[-6:]] == ["Affine", "Relu", "Dropout", "Affine", "Dropout", "SoftmaxWithLoss"]
     assert [layer.pad for layer in net.layers.values() if isinstance(layer, Convolution)] == [1, 1, 1, 2, 1, 1]
-    assert [layer.dropout_ratio for layer in net.layers.values() if isinstance(layer, Dropout)] == [0.5, 0.5]
+    dropouts = [layer for layer in net.layers.values() if isinstance(layer, Dropout)]
+    assert [(d.dropout_ratio, d.scale_at) for d in dropouts] == [(0.5, "test"), (0.5, "test")]  # the book's form
     assert net.params["W7"].shape == (1024, 50) and net.params["W8"].shape == (50, 10)
     assert net.predict(np.zeros((2, 1, 28, 28), dtype=np.float32)).shape == (2, 10)
 
@@ -161,6 +162,8 @@ def test_pooling_and_convolution_options_are_saved(tmp_path):
     pools = [e for e in spec["layers"] if e["type"] == "Pooling"]
     assert pools[0] == {"type": "Pooling", "pool_h": 2, "pool_w": 2, "stride": 2, "pad": 0, "mode": "max"}
     assert [e["pad"] for e in spec["layers"] if e["type"] == "Convolution"] == [1, 1, 1, 2, 1, 1]
+    dropouts = [e for e in spec["layers"] if e["type"] == "Dropout"]
+    assert dropouts == [{"type": "Dropout", "dropout_ratio": 0.5, "scale_at": "test"}] * 2
 
 
 def _rewrite(path, change):

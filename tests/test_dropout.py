@@ -1,4 +1,4 @@
-"""Dropout: inverted dropout with a seeded mask; identity at inference.
+"""Dropout: inverted (default) or the book's form, with a seeded mask.
 
 The generic tests (layer_table.py rows "Dropout", "Dropout(inference)") cover the
 contract, and torch given the same mask. Here: the mask's statistics and
@@ -149,3 +149,40 @@ def test_a_ratio_outside_zero_to_one_raises_value_error(ratio):
 def test_bad_arguments_raise_saying_what_was_expected(kwargs, error, match):
     with pytest.raises(error, match=match):
         Dropout(**kwargs)
+
+
+# --- the book's form: scale at inference (scale_at="test") --------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_books_form_trains_with_the_bare_mask_and_scales_at_inference(dtype):
+    x, dout = _x(dtype=dtype), _x(seed=1, dtype=dtype)
+    book, inverted = Dropout(0.4, scale_at="test", seed=6), Dropout(0.4, seed=6)
+    y, y_inv = book.forward(x), inverted.forward(x)
+    np.testing.assert_array_equal(book.mask, inverted.mask)  # same draws, only the scale differs
+    np.testing.assert_array_equal(y, x * book.mask)
+    np.testing.assert_allclose(y_inv, y / dtype(0.6), rtol=1e-6)
+    np.testing.assert_array_equal(book.backward(dout), dout * book.mask)
+    y_test = book.forward(x, train_flg=False)
+    assert y_test.dtype == dtype
+    np.testing.assert_allclose(y_test, x * 0.6, rtol=1e-6)
+    np.testing.assert_allclose(book.backward(dout), dout * 0.6, rtol=1e-6)
+
+
+def test_the_books_form_keeps_the_training_mean_equal_to_inference():
+    x = np.full((400, 500), 3.0)
+    layer = Dropout(0.5, scale_at="test", seed=2)
+    assert layer.forward(x).mean() == pytest.approx(layer.forward(x, train_flg=False).mean(), rel=0.01)
+
+
+def test_the_books_form_backward_agrees_with_central_differences_for_a_fixed_mask():
+    x, dout = _x((3, 4)), _x((3, 4), seed=2)
+    numeric = numerical_gradient(lambda v: np.sum(dout * Dropout(0.3, scale_at="test", seed=4).forward(v)), x.copy())
+    layer = Dropout(0.3, scale_at="test", seed=4)
+    layer.forward(x)
+    np.testing.assert_allclose(layer.backward(dout), numeric, atol=1e-8)
+
+
+def test_scale_at_must_be_train_or_test():
+    with pytest.raises(ValueError, match="scale_at 'train' \\(inverted\\) or 'test' \\(the book's\\), got 'eval'"):
+        Dropout(0.5, scale_at="eval")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bprop import layers as L
+from bprop.layers import Affine, Dropout
 from bprop.nets import MultiLayerNet, Sequential, TwoLayerNet, load, save
 from bprop.serialize import ModelFileError
 
@@ -56,6 +57,23 @@ def test_layer_options_are_saved(tmp_path):
     net = _nets()[4]
     loaded = load(save(net, tmp_path / "s.npz"))
     assert loaded.layers["Elu1"].alpha == 0.5
+
+
+@pytest.mark.parametrize("scale_at", ["train", "test"])
+def test_a_dropouts_form_is_saved_and_a_bad_one_refused(tmp_path, scale_at):
+    net = Sequential([Affine(np.ones((4, 3)), np.zeros(3)), Dropout(0.25, scale_at=scale_at, seed=0)])
+    x = np.arange(8.0).reshape(2, 4)
+    loaded = load(save(net, tmp_path / "d.npz"))
+    assert (loaded.layers["Dropout1"].dropout_ratio, loaded.layers["Dropout1"].scale_at) == (0.25, scale_at)
+    np.testing.assert_array_equal(loaded.predict(x), net.predict(x))
+    path = tmp_path / "bad.npz"
+    with np.load(tmp_path / "d.npz", allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    spec = json.loads(str(arrays.pop("architecture")))
+    spec["layers"][1]["scale_at"] = "sometimes"
+    np.savez(path, **arrays, architecture=np.array(json.dumps(spec)))
+    with pytest.raises(ModelFileError, match="scale_at 'train' .* got 'sometimes'"):
+        load(path)
 
 
 def test_the_file_is_a_plain_npz_readable_without_pickle(tmp_path):

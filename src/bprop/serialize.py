@@ -74,7 +74,7 @@ LAYER_TYPES: dict[str, LayerType] = {
     # The running averages are saved too: inference after loading needs them.
     "BatchNormalization": LayerType(L.BatchNormalization, arrays=("gamma", "beta", "running_mean", "running_var"),
                                     options=("momentum", "eps")),
-    "Dropout": LayerType(L.Dropout, options=("dropout_ratio",)),
+    "Dropout": LayerType(L.Dropout, options=("dropout_ratio", "scale_at")),
     "Convolution": LayerType(L.Convolution, arrays=("W", "b"), options=("stride", "pad")),
     "Pooling": LayerType(L.Pooling, options=("pool_h", "pool_w", "stride", "pad", "mode")),
     "Flatten": LayerType(L.Flatten),
@@ -86,7 +86,7 @@ LOSS_TYPES: dict[str, type] = {
 }
 _DTYPES = ("float32", "float64")
 # Layer options that are text, not numbers (the layer's constructor checks the value).
-_TEXT_OPTIONS = ("mode",)
+_TEXT_OPTIONS = ("mode", "scale_at")
 # Arrays a preset saves besides its layers' (``net._extras()``), listed under
 # "extras" in the architecture: only these names, set as attributes of the
 # loaded net. W1_init: a convnet's first filters before training (§7.6).
