@@ -113,6 +113,28 @@ def test_deep_conv_net_backprop_matches_numerical_gradients_with_fixed_dropout_m
         assert _relative_error(grads[key], numerical[key]) < 1e-6, key
 
 
+@pytest.mark.parametrize("make", [_tiny_simple, _tiny_deep])
+def test_conv_nets_relus_work_in_place_and_give_what_plain_relus_give(make):
+    from bprop.layers import Relu
+
+    inplace, plain = make(rng=4), make(rng=4)  # the same rng: the same weights and Dropout masks
+    relus = [name for name, layer in plain.layers.items() if isinstance(layer, Relu)]
+    assert relus and all(inplace.layers[name].inplace for name in relus)
+    for name in relus:
+        plain.layers[name] = Relu()
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, *inplace.input_shape))
+    t = rng.integers(0, inplace.output_size, 3)
+    x_given = x.copy()
+    loss_a, grads_a = inplace.loss_and_gradient(x, t)
+    loss_b, grads_b = plain.loss_and_gradient(x, t)
+    np.testing.assert_array_equal(x, x_given)  # the net's input is never overwritten
+    assert loss_a == loss_b
+    for key in grads_b:
+        np.testing.assert_array_equal(grads_a[key], grads_b[key])
+    np.testing.assert_array_equal(inplace.predict(x), plain.predict(x))
+
+
 def test_the_first_convolution_skips_dx_and_leaves_the_same_dW_db():
     rng = np.random.default_rng(0)
     for stride, pad in ((1, 0), (1, 2), (2, 1)):

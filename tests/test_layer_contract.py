@@ -149,6 +149,42 @@ def test_relu_backward_leaves_dout_untouched_where_the_book_zeroes_it():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_inplace_writes_y_into_x_and_dx_into_dout_with_the_same_values(dtype):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((30, 4, 5, 6)).astype(dtype).transpose(1, 0, 2, 3)  # channel-major, as after a conv
+    dout = rng.standard_normal(x.shape).astype(dtype)
+    plain, inplace = L.Relu(), L.Relu(inplace=True)
+    y_want, x_given, dout_given = plain.forward(x), x.copy(), dout.copy()
+    y = inplace.forward(x)
+    assert y is x and y.dtype == dtype
+    np.testing.assert_array_equal(y, y_want)
+    np.testing.assert_array_equal(inplace.mask, x_given <= 0)
+    dx = inplace.backward(dout)
+    assert dx is dout
+    np.testing.assert_array_equal(dx, plain.backward(dout_given))
+
+
+def test_relu_inplace_leaves_arrays_it_cannot_or_may_not_write_and_converts_as_usual():
+    relu = L.Relu(inplace=True)
+    x = np.array([-1.0, 2.0])
+    x.flags.writeable = False
+    np.testing.assert_array_equal(relu.forward(x), [0.0, 2.0])
+    np.testing.assert_array_equal(x, [-1.0, 2.0])
+    ints = np.array([-3, 4])
+    y = relu.forward(ints)  # converted to float64: the copy is written, not the caller's array
+    assert y.dtype == np.float64 and y is not ints
+    np.testing.assert_array_equal(ints, [-3, 4])
+    with pytest.raises(TypeError, match="inplace True or False, got 1"):
+        L.Relu(inplace=1)
+
+
+def test_relu_is_not_inplace_by_default():
+    relu = L.Relu()
+    x = np.array([-1.0, 2.0])
+    assert relu.forward(x) is not x and x[0] == -1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_sigmoid_reaches_exactly_0_and_1_at_plus_minus_1000(dtype):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

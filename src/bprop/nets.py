@@ -537,7 +537,9 @@ class _ConvNet(Sequential):
             elif p.type == "Pooling":
                 layers.append(Pooling(**p.options))
             elif p.type == "Relu":
-                layers.append(Relu())
+                # Each Relu follows a Convolution or an Affine, whose fresh output nothing
+                # else holds, and gets a fresh dout from the layer after it: in place is safe.
+                layers.append(Relu(inplace=True))
             else:
                 layers.append(None)  # Dropout: seeded below, once every W is drawn
         for i, p in enumerate(plan):

@@ -44,11 +44,23 @@ class Relu(Layer):
     mask is ``x <= 0``). x: any shape; y, dx: same shape and dtype. Caches a
     boolean mask; ``mask`` gives the book's ``x <= 0``.
 
+    ``inplace=True`` (torch's ``nn.ReLU(inplace=True)``): forward writes y
+    into x and returns x, backward writes dx into dout and returns dout —
+    the one exception to "never writes into its arguments". For a layer
+    whose x is a fresh array its producer keeps no reference to, as after a
+    Convolution or an Affine in the conv nets, and whose dout is likewise
+    fresh: it saves writing a second array as large (SimpleConvNet's
+    training step 8.8 → 8.2 ms, 10.9 → 10.0 on one BLAS thread). Never give
+    it an array you still need.
+
     >>> Relu().forward(np.array([-1.0, 0.0, 2.0]))
     array([0., 0., 2.])
     """
 
-    def __init__(self):
+    def __init__(self, inplace=False):
+        if not isinstance(inplace, bool):
+            raise TypeError(f"Relu expected inplace True or False, got {inplace!r}")
+        self.inplace = inplace
         self._positive = None
 
     @property
@@ -57,16 +69,21 @@ class Relu(Layer):
         return None if self._positive is None else ~self._positive
 
     def forward(self, x, train_flg=True):
+        given = x
         x = self._input(x)
         self._positive = x > 0
-        y = np.empty_like(x)  # x's memory order: channel-major after a convolution
+        # In x's memory order (channel-major after a convolution); in place only
+        # when x is the caller's array itself, not a converted copy.
+        y = x if self.inplace and x is given and x.flags.writeable else np.empty_like(x)
         return self._remember_output(np.maximum(x, _zeros_in_layout_of(y), out=y))
 
     def backward(self, dout):
+        given = dout
         dout = self._dout(dout)
         # One multiply by the cached x > 0: under 2 ns/element, where the book's
         # masked assignment into dout costs 4-5 (bench/activations.py) and spoils the caller's dout.
-        return np.multiply(dout, self._positive)
+        out = dout if self.inplace and dout is given and dout.flags.writeable else None
+        return np.multiply(dout, self._positive, out=out)
 
 
 class Sigmoid(Layer):
