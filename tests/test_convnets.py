@@ -188,6 +188,28 @@ def test_pooling_and_convolution_options_are_saved(tmp_path):
     assert dropouts == [{"type": "Dropout", "dropout_ratio": 0.5, "scale_at": "test"}] * 2
 
 
+def test_a_deep_conv_net_saved_before_dropout_had_a_form_loads_with_the_inverted_form(tmp_path):
+    path = _tiny_deep().save(tmp_path / "deep.npz")
+
+    def drop_scale_at(spec, arrays):
+        for entry in spec["layers"]:
+            entry.pop("scale_at", None)
+
+    _rewrite(path, drop_scale_at)
+    loaded = load(path)
+    assert [d.scale_at for d in loaded.layers.values() if isinstance(d, Dropout)] == ["train", "train"]
+    assert type(loaded) is DeepConvNet
+
+
+@pytest.mark.parametrize("make", [_tiny_simple, _tiny_deep])
+def test_a_loaded_conv_nets_relus_work_in_place_again(tmp_path, make):
+    from bprop.layers import Relu
+
+    loaded = load(make().save(tmp_path / "net.npz"))
+    relus = [layer for layer in loaded.layers.values() if isinstance(layer, Relu)]
+    assert relus and all(r.inplace for r in relus)
+
+
 def _rewrite(path, change):
     with np.load(path, allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}

@@ -537,9 +537,7 @@ class _ConvNet(Sequential):
             elif p.type == "Pooling":
                 layers.append(Pooling(**p.options))
             elif p.type == "Relu":
-                # Each Relu follows a Convolution or an Affine, whose fresh output nothing
-                # else holds, and gets a fresh dout from the layer after it: in place is safe.
-                layers.append(Relu(inplace=True))
+                layers.append(Relu())  # made in place by _set_preset (_relus_in_place)
             else:
                 layers.append(None)  # Dropout: seeded below, once every W is drawn
         for i, p in enumerate(plan):
@@ -548,6 +546,14 @@ class _ConvNet(Sequential):
         super().__init__(layers, SoftmaxWithLoss())
         self.W1_init = layers[0].W.copy()
         self._set_preset(**config)
+
+    def _relus_in_place(self) -> None:
+        """Each Relu follows a Convolution or an Affine, whose fresh output nothing else
+        holds, and gets a fresh dout from the layer after it: in place is safe (and
+        a loaded net, whose file records plain Relus, gets it too)."""
+        for layer in self.layers.values():
+            if isinstance(layer, Relu):
+                layer.inplace = True
 
     def _extras(self) -> dict[str, np.ndarray]:
         """Arrays saved with the net besides its layers' (see ``bprop.serialize``)."""
@@ -609,6 +615,7 @@ class SimpleConvNet(_ConvNet):
         self.hidden_size = config["hidden_size"]
         self.output_size = config["output_size"]
         self._config = config
+        self._relus_in_place()
 
 
 class DeepConvNet(_ConvNet):
@@ -680,6 +687,7 @@ class DeepConvNet(_ConvNet):
         self.hidden_size = config["hidden_size"]
         self.output_size = config["output_size"]
         self._config = config
+        self._relus_in_place()
 
 
 def save(net: Sequential, path):

@@ -465,6 +465,10 @@ def _validate_conv_preset(fail, preset: str, config, entries: list, arrays) -> N
             if arrays[key].shape != shape:
                 raise fail(f"{preset}: array {key!r} has shape {arrays[key].shape}, its config gives {shape}")
         for option, value in p.options.items():
+            if option == "scale_at":
+                # Either Dropout form: a DeepConvNet saved before Dropout had scale_at
+                # (then always inverted) loads with the form its weights were trained with.
+                continue
             if entry.get(option) != value:
                 raise fail(f"{preset}: layer {i} ({p.type}) has {option}={entry.get(option)!r}, "
                            f"its config gives {value!r}")
