@@ -1,8 +1,11 @@
-"""Timing shared by the benchmarks: best of several rounds, after a warm-up."""
+"""Timing shared by the benchmarks: best of several rounds, after a warm-up; the MNIST batch and training steps."""
 
 from __future__ import annotations
 
+import functools
 import time
+
+import numpy as np
 
 
 def best_ms(fn, steps: int = 1, rounds: int = 5, warmup: int = 3) -> float:
@@ -16,3 +19,49 @@ def best_ms(fn, steps: int = 1, rounds: int = 5, warmup: int = 3) -> float:
             fn()
         best = min(best, (time.perf_counter() - start) / steps)
     return best * 1e3
+
+
+@functools.lru_cache(maxsize=None)
+def _mnist_batch(dtype: np.dtype, flatten: bool):
+    # bprop is imported here, not at the top: train_mlp.py forks its jobs before it
+    # loads anything, so that their peak RSS is not inflated by this process's.
+    from bprop.datasets import load_mnist
+
+    (x_train, t_train), _ = load_mnist(flatten=flatten, dtype=dtype)
+    # Copies, not views: a view of the first 100 rows would keep all 60,000 alive.
+    return x_train[:100].copy(), t_train[:100].copy()
+
+
+def mnist_batch(dtype=np.float32, flatten: bool = True):
+    """The first 100 MNIST training images (dtype; (100, 784) or (100, 1, 28, 28)) and labels, fresh copies."""
+    x, t = _mnist_batch(np.dtype(dtype), flatten)
+    return x.copy(), t.copy()
+
+
+def train_step(net, optimizer, x, t, full_backward: str | None = None):
+    """A callable doing one bprop training step of net on (x, t): loss_and_gradient, then the update.
+
+    full_backward names a layer (the first one, whose dx bprop skips) whose
+    ``backward_params`` is replaced by its full ``backward``, as the book's step does.
+    """
+    if full_backward is not None:
+        first = net.layers[full_backward]
+        first.backward_params = first.backward  # what Sequential calls there: now the full backward
+
+    def step():
+        _, grads = net.loss_and_gradient(x, t)
+        optimizer.update(net.params, grads)
+
+    return step
+
+
+def torch_train_step(net, optimizer, xt, tt):
+    """A callable doing one torch training step of net on tensors (xt, tt), cross-entropy loss."""
+    import torch
+
+    def step():
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(net(xt), tt).backward()
+        optimizer.step()
+
+    return step

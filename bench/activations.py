@@ -24,10 +24,10 @@ Ratios: bprop/torch (goal ≤ 1) and bprop/floor (goal ≤ 2).
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
+from _timing import best_ms
 
 from bprop import layers as L
 
@@ -60,12 +60,8 @@ BOOK = {"Relu": book_relu, "Sigmoid": book_sigmoid}
 
 
 def best_time(fn, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+    """Best of ``repeat`` single calls of fn(), in seconds, no warm-up."""
+    return best_ms(fn, rounds=repeat, warmup=0) / 1e3
 
 
 def copy_rate(nbytes=400_000_000, repeat=5):

@@ -38,6 +38,7 @@ import os
 
 import numpy as np
 from _timing import best_ms as _best_ms
+from _timing import mnist_batch, torch_train_step, train_step
 
 from bprop.layers import Convolution
 from bprop.nets import DeepConvNet, SimpleConvNet
@@ -70,34 +71,18 @@ def best_ms(fn, steps: int, rounds: int) -> float:
     return _best_ms(fn, steps, rounds, warmup=max(3, steps // 2))
 
 
-def batch():
-    from bprop.datasets import load_mnist
-
-    (x_train, t_train), _ = load_mnist(flatten=False, dtype=np.float32)
-    return np.ascontiguousarray(x_train[:100]), t_train[:100].copy()
-
-
 # --- bprop -------------------------------------------------------------------------------------
 
 
 def bprop_step(cls, first_dx: bool = False):
-    x, t = batch()
+    x, t = mnist_batch(np.float32, flatten=False)
     net = cls(dtype=np.float32, rng=0)
-    optimizer = Adam(lr=0.001)
-    if first_dx:
-        first = net.layers["Convolution1"]
-        first.backward_params = first.backward  # what Sequential calls there: now the full backward
-
-    def step():
-        _, grads = net.loss_and_gradient(x, t)
-        optimizer.update(net.params, grads)
-
-    return step
+    return train_step(net, Adam(lr=0.001), x, t, full_backward="Convolution1" if first_dx else None)
 
 
 def bprop_layer_times(cls, steps: int, rounds: int):
     """[(name, in shape, out shape, fwd ms, bwd ms)] per layer, then the loss and Adam's update."""
-    x, t = batch()
+    x, t = mnist_batch(np.float32, flatten=False)
     net = cls(dtype=np.float32, rng=0)
     layers = list(net.layers.items())
     inputs, y = [], x
@@ -180,25 +165,18 @@ def torch_net(name: str):
 def torch_step(name: str):
     import torch
 
-    x, t = batch()
+    x, t = mnist_batch(np.float32, flatten=False)
     torch.manual_seed(0)
     net = torch_net(name).train()
     optimizer = torch.optim.Adam(net.parameters(), lr=0.001)
-    xt, tt = torch.from_numpy(x), torch.from_numpy(t)
-
-    def step():
-        optimizer.zero_grad()
-        torch.nn.functional.cross_entropy(net(xt), tt).backward()
-        optimizer.step()
-
-    return step
+    return torch_train_step(net, optimizer, torch.from_numpy(x), torch.from_numpy(t))
 
 
 def torch_layer_times(name: str, steps: int, rounds: int):
     """[(fwd ms, bwd ms)] per torch module, the loss, and Adam's step; Flatten merged into the next Linear."""
     import torch
 
-    x, t = batch()
+    x, t = mnist_batch(np.float32, flatten=False)
     torch.manual_seed(0)
     net = torch_net(name).train()
     times = []

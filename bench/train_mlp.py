@@ -30,6 +30,7 @@ import time
 
 import numpy as np
 from _timing import best_ms as _best_ms
+from _timing import mnist_batch, torch_train_step, train_step
 
 # The book's ch05 script and torch, measured on this machine for the issue (not in this run).
 BOOK = {"job_s": 18.2, "rss_mb": 728, "acc": 0.9696, "step_ms": 0.82}
@@ -40,53 +41,30 @@ def best_ms(step, steps: int, rounds: int) -> float:
     return _best_ms(step, steps, rounds, warmup=max(20, steps // 10))
 
 
-def batch(dtype):
-    from bprop.datasets import load_mnist
-
-    (x_train, t_train), _ = load_mnist(dtype=dtype)
-    return np.ascontiguousarray(x_train[:100]), t_train[:100].copy()
-
-
 def bprop_step(dtype, first_dx: bool = False):
     """bprop's step; first_dx=True also computes the first layer's dx, as the book's step does."""
     from bprop.nets import TwoLayerNet
     from bprop.optim import SGD
 
-    x, t = batch(dtype)
+    x, t = mnist_batch(dtype)
     net = TwoLayerNet(784, 50, 10, dtype=dtype, rng=0)
-    optimizer = SGD(lr=0.1)
-    if first_dx:
-        first = net.layers["Affine1"]
-        first.backward_params = first.backward  # what Sequential calls there: now the full backward
-
-    def step():
-        _, grads = net.loss_and_gradient(x, t)
-        optimizer.update(net.params, grads)
-
-    return step
+    return train_step(net, SGD(lr=0.1), x, t, full_backward="Affine1" if first_dx else None)
 
 
 def torch_step(dtype):
     import torch
 
-    x, t = batch(np.float32)
+    x, t = mnist_batch(np.float32)
     tdtype = {np.float32: torch.float32, np.float64: torch.float64}[dtype]
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(784, 50), torch.nn.ReLU(), torch.nn.Linear(50, 10)).to(tdtype)
     optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
-    xt, tt = torch.from_numpy(x).to(tdtype), torch.from_numpy(t)
-
-    def step():
-        optimizer.zero_grad()
-        torch.nn.functional.cross_entropy(net(xt), tt).backward()
-        optimizer.step()
-
-    return step
+    return torch_train_step(net, optimizer, torch.from_numpy(x).to(tdtype), torch.from_numpy(t))
 
 
 def gemm_steps(dtype):
     """(the book's three 784-wide products, bprop's five products) as two callables."""
-    x, _ = batch(dtype)
+    x, _ = mnist_batch(dtype)
     rng = np.random.default_rng(0)
     W1 = rng.standard_normal((784, 50)).astype(dtype)
     W2 = rng.standard_normal((50, 10)).astype(dtype)

@@ -170,3 +170,10 @@ def test_predict_draws_the_tiny_image_and_names_the_digit(tiny_dataset, tmp_path
     assert len(lines) == 7
     bright = [i for i, line in enumerate(lines[:6]) if line.count("@") == 12]
     assert lines[-1].startswith(f"predicted: {bright[0]} (true label {bright[0]})")
+
+
+def test_the_activation_choices_are_the_nets_own():
+    from bprop.cli.train import _ACTIVATIONS
+    from bprop.nets import ACTIVATIONS
+
+    assert _ACTIVATIONS == tuple(ACTIVATIONS)

@@ -439,6 +439,7 @@ def test_gradient_of_the_wrong_shape_is_caught():
     rng = np.random.default_rng(9)
     report = check_layer(Affine(rng.standard_normal((5, 3)), rng.standard_normal(3)), X)
     assert failed_keys(report) == ["shape.fail"]
+    assert "shape.ok" not in [f.key for f in report.findings]  # no "every gradient has its shape" beside it
     assert "db has shape (1, 3), but b has shape (3,)" in str(report)
 
 

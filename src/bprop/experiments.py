@@ -151,16 +151,14 @@ def optimizer_mnist_losses(iters: int = 2000, *, optimizers=("SGD", "Momentum", 
 
 def init_label(spec) -> str:
     """How figures name a weight init: 'std 1', 'std 0.01', 'Xavier', 'He'."""
+    spec = _init_spec(spec)
     if isinstance(spec, str):
         name = spec.strip().lower()
-        if name in ("xavier", "sigmoid"):
+        if name in init._XAVIER:
             return "Xavier"
-        if name in ("he", "relu"):
+        if name in init._HE:
             return "He"
-        try:
-            spec = float(name)
-        except ValueError:
-            return spec
+        return spec
     return f"std {float(spec):g}"
 
 
@@ -319,9 +317,9 @@ def random_search(trials: int = 100, *, epochs: int = 50, train_size: int = 500,
     for name, (low, high) in (("lr_range", lr_range), ("weight_decay_range", weight_decay_range)):
         if not 0 < low <= high:
             raise ValueError(f"{name} must be (low, high) with 0 < low <= high, got {(low, high)!r}")
-    (x_all, t_all), _ = _data(data, dtype)
-    _check_size(train_size, len(x_all), "train_size")
-    (x, t), (x_val, t_val) = validation_split(x_all[:train_size], t_all[:train_size], validation_rate, seed=seed)
+    (x_all, t_all), _ = _data(data, dtype)  # the test set is never looked at
+    (x, t), (x_val, t_val) = validation_split(*_first(x_all, t_all, train_size, "train_size"), validation_rate,
+                                              seed=seed)
     rng = np.random.default_rng(seed)
     results = []
     for _ in range(trials):
@@ -359,11 +357,16 @@ def _train_set(data, dtype):
 def _subsets(data, dtype, train_size, test_size):
     """The first train_size training rows and the first test_size test rows (all when None)."""
     (x, t), (x_test, t_test) = _data(data, dtype)
-    _check_size(train_size, len(x), "train_size")
-    if test_size is not None:
-        _check_size(test_size, len(x_test), "test_size")
-        x_test, t_test = x_test[:test_size], t_test[:test_size]
-    return (x[:train_size].reshape(train_size, -1), t[:train_size]), (x_test.reshape(len(x_test), -1), t_test)
+    train = _first(x, t, train_size, "train_size")
+    if test_size is None:
+        return train, (x_test.reshape(len(x_test), -1), t_test)
+    return train, _first(x_test, t_test, test_size, "test_size")
+
+
+def _first(x, t, n, name: str):
+    """The first n rows of (x, t), each image flattened to one row; n is checked against len(x)."""
+    _check_size(n, len(x), name)
+    return x[:n].reshape(n, -1), t[:n]
 
 
 def _check_size(n, available: int, name: str) -> None:

@@ -46,6 +46,18 @@ def write_bytes_atomic(path, data: bytes) -> None:
         f.write(data)
 
 
+def format_of(path, formats, what: str) -> str:
+    """The format named by path's extension (lower case, no dot), which must be one of ``formats``.
+
+    Otherwise ValueError: "expected a {what} name ending in .a, .b, got 'path'".
+    """
+    ext = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if ext not in formats:
+        raise ValueError(f"expected a {what} name ending in {', '.join('.' + f for f in formats)}, "
+                         f"got {os.fspath(path)!r}")
+    return ext
+
+
 def _fsync_directory(directory: Path) -> None:
     """Make the rename itself durable (POSIX); directories cannot be opened on Windows."""
     try:

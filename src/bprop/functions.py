@@ -106,12 +106,18 @@ def _window_count(size: int, kernel: int, stride: int, pad: int) -> int:
     return (size + 2 * pad - kernel) // stride + 1
 
 
+def _int_arg(owner: str, name: str, value, least: int) -> int:
+    """``value`` as an int, raising TypeError unless it is an integer (not a bool) and ValueError below ``least``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{owner} expected an integer {name}, got {value!r}")
+    if value < least:
+        raise ValueError(f"{owner} expected {name} >= {least}, got {value}")
+    return int(value)
+
+
 def _check_window_args(owner: str, filter_h, filter_w, stride, pad) -> None:
     for name, value, least in (("filter_h", filter_h, 1), ("filter_w", filter_w, 1), ("stride", stride, 1), ("pad", pad, 0)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{owner} expected an integer {name}, got {value!r}")
-        if value < least:
-            raise ValueError(f"{owner} expected {name} >= {least}, got {value}")
+        _int_arg(owner, name, value, least)
 
 
 def im2col(input_data: np.ndarray, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0) -> np.ndarray:

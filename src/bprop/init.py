@@ -75,7 +75,7 @@ def weights(n_in: int, n_out: int, spec=0.01, *, rng=None, dtype=np.float64) -> 
     """
     dtype = float_dtype(dtype)
     sigma = std(spec, n_in)
-    W = as_generator(rng).standard_normal((_fan_in(n_in), _positive(n_out, "n_out")), dtype=dtype)
+    W = as_generator(rng).standard_normal((_fan_in(n_in), positive_int(n_out, "n_out")), dtype=dtype)
     W *= dtype.type(sigma)
     return W
 
@@ -101,15 +101,7 @@ def float_dtype(dtype) -> np.dtype:
 
 
 def _fan_in(n_in) -> int:
-    return _positive(n_in, "n_in")
-
-
-def _positive(n, name: str) -> int:
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n}")
-    return int(n)
+    return positive_int(n_in, "n_in")
 
 
 def positive_int(n, name: str) -> int:

@@ -27,10 +27,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "backward vs. central differences (float64, dout = 1, tolerance {tol:.0e}):",
         "ja": "backward と中心差分の比較（float64、dout = 1、許容誤差 {tol:.0e}）:",
     },
-    "table.none": {
-        "en": "No gradient could be compared.",
-        "ja": "比較できた勾配はありません。",
-    },
     "col.target": {"en": "gradient", "ja": "勾配"},
     "col.max_abs": {"en": "max abs err", "ja": "最大絶対誤差"},
     "col.rel": {"en": "rel err", "ja": "相対誤差"},

@@ -467,15 +467,10 @@ class MultiLayerNetExtend(Sequential):
                          use_batchnorm=bool(use_batchnorm))
 
     def _set_preset(self, **config):
-        self.input_size = config["input_size"]
-        self.hidden_size_list = config["hidden_size_list"]
-        self.hidden_layer_num = len(self.hidden_size_list)
-        self.output_size = config["output_size"]
-        self.activation = config["activation"]
+        MultiLayerNet._set_preset(self, **config)
         self.use_dropout = config["use_dropout"]
         self.dropout_ration = config["dropout_ration"]
         self.use_batchnorm = config["use_batchnorm"]
-        self._config = config
 
 
 # Rows evaluated at once by a convnet's accuracy(): the training batch size, so
@@ -537,7 +532,7 @@ class _ConvNet(Sequential):
             elif p.type == "Pooling":
                 layers.append(Pooling(**p.options))
             elif p.type == "Relu":
-                layers.append(Relu())  # made in place by _set_preset (_relus_in_place)
+                layers.append(Relu())  # made in place by _set_preset
             else:
                 layers.append(None)  # Dropout: seeded below, once every W is drawn
         for i, p in enumerate(plan):
@@ -547,10 +542,17 @@ class _ConvNet(Sequential):
         self.W1_init = layers[0].W.copy()
         self._set_preset(**config)
 
-    def _relus_in_place(self) -> None:
-        """Each Relu follows a Convolution or an Affine, whose fresh output nothing else
-        holds, and gets a fresh dout from the layer after it: in place is safe (and
-        a loaded net, whose file records plain Relus, gets it too)."""
+    def _set_preset(self, **config):
+        """The preset's fields, set when built and when loaded (``bprop.serialize``).
+
+        Each Relu follows a Convolution or an Affine, whose fresh output nothing
+        else holds, and gets a fresh dout from the layer after it: it works in
+        place (a loaded net's file records plain Relus).
+        """
+        self.input_dim = self.input_shape = tuple(config["input_dim"])
+        self.hidden_size = config["hidden_size"]
+        self.output_size = config["output_size"]
+        self._config = config
         for layer in self.layers.values():
             if isinstance(layer, Relu):
                 layer.inplace = True
@@ -610,12 +612,8 @@ class SimpleConvNet(_ConvNet):
         ]
 
     def _set_preset(self, **config):
-        self.input_dim = self.input_shape = tuple(config["input_dim"])
+        super()._set_preset(**config)
         self.conv_param = dict(config["conv_param"])
-        self.hidden_size = config["hidden_size"]
-        self.output_size = config["output_size"]
-        self._config = config
-        self._relus_in_place()
 
 
 class DeepConvNet(_ConvNet):
@@ -681,13 +679,6 @@ class DeepConvNet(_ConvNet):
             _affine_plan(hidden_size, output_size),
             LayerPlan("Dropout", {}, {"dropout_ratio": 0.5, "scale_at": "test"}),
         ]
-
-    def _set_preset(self, **config):
-        self.input_dim = self.input_shape = tuple(config["input_dim"])
-        self.hidden_size = config["hidden_size"]
-        self.output_size = config["output_size"]
-        self._config = config
-        self._relus_in_place()
 
 
 def save(net: Sequential, path):

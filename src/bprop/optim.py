@@ -107,17 +107,21 @@ class SGD(_Optimizer):
         p -= step
 
 
-class Momentum(_Optimizer):
-    """Momentum SGD (book §6.1.4): v ← μ·v − lr·g;  p ← p + v.  v starts at 0.
-
-    Identical to ``torch.optim.SGD(params, lr, momentum=μ)``, whose buffer is
-    b ← μ·b + g, p ← p − lr·b: with a constant lr, v = −lr·b step for step.
-    """
+class _MomentumBase(_Optimizer):
+    """Shared by Momentum and Nesterov: lr, the momentum μ in [0, 1), and a velocity v per key."""
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9):
         super().__init__(lr)
         self.momentum = _check("momentum", momentum, 0.0, 1.0, open_high=True)
         self.v: dict[str, np.ndarray] = {}
+
+
+class Momentum(_MomentumBase):
+    """Momentum SGD (book §6.1.4): v ← μ·v − lr·g;  p ← p + v.  v starts at 0.
+
+    Identical to ``torch.optim.SGD(params, lr, momentum=μ)``, whose buffer is
+    b ← μ·b + g, p ← p − lr·b: with a constant lr, v = −lr·b step for step.
+    """
 
     def _step(self, key, p, g):
         v = self._state(self.v, key, p)
@@ -126,7 +130,7 @@ class Momentum(_Optimizer):
         p += v
 
 
-class Nesterov(_Optimizer):
+class Nesterov(_MomentumBase):
     """Nesterov's accelerated gradient: v ← μ·v − lr·g;  p ← p + μ·v − lr·g.
 
     This is ``torch.optim.SGD(params, lr, momentum=μ, nesterov=True)`` step for
@@ -137,11 +141,6 @@ class Nesterov(_Optimizer):
     the history by μ³ and the gradient by 1+μ+μ²; it still converges, but
     matches neither the paper nor PyTorch, so it is not reproduced here.
     """
-
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9):
-        super().__init__(lr)
-        self.momentum = _check("momentum", momentum, 0.0, 1.0, open_high=True)
-        self.v: dict[str, np.ndarray] = {}
 
     def _step(self, key, p, g):
         v = self._state(self.v, key, p)

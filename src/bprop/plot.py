@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bprop.fileio import format_of as _format_of, write_bytes_atomic
+
 __all__ = [
     "MatplotlibMissing", "FORMATS", "save", "require_matplotlib",
     "training_figure", "activations_figure", "optimizers_figure", "init_figure",
@@ -53,11 +55,7 @@ def require_matplotlib():
 
 def format_of(path) -> str:
     """The figure format named by the extension of path: 'png', 'svg' or 'pdf' (ValueError otherwise)."""
-    ext = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
-    if ext not in FORMATS:
-        raise ValueError(f"expected a figure file name ending in {', '.join('.' + f for f in FORMATS)}, "
-                         f"got {os.fspath(path)!r}")
-    return ext
+    return _format_of(path, FORMATS, "figure file")
 
 
 def save(fig, path) -> Path:
@@ -68,8 +66,6 @@ def save(fig, path) -> Path:
     PNG and PDF files of the same figure are identical from run to run.
     Returns the path.
     """
-    from bprop.fileio import write_bytes_atomic
-
     fmt = format_of(path)
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
@@ -163,10 +159,7 @@ def optimizers_figure(paths: dict, losses: dict | None = None, *, lrs: dict | No
             ax.set_ylabel("y")
     if losses:
         ax = fig.add_subplot(grid[1, :])
-        for i, (name, values) in enumerate(losses.items()):
-            values = np.asarray(values, dtype=float)
-            xs, smooth = _smooth(np.arange(1, len(values) + 1), values)
-            ax.plot(xs, smooth, color=_COLORS[i % len(_COLORS)], label=name)
+        _plot_smoothed(ax, losses)
         ax.set(xlabel="iteration", ylabel="loss (moving average)", ylim=(0, None),
                title="MNIST, 5-layer ReLU net (100 units per layer), batch 128, each optimizer's default lr "
                      "(Adam 0.001, the others 0.01)")
@@ -194,21 +187,21 @@ def activations_figure(rows: dict, activation: str):
     n_rows = len(rows)
     n_layers = max(len(layers) for layers in rows.values())
     fig = Figure(figsize=(2.3 * n_layers + 0.6, 1.9 * n_rows + 0.8), layout="constrained")
-    axes = np.atleast_2d(fig.subplots(n_rows, n_layers, squeeze=False))
+    axes = fig.subplots(n_rows, n_layers, squeeze=False)
     name = activation.lower()
     relu = name == "relu"
     for r, (label, layers) in enumerate(rows.items()):
+        shown = [z[z > 0] if relu else z.ravel() for z in layers]
         if name == "sigmoid":
             limits = (0.0, 1.0)
         elif name == "tanh":
             limits = (-1.0, 1.0)
         else:
-            values = np.concatenate([z[z > 0] if relu else z.ravel() for z in layers])
+            values = np.concatenate(shown)
             low, high = np.percentile(values, (0.5, 99.5)) if values.size else (0.0, 1.0)
             limits = (0.0 if relu else float(low), float(high) if high > low else float(low) + 1.0)
-        for i, z in enumerate(layers):
+        for i, (z, values) in enumerate(zip(layers, shown)):
             ax = axes[r, i]
-            values = z[z > 0] if relu else z.ravel()
             ax.hist(values, bins=30, range=limits, color=_COLORS[r % len(_COLORS)])
             ax.set_xlim(limits)
             ax.tick_params(labelsize=7)
@@ -231,10 +224,7 @@ def init_figure(losses: dict):
     Figure = require_matplotlib()
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
-    for i, (label, values) in enumerate(losses.items()):
-        values = np.asarray(values, dtype=float)
-        xs, smooth = _smooth(np.arange(1, len(values) + 1), values)
-        ax.plot(xs, smooth, color=_COLORS[i % len(_COLORS)], label=label)
+    _plot_smoothed(ax, losses)
     ax.axhline(np.log(10), color="0.6", linestyle=":", linewidth=1)
     ax.annotate("ln 10: guessing", (0, np.log(10)), textcoords="offset points", xytext=(4, 4), fontsize=8,
                 color="0.4")
@@ -256,8 +246,7 @@ def batchnorm_figure(results: list, columns: int = 4):
     """
     Figure = require_matplotlib()
     n = len(results)
-    columns = min(columns, n)
-    rows = -(-n // columns)
+    rows, columns = _grid(n, columns)
     fig = Figure(figsize=(2.6 * columns + 0.4, 2.1 * rows + 1.0), layout="constrained")
     axes = fig.subplots(rows, columns, squeeze=False, sharex=True, sharey=True)
     for k, (scale, *runs) in enumerate(results):
@@ -270,14 +259,7 @@ def batchnorm_figure(results: list, columns: int = 4):
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
-    for k in range(n, rows * columns):
-        axes[k // columns, k % columns].set_visible(False)
-    for ax in axes[-1, :]:
-        ax.set_xlabel("epoch", fontsize=8)
-    for ax in axes[:, 0]:
-        ax.set_ylabel("train accuracy", fontsize=8)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2)
+    _finish_panels(fig, axes, n, "train accuracy")
     fig.suptitle("Batch normalization: training accuracy per epoch for each initial weight scale "
                  "(× marks a run that overflowed)")
     return fig
@@ -314,8 +296,7 @@ def search_figure(trials: list, best: int = 20, columns: int = 5):
     shown = trials[:best]
     if not shown:
         raise ValueError("search_figure needs at least one trial")
-    columns = min(columns, len(shown))
-    rows = -(-len(shown) // columns)
+    rows, columns = _grid(len(shown), columns)
     fig = Figure(figsize=(2.5 * columns + 0.4, 2.0 * rows + 0.9), layout="constrained")
     axes = fig.subplots(rows, columns, squeeze=False, sharex=True, sharey=True)
     for k, trial in enumerate(shown):
@@ -328,19 +309,43 @@ def search_figure(trials: list, best: int = 20, columns: int = 5):
         ax.set_ylim(0, 1.02)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
-    for k in range(len(shown), rows * columns):
-        axes[k // columns, k % columns].set_visible(False)
-    for ax in axes[-1, :]:
-        ax.set_xlabel("epoch", fontsize=8)
-    for ax in axes[:, 0]:
-        ax.set_ylabel("accuracy", fontsize=8)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2)
+    _finish_panels(fig, axes, len(shown), "accuracy")
     fig.suptitle(f"Random search: the best {len(shown)} of {len(trials)} trials (learning rate lr, weight decay λ)")
     return fig
 
 
 # --- internals -----------------------------------------------------------------------------
+
+
+def _grid(n: int, columns: int) -> tuple[int, int]:
+    """(rows, columns) of a grid of n panels, at most ``columns`` per row."""
+    columns = min(columns, n)
+    return -(-n // columns), columns
+
+
+def _finish_panels(fig, axes, n: int, ylabel: str) -> None:
+    """Hide the grid's unused panels, label the outer axes, and put one legend below the panels.
+
+    axes: the (rows, columns) array of ``fig.subplots(..., squeeze=False)``;
+    panel k is axes[k // columns, k % columns], the first n are used.
+    """
+    columns = axes.shape[1]
+    for k in range(n, axes.size):
+        axes[k // columns, k % columns].set_visible(False)
+    for ax in axes[-1, :]:
+        ax.set_xlabel("epoch", fontsize=8)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel, fontsize=8)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2)
+
+
+def _plot_smoothed(ax, losses: dict) -> None:
+    """Each label's losses per step as a moving average (``_smooth``), one colour per label."""
+    for i, (label, values) in enumerate(losses.items()):
+        values = np.asarray(values, dtype=float)
+        xs, smooth = _smooth(np.arange(1, len(values) + 1), values)
+        ax.plot(xs, smooth, color=_COLORS[i % len(_COLORS)], label=label)
 
 
 def _smooth(x, y, window: int | None = None):

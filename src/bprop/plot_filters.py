@@ -102,12 +102,13 @@ def filters_figure(W, W_init=None, columns: int = COLUMNS, title: str | None = N
     panels.append(("after training" if W_init is not None else "filters", W))
     Figure = require_matplotlib()
     FN, C, FH, FW = W.shape
-    grid = filter_grid(W, columns)
+    grid = filter_grid(W, columns)  # W's first, so a bad ``columns`` is reported from it
+    grids = [filter_grid(W_init, columns), grid] if W_init is not None else [grid]  # one per panel
     width = 2.0 + 4.0 * len(panels) * grid.shape[1] / max(grid.shape)
     fig = Figure(figsize=(width, 1.2 + 4.0 * grid.shape[0] / max(grid.shape)), layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
-    for ax, (label, filters) in zip(axes, panels):
-        image = np.ma.masked_invalid(filter_grid(filters, columns))
+    for ax, (label, filters), image in zip(axes, panels, grids):
+        image = np.ma.masked_invalid(image)
         ax.imshow(image, cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
         ax.set_title(f"{label}\nneighbour correlation {neighbour_correlation(filters):+.2f}", fontsize=10)
         ax.set_axis_off()  # the NaN gaps, drawn as background, frame each filter

@@ -95,6 +95,15 @@ EXTRA_ARRAYS = ("W1_init",)
 _CONV_PRESETS = ("SimpleConvNet", "DeepConvNet")
 
 
+def _preset_classes() -> dict[str, type]:
+    """Every preset a model file may name as its "class": name → class (bprop.nets imported on use)."""
+    from bprop import nets
+
+    return {"TwoLayerNet": nets.TwoLayerNet, "MultiLayerNet": nets.MultiLayerNet,
+            "MultiLayerNetExtend": nets.MultiLayerNetExtend, "SimpleConvNet": nets.SimpleConvNet,
+            "DeepConvNet": nets.DeepConvNet}
+
+
 def save(net, path) -> Path:
     """Write ``net`` (a ``bprop.nets.Sequential``) to ``path`` atomically; return the path written.
 
@@ -132,7 +141,6 @@ def load(path):
     def fail(message):
         return ModelFileError(f"{path}: {message}")
 
-    dtype = np.dtype(spec["dtype"])
     layers = []
     try:
         for i, entry in enumerate(spec["layers"]):
@@ -144,9 +152,7 @@ def load(path):
     except (TypeError, ValueError) as exc:
         raise fail(f"layer {i + 1} ({spec['layers'][i]['type']}) could not be built: {exc}") from None
     preset = spec.get("class", "Sequential")
-    cls = {"TwoLayerNet": nets.TwoLayerNet, "MultiLayerNet": nets.MultiLayerNet,
-           "MultiLayerNetExtend": nets.MultiLayerNetExtend, "SimpleConvNet": nets.SimpleConvNet,
-           "DeepConvNet": nets.DeepConvNet}.get(preset)
+    cls = _preset_classes().get(preset)
     if cls is None:
         net = nets.Sequential(layers, loss_layer, weight_decay_lambda=spec["weight_decay_lambda"])
     else:
@@ -155,10 +161,10 @@ def load(path):
         net = cls.__new__(cls)
         nets.Sequential.__init__(net, layers, loss_layer, weight_decay_lambda=spec["weight_decay_lambda"])
         net._set_preset(**spec["config"])
+    # No dtype check here: _validate refused any layer array whose dtype is not
+    # the architecture's, and the layers keep float32/float64 arrays as given.
     for name in spec.get("extras", []):
         setattr(net, name, arrays[name])
-    if net.dtype not in (None, dtype):
-        raise fail(f"parameters are {net.dtype} but the architecture says {dtype}")
     return net
 
 
@@ -367,7 +373,7 @@ def _validate(path: Path, arrays: dict[str, np.ndarray], text: str) -> dict:
     if extra:
         raise fail(f"unexpected arrays {sorted(extra)} (not used by any layer)")
     preset = spec.get("class", "Sequential")
-    if preset not in ("Sequential", "TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", *_CONV_PRESETS):
+    if preset not in ("Sequential", *_preset_classes()):  # a tuple: JSON may give an unhashable list
         raise fail(f"unknown net class {preset!r}")
     if preset != "Sequential":
         _validate_preset(fail, preset, spec.get("config"), entries, arrays)
@@ -392,10 +398,19 @@ def _validate_preset(fail, preset: str, config, entries: list, arrays) -> None:
     if not isinstance(hidden, list) or activation not in ACTIVATIONS:
         raise fail(f"{preset} config is malformed: {config!r}")
     expected = ["Affine"] + [ACTIVATIONS[activation].__name__, "Affine"] * len(hidden)
+    _check_dense_layers(fail, preset, f"{preset} with {len(hidden)} hidden layer(s) and {activation}",
+                        config, hidden, expected, entries, arrays)
+
+
+def _check_dense_layers(fail, preset: str, described: str, config: dict, hidden: list, expected: list,
+                        entries: list, arrays) -> None:
+    """A fully connected preset's layer types must be ``expected``, its Affine sizes those of its config.
+
+    described: the preset and the config fields that fix its layers, as the message names them.
+    """
     found = [e["type"] for e in entries]
     if found != expected:
-        raise fail(f"{preset} with {len(hidden)} hidden layer(s) and {activation} must have layers "
-                   f"{expected}, got {found}")
+        raise fail(f"{described} must have layers {expected}, got {found}")
     affine = [arrays[e["arrays"]["W"]].shape for e in entries if e["type"] == "Affine"]
     sizes = [affine[0][0], *(s[1] for s in affine)]
     if sizes != [config["input_size"], *hidden, config["output_size"]]:
@@ -430,14 +445,10 @@ def _validate_extend_preset(fail, config, entries: list, arrays) -> None:
     block = ["Affine", *(["BatchNormalization"] if flags[0] else []), ACTIVATIONS[activation].__name__,
              *(["Dropout"] if flags[1] else [])]
     expected = block * len(hidden) + ["Affine"]
-    found = [e["type"] for e in entries]
-    if found != expected:
-        raise fail(f"MultiLayerNetExtend with {len(hidden)} hidden layer(s), {activation}, "
-                   f"use_batchnorm={flags[0]} and use_dropout={flags[1]} must have layers {expected}, got {found}")
-    affine = [arrays[e["arrays"]["W"]].shape for e in entries if e["type"] == "Affine"]
-    sizes = [affine[0][0], *(s[1] for s in affine)]
-    if sizes != [config["input_size"], *hidden, config["output_size"]]:
-        raise fail(f"MultiLayerNetExtend config sizes {config!r} do not match the layers' sizes {sizes}")
+    _check_dense_layers(fail, "MultiLayerNetExtend",
+                        f"MultiLayerNetExtend with {len(hidden)} hidden layer(s), {activation}, "
+                        f"use_batchnorm={flags[0]} and use_dropout={flags[1]}",
+                        config, hidden, expected, entries, arrays)
 
 
 def _validate_conv_preset(fail, preset: str, config, entries: list, arrays) -> None:
@@ -446,9 +457,7 @@ def _validate_conv_preset(fail, preset: str, config, entries: list, arrays) -> N
     The plan is computed from the config without drawing weights, so a
     config asking for huge layers costs nothing before it is refused.
     """
-    from bprop import nets
-
-    cls = {"SimpleConvNet": nets.SimpleConvNet, "DeepConvNet": nets.DeepConvNet}[preset]
+    cls = _preset_classes()[preset]
     if not isinstance(config, dict):
         raise fail(f"{preset} config must be an object, got {config!r}")
     try:

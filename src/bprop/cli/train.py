@@ -13,11 +13,15 @@ import numpy as np
 
 from bprop.cli import CommandError
 from bprop.cli._data import add_data_option, load_data, summary
+from bprop.cli.plot import count as _count
+from bprop.optim import OPTIMIZERS
 
 _MODELS = ("two-layer", "multi-layer", "simple-conv", "deep-conv")
 _CONV_MODELS = ("simple-conv", "deep-conv")
+# bprop.nets.ACTIVATIONS's names, in its order. Written out: importing bprop.nets
+# (every layer) here would slow down every bprop command, not only train.
 _ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu", "silu", "softplus")
-_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+_OPTIMIZERS = tuple(OPTIMIZERS)
 # Learning rates when --lr is not given: the ch.5 script's 0.1 for SGD, the
 # book's defaults (§6.1) for the others.
 _DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, "rmsprop": 0.01,
@@ -78,8 +82,8 @@ def register(subparsers):
     net.add_argument("--init", metavar="he|xavier|STD",
                      help="initial weights: 'he' (std sqrt(2/n), for relu), 'xavier' (std sqrt(1/n), "
                           "for sigmoid/tanh) or a standard deviation such as 0.01; default: 0.01 "
-                          "for two-layer as in the book, he or xavier to suit the activation for "
-                          "multi-layer")
+                          "for two-layer and simple-conv as in the book, he or xavier to suit the activation "
+                          "for multi-layer; deep-conv is always he")
     net.add_argument("--weight-decay", metavar="LAMBDA", default="0",
                      help="L2 weight decay: adds LAMBDA/2 * sum(W**2) to the loss (multi-layer; "
                           "default 0)")
@@ -126,7 +130,6 @@ def register(subparsers):
 
 def run(args) -> int:
     from bprop.nets import MultiLayerNet, MultiLayerNetExtend, TwoLayerNet
-    from bprop.optim import OPTIMIZERS
     from bprop.train import Trainer
 
     dtype = np.dtype(args.dtype)
@@ -166,7 +169,7 @@ def run(args) -> int:
     if args.model == "two-layer":
         net = TwoLayerNet(n_in, hidden[0], n_out, weight_init_std=init, dtype=dtype, rng=rng)
     elif conv:
-        net = _conv_net(args, x_train.shape[1:], hidden[0], n_out, dtype, rng)
+        net = _conv_net(args, x_train.shape[1:], hidden[0], n_out, init, dtype, rng)
     elif extend:
         net = MultiLayerNetExtend(n_in, hidden, n_out, activation=args.activation, weight_init_std=init,
                                   weight_decay_lambda=decay, dtype=dtype, rng=rng, **extend)
@@ -212,16 +215,6 @@ def _number(text: str, option: str, *, positive: bool = False, minimum: float | 
     return value
 
 
-def _count(text: str, option: str, *, minimum: int = 1) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < minimum:
-        raise CommandError(f"{option} expects a whole number >= {minimum}, got {text!r}")
-    return value
-
-
 def _sizes(text: str, option: str) -> list[int]:
     parts = [s.strip() for s in text.replace(" ", ",").split(",") if s.strip()]
     if not parts:
@@ -232,7 +225,7 @@ def _sizes(text: str, option: str) -> list[int]:
 def _init_spec(text: str | None, model: str, activation: str):
     """--init as bprop.init understands it; the default depends on the model and activation."""
     if text is None:
-        if model == "two-layer":
+        if model in ("two-layer", "simple-conv"):  # the book's std 0.01 (ch05, ch07)
             return 0.01
         return "xavier" if activation in ("sigmoid", "tanh") else "he"
     name = text.strip().lower()
@@ -309,8 +302,8 @@ def _check_conv_options(args, hidden: list[int], decay: float) -> None:
                            "initialisation")
 
 
-def _conv_net(args, input_dim, hidden_size: int, output_size: int, dtype, rng):
-    """SimpleConvNet (weights of std 0.01, or --init) or DeepConvNet for images of shape input_dim (C, H, W)."""
+def _conv_net(args, input_dim, hidden_size: int, output_size: int, init, dtype, rng):
+    """SimpleConvNet (weights of std ``init``) or DeepConvNet (He weights) for images of shape input_dim (C, H, W)."""
     from bprop.nets import DeepConvNet, SimpleConvNet
 
     if len(input_dim) != 3:
@@ -318,6 +311,5 @@ def _conv_net(args, input_dim, hidden_size: int, output_size: int, dtype, rng):
                            f"got {input_dim}")
     if args.model == "deep-conv":
         return DeepConvNet(tuple(input_dim), hidden_size=hidden_size, output_size=output_size, dtype=dtype, rng=rng)
-    init = 0.01 if args.init is None else _init_spec(args.init, args.model, args.activation)
     return SimpleConvNet(tuple(input_dim), hidden_size=hidden_size, output_size=output_size,
                          weight_init_std=init, dtype=dtype, rng=rng)

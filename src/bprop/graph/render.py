@@ -14,7 +14,7 @@ import subprocess
 
 import numpy as np
 
-from bprop.fileio import write_bytes_atomic
+from bprop.fileio import format_of as _format_of, write_bytes_atomic
 
 FORWARD_COLOR = "#1f5fa8"  # blue: the value flowing forward
 BACKWARD_COLOR = "#c62828"  # red: the gradient flowing back
@@ -158,12 +158,7 @@ def render_dot(dot_text: str, format: str = "svg") -> bytes:
 
 def format_of(path) -> str:
     """The picture format named by a path's extension: .dot, .gv, .svg, .png or .pdf."""
-    ext = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
-    if ext not in FORMATS:
-        raise ValueError(
-            f"expected a file name ending in {', '.join('.' + f for f in FORMATS)}, got {os.fspath(path)!r}"
-        )
-    return ext
+    return _format_of(path, FORMATS, "file")
 
 
 class Renderable:

@@ -31,15 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bprop.functions import _int_arg, _window_count
 from bprop.layers.base import Layer, as_float_array
-
-
-def _int_arg(owner: str, name: str, value, least: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner} expected an integer {name}, got {value!r}")
-    if value < least:
-        raise ValueError(f"{owner} expected {name} >= {least}, got {value}")
-    return int(value)
 
 
 def _check_images(owner: str, x: np.ndarray) -> None:
@@ -47,24 +40,25 @@ def _check_images(owner: str, x: np.ndarray) -> None:
         raise ValueError(f"{owner} expected x of shape (N, C, H, W), got shape {x.shape}")
 
 
-def _output_size(owner, axis, size, kernel, stride, pad, whole):
-    """(size + 2·pad − kernel)/stride + 1 for one axis; ``whole``: raise unless it is an integer."""
+def _output_size(owner, axis, size, kernel, kernel_name, stride, pad):
+    """(size + 2·pad − kernel)/stride + 1 for one axis; a ValueError unless it is a whole number ≥ 1.
+
+    kernel_name: how the message names the window's extent (FH, pool_h, …).
+    """
     span = size + 2 * pad - kernel
-    sym = {"height": ("H", "FH"), "width": ("W", "FW")}[axis]
-    if owner == "Pooling":
-        sym = (sym[0], "pool_" + sym[0].lower())
+    sym = ({"height": "H", "width": "W"}[axis], kernel_name)
     if span < 0:
         raise ValueError(
             f"{owner}: the {axis} {size} + 2·pad ({pad}) is smaller than the window's "
             f"{kernel} ({sym[1]}), so there is no output position"
         )
-    if whole and span % stride:
+    if span % stride:
         raise ValueError(
             f"{owner} output {axis} ({sym[0]} + 2·pad − {sym[1]})/stride + 1 = "
             f"({size} + 2·{pad} − {kernel})/{stride} + 1 = {span / stride + 1:g} is not a whole number; "
             f"choose pad and stride so that stride divides {sym[0]} + 2·pad − {sym[1]}"
         )
-    return span // stride + 1
+    return _window_count(size, kernel, stride, pad)
 
 
 class _Canvas:
@@ -204,8 +198,8 @@ class Convolution(Layer):
                 f"but x of shape {x.shape} has {x.shape[1]} channel(s)"
             )
         N, _, H, W = x.shape
-        OH = _output_size("Convolution", "height", H, FH, self.stride, self.pad, whole=True)
-        OW = _output_size("Convolution", "width", W, FW, self.stride, self.pad, whole=True)
+        OH = _output_size("Convolution", "height", H, FH, "FH", self.stride, self.pad)
+        OW = _output_size("Convolution", "width", W, FW, "FW", self.stride, self.pad)
         return N, C, H, W, FN, FH, FW, OH, OW
 
     def forward(self, x, train_flg=True):
@@ -300,6 +294,21 @@ class Convolution(Layer):
         self.db = dWb[:, -1].copy()
         return d
 
+    def _param_grads(self, dout):
+        """Leave dW and db; return (d, grid, cv) for dx: dout as (FN, positions) on the forward's
+        columns (grid, cv None) or on its canvas (inside ``grid``, laid out by ``cv``)."""
+        if self._col is not None:
+            return self._column_param_grads(dout), None, None
+        N, _, H, W = self._x_shape
+        cv = _Canvas(N, H, W, *self.W.shape[2:], self.pad)
+        # dout at the forward's positions, zero at those it dropped (they add
+        # nothing), after ``shift`` zeros for backward's transposed convolution.
+        grid = self._buffer("dout", (self.W.shape[0], cv.shift + cv.size), dout.dtype, zeros=True)
+        d = grid[:, cv.shift : cv.shift + cv.positions]
+        cv.outputs(d, *dout.shape[2:])[...] = dout.transpose(1, 0, 2, 3)
+        self._canvas_param_grads(d, cv)
+        return d, grid, cv
+
     def backward(self, dout):
         dout = self._dout(dout)
         FN, C, FH, FW = self.W.shape
@@ -307,8 +316,8 @@ class Convolution(Layer):
         OH, OW = dout.shape[2:]
         p, s = self.pad, self.stride
         dx = np.empty((C, N, H, W), dtype=dout.dtype)
-        if self._col is not None:
-            d = self._column_param_grads(dout)
+        d, grid, cv = self._param_grads(dout)
+        if grid is None:
             dcol = np.matmul(self.W.reshape(FN, -1).T, d, out=self._buffer("dcol", (C * FH * FW, d.shape[1]), dout.dtype))
             dcol = dcol.reshape(C, FH, FW, N, OH, OW)
             dxp = self._buffer("dx", (C, N, H + 2 * p, W + 2 * p), dout.dtype)
@@ -319,14 +328,7 @@ class Convolution(Layer):
             dx[...] = dxp[:, :, p : p + H, p : p + W]
             return dx.transpose(1, 0, 2, 3)
 
-        cv = _Canvas(N, H, W, FH, FW, p)
         M = cv.positions
-        # dout at the forward's positions, zero at those it dropped (they add
-        # nothing), after ``shift`` zeros for the transposed convolution below.
-        grid = self._buffer("dout", (FN, cv.shift + cv.size), dout.dtype, zeros=True)
-        d = grid[:, cv.shift : cv.shift + M]
-        cv.outputs(d, OH, OW)[...] = dout.transpose(1, 0, 2, 3)
-        self._canvas_param_grads(d, cv)
         dxc = self._buffer("dx", (C, cv.size), dout.dtype)
         if FN <= C:
             # dx as a transposed convolution, dxc[c, t] = Σ_{f,u,v} W[f, c, u, v]·d[f, t − (u·Wc + v)]
@@ -362,18 +364,7 @@ class Convolution(Layer):
         there). Skipping dx (a GEMM and its column copies) took SimpleConvNet's
         float32 training step from 13.3 to 12.0 ms (bench/train_conv.py).
         """
-        dout = self._dout(dout)
-        FN = self.W.shape[0]
-        if self._col is not None:
-            self._column_param_grads(dout)
-            return
-        # dout on the forward's canvas positions, as backward lays it out
-        N, _, H, W = self._x_shape
-        cv = _Canvas(N, H, W, *self.W.shape[2:], self.pad)
-        grid = self._buffer("dout", (FN, cv.shift + cv.size), dout.dtype, zeros=True)
-        d = grid[:, cv.shift : cv.shift + cv.positions]
-        cv.outputs(d, *dout.shape[2:])[...] = dout.transpose(1, 0, 2, 3)
-        self._canvas_param_grads(d, cv)
+        self._param_grads(self._dout(dout))
 
 
 class Pooling(Layer):
@@ -438,8 +429,8 @@ class Pooling(Layer):
         x = self._input(x)
         _check_images("Pooling", x)
         N, C, H, W = x.shape
-        OH = _output_size("Pooling", "height", H, self.pool_h, self.stride, self.pad, whole=True)
-        OW = _output_size("Pooling", "width", W, self.pool_w, self.stride, self.pad, whole=True)
+        OH = _output_size("Pooling", "height", H, self.pool_h, "pool_h", self.stride, self.pad)
+        OW = _output_size("Pooling", "width", W, self.pool_w, "pool_w", self.stride, self.pad)
         self._x_shape = x.shape
         # Convolution returns channel-major views; keep that order (no transposing copies).
         self._channel_major = x.strides[0] < x.strides[1]
