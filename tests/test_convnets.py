@@ -299,7 +299,7 @@ def test_cli_refuses_options_a_conv_net_does_not_take(tiny_dataset, capsys):
 
 
 def test_filter_grid_holds_each_filter_scaled_to_its_own_range():
-    from bprop.plot_filters import filter_grid
+    from bprop.plot.filters import filter_grid
 
     W = np.random.default_rng(0).standard_normal((10, 2, 3, 4))
     W[9, 0] = 7.0  # a constant filter
@@ -318,7 +318,7 @@ def test_filter_grid_holds_each_filter_scaled_to_its_own_range():
 
 
 def test_neighbour_correlation_tells_smooth_filters_from_noise():
-    from bprop.plot_filters import neighbour_correlation
+    from bprop.plot.filters import neighbour_correlation
 
     noise = np.random.default_rng(0).standard_normal((500, 1, 5, 5))
     assert abs(neighbour_correlation(noise)) < 0.08
@@ -331,7 +331,7 @@ def test_neighbour_correlation_tells_smooth_filters_from_noise():
 def test_filters_figure_draws_both_grids_and_writes_a_png(tmp_path):
     pytest.importorskip("matplotlib")
     from bprop import plot
-    from bprop.plot_filters import filter_grid, filters_figure
+    from bprop.plot.filters import filter_grid, filters_figure
 
     net = SimpleConvNet(dtype=np.float32, rng=0)
     W = net.params["W1"] * 2 + 0.001

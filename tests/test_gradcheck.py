@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from layer_table import LAYERS, layer_inputs
 
 from bprop import layers as L
-from bprop import messages
+from bprop.gradcheck import messages
 from bprop.gradcheck import check_layer, numerical_gradient
 
 LEARNER = Path(__file__).parent / "learner"

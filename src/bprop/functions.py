@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bprop._checks import integer
+
 
 def _float(x) -> np.ndarray:
     """x as an array of a float dtype: integers become float64, floats stay as they are."""
@@ -20,8 +22,8 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
     exp(-x) overflows to inf for x < -88 (float32) or -709 (float64), and
     1/(1+inf) is exactly 0, the right limit; only the warning is silenced.
-    This plain form is the fastest NumPy form (NOTES.md), and in-place ops on
-    the fresh array save two temporaries.
+    The plain form, computed in place on one fresh array (bench/activations.py
+    compares it with the alternatives).
     """
     x = _float(x)
     y = np.negative(x, out=np.empty_like(x))
@@ -101,23 +103,19 @@ def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return np.sum(grad, axis=stretched, keepdims=True) if stretched else grad
 
 
-def _window_count(size: int, kernel: int, stride: int, pad: int) -> int:
-    """How many windows of ``kernel`` fit along an axis of ``size`` padded by ``pad``: ⌊(size + 2·pad − kernel)/stride⌋ + 1."""
-    return (size + 2 * pad - kernel) // stride + 1
+def conv_output_size(input_size: int, filter_size: int, stride: int = 1, pad: int = 0) -> int:
+    """How many windows fit along an axis (book §7.2.4): ⌊(input_size + 2·pad − filter_size)/stride⌋ + 1.
 
-
-def _int_arg(owner: str, name: str, value, least: int) -> int:
-    """``value`` as an int, raising TypeError unless it is an integer (not a bool) and ValueError below ``least``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner} expected an integer {name}, got {value!r}")
-    if value < least:
-        raise ValueError(f"{owner} expected {name} >= {least}, got {value}")
-    return int(value)
+    The one output-size formula of bprop: im2col and col2im floor it, as the
+    book does; Convolution and Pooling require it to divide evenly
+    (``bprop.layers.conv.output_size``).
+    """
+    return (input_size + 2 * pad - filter_size) // stride + 1
 
 
 def _check_window_args(owner: str, filter_h, filter_w, stride, pad) -> None:
     for name, value, least in (("filter_h", filter_h, 1), ("filter_w", filter_w, 1), ("stride", stride, 1), ("pad", pad, 0)):
-        _int_arg(owner, name, value, least)
+        integer(value, name, least, owner=owner)
 
 
 def im2col(input_data: np.ndarray, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0) -> np.ndarray:
@@ -139,8 +137,8 @@ def im2col(input_data: np.ndarray, filter_h: int, filter_w: int, stride: int = 1
     if x.ndim != 4:
         raise ValueError(f"im2col expected input_data of shape (N, C, H, W), got shape {x.shape}")
     N, C, H, W = x.shape
-    out_h = _window_count(H, filter_h, stride, pad)
-    out_w = _window_count(W, filter_w, stride, pad)
+    out_h = conv_output_size(H, filter_h, stride, pad)
+    out_w = conv_output_size(W, filter_w, stride, pad)
     if out_h < 1 or out_w < 1:
         raise ValueError(
             f"im2col got a {filter_h}×{filter_w} filter larger than the padded input "
@@ -164,15 +162,15 @@ def col2im(col: np.ndarray, input_shape, filter_h: int, filter_w: int, stride: i
     input_shape and col's dtype.
 
     One vectorised ``+=`` per kernel offset (FH·FW of them, never one per
-    output position or image): 3.4–7× faster than ``np.add.at`` here (NOTES.md).
+    output position or image), which is much faster than ``np.add.at``.
     """
     col = np.asarray(col)
     _check_window_args("col2im", filter_h, filter_w, stride, pad)
     if len(input_shape) != 4:
         raise ValueError(f"col2im expected input_shape (N, C, H, W), got {tuple(input_shape)}")
     N, C, H, W = (int(n) for n in input_shape)
-    out_h = _window_count(H, filter_h, stride, pad)
-    out_w = _window_count(W, filter_w, stride, pad)
+    out_h = conv_output_size(H, filter_h, stride, pad)
+    out_w = conv_output_size(W, filter_w, stride, pad)
     expected = (N * out_h * out_w, C * filter_h * filter_w)
     if out_h < 1 or out_w < 1 or col.shape != expected:
         raise ValueError(

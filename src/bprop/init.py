@@ -24,6 +24,10 @@ import numbers
 
 import numpy as np
 
+from bprop._checks import float_dtype, is_integer, positive_int
+
+__all__ = ["std", "he", "xavier", "weights", "as_generator", "SPEC_NAMES", "float_dtype", "positive_int"]
+
 _HE = ("he", "relu")
 _XAVIER = ("xavier", "sigmoid")
 SPEC_NAMES = _HE + _XAVIER
@@ -84,30 +88,10 @@ def as_generator(rng) -> np.random.Generator:
     """rng as a Generator: a Generator is used as is; an int or None seeds a new one."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, (bool, np.bool_))):
+    if rng is None or is_integer(rng):
         return np.random.default_rng(rng)
     raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
 
 
-def float_dtype(dtype) -> np.dtype:
-    """dtype as np.dtype, which must be float32 or float64."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise TypeError(f"dtype must be float32 or float64, got {dt}")
-    return dt
-
-
 def _fan_in(n_in) -> int:
     return positive_int(n_in, "n_in")
-
-
-def positive_int(n, name: str) -> int:
-    """n as an int ≥ 1 (a layer size, a step count); bools and floats are refused."""
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n}")
-    return int(n)

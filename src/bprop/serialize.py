@@ -4,7 +4,7 @@ The file is an ordinary NumPy ``.npz`` archive (readable by ``np.load`` and
 by any language with a zip and .npy reader):
 
 - one array per parameter, named as in ``net.params``: ``W1``, ``b1``, …
-- batch normalisation's running averages, named by layer:
+- other arrays a layer keeps (its ``state_names``), named by layer:
   ``BatchNormalization1.running_mean``, ``BatchNormalization1.running_var``, …
 - ``architecture``: a 0-d unicode array holding JSON text, e.g.::
 
@@ -15,15 +15,22 @@ by any language with a zip and .npy reader):
      "loss": {"type": "SoftmaxWithLoss"}, "weight_decay_lambda": 0.0,
      "shapes": {"W1": [784, 50], "b1": [50], "W2": [50, 10], "b2": [10]}}
 
+What a layer type records — its arrays and its options — is what the layer
+declares (``param_names``, ``state_names``, ``options``); the types a file may
+name are those of ``bprop.layers.registry``. This module knows no net class:
+``bprop.nets.load`` passes the presets' rules (``PresetRule``) to ``read``
+and builds the net from what it returns.
+
 Writing is atomic: a temporary file in the same directory, fsync, then
 ``os.replace``, so a crash never leaves half a model under the final name.
 
 Reading uses ``np.load(..., allow_pickle=False)``, so a file holding pickled
 objects is refused rather than executed. Everything is checked before any
-layer is built — the JSON, each layer type (only those in ``LAYER_TYPES``),
-each array's presence, dtype, shape and finiteness, and that the layer sizes
-chain — and any problem raises ``ModelFileError`` naming the file and what is
-wrong. The loaded net's predictions equal the saved net's bit for bit.
+layer is built — the JSON, each layer type (only registered ones), each
+array's presence, dtype, shape and finiteness, that the layer sizes chain, and
+the preset's own rule — and any problem raises ``ModelFileError`` naming the
+file and what is wrong. The loaded net's predictions equal the saved net's bit
+for bit.
 """
 
 from __future__ import annotations
@@ -31,17 +38,19 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from bprop import layers as L
 from bprop.fileio import atomic_write
+from bprop.layers import registry
 
 FORMAT = "bprop.nets"
 VERSION = 1
 ARCHITECTURE = "architecture"
+_DTYPES = ("float32", "float64")
 
 
 class ModelFileError(ValueError):
@@ -49,59 +58,49 @@ class ModelFileError(ValueError):
 
 
 @dataclass(frozen=True)
-class LayerType:
-    """How a layer type is saved: the arrays its constructor takes, and its scalar options."""
+class LayerRecord:
+    """One layer as a file records it: its type, its arrays (attribute → (name in the file, array)), its options."""
 
-    cls: type
-    arrays: tuple[str, ...] = ()
-    options: tuple[str, ...] = ()
-
-
-# Every layer type a model file may name. A type not here is refused: loading
-# never looks a class up by an arbitrary name. Layers with parameters are
-# rebuilt as cls(**arrays, **options), e.g. Affine(W=..., b=...).
-LAYER_TYPES: dict[str, LayerType] = {
-    "Affine": LayerType(L.Affine, arrays=("W", "b")),
-    "Relu": LayerType(L.Relu),
-    "Sigmoid": LayerType(L.Sigmoid),
-    "Tanh": LayerType(L.Tanh),
-    "LeakyRelu": LayerType(L.LeakyRelu, options=("alpha",)),
-    "Elu": LayerType(L.Elu, options=("alpha",)),
-    "Gelu": LayerType(L.Gelu),
-    "Softplus": LayerType(L.Softplus),
-    "Silu": LayerType(L.Silu),
-    "Identity": LayerType(L.Identity),
-    # The running averages are saved too: inference after loading needs them.
-    "BatchNormalization": LayerType(L.BatchNormalization, arrays=("gamma", "beta", "running_mean", "running_var"),
-                                    options=("momentum", "eps")),
-    "Dropout": LayerType(L.Dropout, options=("dropout_ratio", "scale_at")),
-    "Convolution": LayerType(L.Convolution, arrays=("W", "b"), options=("stride", "pad")),
-    "Pooling": LayerType(L.Pooling, options=("pool_h", "pool_w", "stride", "pad", "mode")),
-    "Flatten": LayerType(L.Flatten),
-}
-LOSS_TYPES: dict[str, type] = {
-    "SoftmaxWithLoss": L.SoftmaxWithLoss,
-    "SigmoidWithLoss": L.SigmoidWithLoss,
-    "MeanSquaredError": L.MeanSquaredError,
-}
-_DTYPES = ("float32", "float64")
-# Layer options that are text, not numbers (the layer's constructor checks the value).
-_TEXT_OPTIONS = ("mode", "scale_at")
-# Arrays a preset saves besides its layers' (``net._extras()``), listed under
-# "extras" in the architecture: only these names, set as attributes of the
-# loaded net. W1_init: a convnet's first filters before training (§7.6).
-EXTRA_ARRAYS = ("W1_init",)
-# Convnet presets: checked against the layers their ``_plan(**config)`` gives.
-_CONV_PRESETS = ("SimpleConvNet", "DeepConvNet")
+    type: str
+    arrays: dict
+    options: dict
 
 
-def _preset_classes() -> dict[str, type]:
-    """Every preset a model file may name as its "class": name → class (bprop.nets imported on use)."""
-    from bprop import nets
+@dataclass(frozen=True)
+class PresetRule:
+    """What a preset net (TwoLayerNet, …) adds to a file, for ``read`` to check.
 
-    return {"TwoLayerNet": nets.TwoLayerNet, "MultiLayerNet": nets.MultiLayerNet,
-            "MultiLayerNetExtend": nets.MultiLayerNetExtend, "SimpleConvNet": nets.SimpleConvNet,
-            "DeepConvNet": nets.DeepConvNet}
+    check(config, records): raise ValueError (its message is reported with the
+    file's name) unless the layers are those the config builds. extras: the
+    names of the arrays the preset saves besides its layers' (``net._extras()``).
+    """
+
+    check: Callable
+    extras: tuple[str, ...] = ()
+
+
+@dataclass
+class SavedNet:
+    """What ``read`` found: the layers built from the file, and the net's other fields."""
+
+    layers: list
+    loss_layer: object
+    weight_decay_lambda: float
+    preset: str | None = None
+    config: dict | None = None
+    extras: dict = field(default_factory=dict)
+
+
+def _layer_arrays(cls) -> tuple[str, ...]:
+    """The arrays a layer type's constructor takes and a file keeps: its parameters, then its state."""
+    return tuple(cls.param_names) + tuple(cls.state_names)
+
+
+def _saved_options(cls) -> list:
+    return [o for o in cls.options if o.saved]
+
+
+# --- writing ---------------------------------------------------------------------------
 
 
 def save(net, path) -> Path:
@@ -110,9 +109,7 @@ def save(net, path) -> Path:
     ".npz" is appended when path does not end with it, as ``np.savez`` does.
     Raises ValueError for a net holding a layer type that cannot be saved.
     """
-    from bprop.nets import Sequential
-
-    if not isinstance(net, Sequential):
+    if not all(hasattr(net, a) for a in ("layers", "last_layer", "params", "weight_decay_lambda")):
         raise TypeError(f"save expects a bprop.nets.Sequential (or TwoLayerNet, MultiLayerNet), "
                         f"got {type(net).__name__}")
     path = Path(os.fspath(path))
@@ -125,79 +122,32 @@ def save(net, path) -> Path:
     return path
 
 
-def load(path):
-    """Read a net written by ``save``; nothing is built unless the whole file checks out.
-
-    Returns a ``TwoLayerNet`` or ``MultiLayerNet`` when one was saved, else a
-    ``Sequential``. Raises FileNotFoundError for a missing file and
-    ModelFileError (a ValueError) for anything wrong inside one.
-    """
-    from bprop import nets
-
-    path = Path(os.fspath(path))
-    arrays, architecture = _read(path)
-    spec = _validate(path, arrays, architecture)
-
-    def fail(message):
-        return ModelFileError(f"{path}: {message}")
-
-    layers = []
-    try:
-        for i, entry in enumerate(spec["layers"]):
-            kind = LAYER_TYPES[entry["type"]]
-            kwargs = {name: arrays[entry["arrays"][name]] for name in kind.arrays}
-            kwargs.update({name: entry[name] for name in kind.options if name in entry})
-            layers.append(kind.cls(**kwargs))
-        loss_layer = LOSS_TYPES[spec["loss"]["type"]]()
-    except (TypeError, ValueError) as exc:
-        raise fail(f"layer {i + 1} ({spec['layers'][i]['type']}) could not be built: {exc}") from None
-    preset = spec.get("class", "Sequential")
-    cls = _preset_classes().get(preset)
-    if cls is None:
-        net = nets.Sequential(layers, loss_layer, weight_decay_lambda=spec["weight_decay_lambda"])
-    else:
-        # A preset's constructor would draw new random weights: build the
-        # Sequential part with the saved layers, then set the preset's fields.
-        net = cls.__new__(cls)
-        nets.Sequential.__init__(net, layers, loss_layer, weight_decay_lambda=spec["weight_decay_lambda"])
-        net._set_preset(**spec["config"])
-    # No dtype check here: _validate refused any layer array whose dtype is not
-    # the architecture's, and the layers keep float32/float64 arrays as given.
-    for name in spec.get("extras", []):
-        setattr(net, name, arrays[name])
-    return net
-
-
-# --- writing ---------------------------------------------------------------------------
-
-
 def _describe(net) -> tuple[dict[str, np.ndarray], dict]:
     """The arrays and the JSON-ready architecture of ``net``."""
-    keys = {}  # id(layer), attr → params key
-    for key, (layer, attr) in net._slots().items():
-        keys[id(layer), attr] = key
+    keys = {id(array): key for key, array in net.params.items()}  # a layer's own array → its params key
+    savable, losses = registry.sequential_layers(), registry.loss_layers()
     entries = []
     arrays: dict[str, np.ndarray] = {}
     for name, layer in net.layers.items():
         type_name = type(layer).__name__
-        kind = LAYER_TYPES.get(type_name)
-        if kind is None or type(layer) is not kind.cls:
+        if savable.get(type_name) is not type(layer):
             raise ValueError(f"cannot save layer {name!r} of type {type_name}: "
-                             f"savable types are {', '.join(LAYER_TYPES)}")
+                             f"savable types are {', '.join(savable)}")
         entry: dict = {"type": type_name}
-        if kind.arrays:
+        if _layer_arrays(type(layer)):
             entry["arrays"] = {}
-            for attr in kind.arrays:
-                key = keys.get((id(layer), attr)) or f"{name}.{attr}"
+            for attr in _layer_arrays(type(layer)):
+                value = getattr(layer, attr)
+                key = keys.get(id(value)) or f"{name}.{attr}"
                 entry["arrays"][attr] = key
-                arrays[key] = np.ascontiguousarray(getattr(layer, attr))
-        for option in kind.options:
-            value = getattr(layer, option)
-            entry[option] = value.item() if isinstance(value, np.generic) else value
+                arrays[key] = np.ascontiguousarray(value)
+        for option in _saved_options(type(layer)):
+            value = getattr(layer, option.name)
+            entry[option.name] = value.item() if isinstance(value, np.generic) else value
         entries.append(entry)
     loss_name = type(net.last_layer).__name__
-    if LOSS_TYPES.get(loss_name) is not type(net.last_layer):
-        raise ValueError(f"cannot save loss layer {loss_name}: savable types are {', '.join(LOSS_TYPES)}")
+    if losses.get(loss_name) is not type(net.last_layer):
+        raise ValueError(f"cannot save loss layer {loss_name}: savable types are {', '.join(losses)}")
     dtype = net.dtype or np.dtype(np.float64)
     architecture = {
         "format": FORMAT,
@@ -208,17 +158,16 @@ def _describe(net) -> tuple[dict[str, np.ndarray], dict]:
         "weight_decay_lambda": net.weight_decay_lambda,
         "shapes": {key: list(a.shape) for key, a in arrays.items()},
     }
-    preset = net._preset()
+    preset = getattr(net, "_preset", lambda: None)()
     if preset is not None:
-        config = dict(preset["config"])
         # np.float64(0.01) and the like are not JSON; plain Python values are.
-        config = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in config.items()}
         architecture["class"] = preset["class"]
-        architecture["config"] = config
+        architecture["config"] = {k: (v.item() if isinstance(v, np.generic) else v)
+                                  for k, v in preset["config"].items()}
     extras = getattr(net, "_extras", dict)()
     for name, value in extras.items():
-        if name not in EXTRA_ARRAYS or name in arrays:
-            raise ValueError(f"cannot save the extra array {name!r}: extra arrays are {', '.join(EXTRA_ARRAYS)}")
+        if not name.isidentifier() or name in arrays:
+            raise ValueError(f"cannot save the extra array {name!r}: it clashes with a layer's array")
         arrays[name] = np.ascontiguousarray(value, dtype=dtype)
         architecture["shapes"][name] = list(arrays[name].shape)
     if extras:
@@ -229,13 +178,37 @@ def _describe(net) -> tuple[dict[str, np.ndarray], dict]:
 # --- reading ---------------------------------------------------------------------------
 
 
+def read(path, presets: dict[str, PresetRule]) -> SavedNet:
+    """Read a file written by ``save``; nothing is built unless the whole file checks out.
+
+    presets: the net classes a file may name as its "class", each with its rule
+    (``bprop.nets`` passes them). Raises FileNotFoundError for a missing file
+    and ModelFileError (a ValueError) for anything wrong inside one.
+    """
+    path = Path(os.fspath(path))
+    arrays, text = _read_archive(path)
+    spec, records = _validate(path, arrays, text, presets)
+    layers = []
+    try:
+        for i, record in enumerate(records):
+            cls = registry.sequential_layers()[record.type]
+            layers.append(cls(**{attr: a for attr, (_, a) in record.arrays.items()}, **record.options))
+        loss_layer = registry.loss_layers()[spec["loss"]["type"]]()
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(f"{path}: layer {i + 1} ({records[i].type}) could not be built: {exc}") from None
+    preset = spec.get("class", "Sequential")
+    return SavedNet(layers, loss_layer, spec["weight_decay_lambda"],
+                    None if preset == "Sequential" else preset, spec.get("config"),
+                    {name: arrays[name] for name in spec.get("extras", [])})
+
+
 def _is_pickle(path: Path) -> bool:
     """Pickles start with the PROTO opcode 0x80 (protocol 2 and later)."""
     with open(path, "rb") as f:
         return f.read(1) == b"\x80"
 
 
-def _read(path: Path) -> tuple[dict[str, np.ndarray], str]:
+def _read_archive(path: Path) -> tuple[dict[str, np.ndarray], str]:
     """All arrays of the .npz at path (pickles refused) and the architecture's JSON text."""
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such model file")
@@ -271,12 +244,36 @@ def _read(path: Path) -> tuple[dict[str, np.ndarray], str]:
     return arrays, str(text.reshape(()))
 
 
-def _validate(path: Path, arrays: dict[str, np.ndarray], text: str) -> dict:
-    """The parsed architecture, after checking it and the arrays against each other."""
+def _validate(path: Path, arrays: dict[str, np.ndarray], text: str, presets: dict) -> tuple[dict, list]:
+    """The parsed architecture and its layers' records, after checking them and the arrays against each other."""
 
     def fail(message):
         return ModelFileError(f"{path}: {message}")
 
+    spec = _validate_header(fail, text)
+    dtype = np.dtype(spec["dtype"])
+    shapes = spec.get("shapes", {})
+    if not isinstance(shapes, dict):
+        raise fail("'shapes' must map array names to shapes")
+    records, used = _validate_layers(fail, spec["layers"], arrays, dtype, shapes)
+    preset = spec.get("class", "Sequential")
+    if preset not in ("Sequential", *presets):  # a tuple: JSON may give an unhashable list
+        raise fail(f"unknown net class {preset!r}")
+    rule = presets.get(preset)
+    _validate_extras(fail, spec.get("extras", []), rule.extras if rule else (), arrays, dtype, shapes, used)
+    extra = set(arrays) - used
+    if extra:
+        raise fail(f"unexpected arrays {sorted(extra)} (not used by any layer)")
+    if rule is not None:
+        try:
+            rule.check(spec.get("config"), records)
+        except (TypeError, ValueError) as exc:
+            raise fail(str(exc)) from None
+    return spec, records
+
+
+def _validate_header(fail, text: str) -> dict:
+    """The JSON's format, version, dtype, weight decay, and that it has layers and a known loss."""
     try:
         spec = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -287,45 +284,51 @@ def _validate(path: Path, arrays: dict[str, np.ndarray], text: str) -> dict:
         raise fail(f"model file version {spec.get('version')!r} is not supported (this bprop reads {VERSION})")
     if spec.get("dtype") not in _DTYPES:
         raise fail(f"dtype must be one of {', '.join(_DTYPES)}, got {spec.get('dtype')!r}")
-    dtype = np.dtype(spec["dtype"])
     lam = spec.setdefault("weight_decay_lambda", 0.0)
     if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not np.isfinite(lam) or lam < 0:
         raise fail(f"weight_decay_lambda must be a number >= 0, got {lam!r}")
-    entries = spec.get("layers")
-    if not isinstance(entries, list) or not entries:
+    if not isinstance(spec.get("layers"), list) or not spec["layers"]:
         raise fail("'layers' must be a non-empty list")
     loss = spec.get("loss")
-    if not isinstance(loss, dict) or loss.get("type") not in LOSS_TYPES:
+    losses = registry.loss_layers()
+    if not isinstance(loss, dict) or loss.get("type") not in losses:
         found = loss.get("type") if isinstance(loss, dict) else loss
-        raise fail(f"unknown loss layer type {found!r}; known: {', '.join(LOSS_TYPES)}")
-    shapes = spec.get("shapes", {})
-    if not isinstance(shapes, dict):
-        raise fail("'shapes' must map array names to shapes")
+        raise fail(f"unknown loss layer type {found!r}; known: {', '.join(losses)}")
+    return spec
+
+
+def _validate_layers(fail, entries: list, arrays, dtype, shapes) -> tuple[list[LayerRecord], set]:
+    """Each entry's type, fields, options and arrays; that sizes chain. Returns the records and the arrays used."""
+    known = registry.sequential_layers()
     used = set()
     width = None  # features flowing between layers, once an Affine fixes them
     channels = None  # channels flowing between convolutions
+    records = []
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
             raise fail(f"layer {i} must be an object with a 'type', got {entry!r}")
-        kind = LAYER_TYPES.get(entry["type"])
-        if kind is None:
-            raise fail(f"layer {i} has unknown type {entry['type']!r}; known: {', '.join(LAYER_TYPES)}")
+        cls = known.get(entry["type"])
+        if cls is None:
+            raise fail(f"layer {i} has unknown type {entry['type']!r}; known: {', '.join(sorted(known))}")
         where = f"layer {i} ({entry['type']})"
-        unknown = set(entry) - {"type", "arrays", *kind.options}
+        options = _saved_options(cls)
+        unknown = set(entry) - {"type", "arrays", *(o.name for o in options)}
         if unknown:
             raise fail(f"{where} has unknown fields {sorted(unknown)}")
-        for option in kind.options:
-            value = entry.get(option)
-            if option in _TEXT_OPTIONS:
-                if option in entry and not isinstance(value, str):
-                    raise fail(f"{where}: option {option!r} must be text, got {value!r}")
-            elif option in entry and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                      or not np.isfinite(value)):
-                raise fail(f"{where}: option {option!r} must be a finite number, got {value!r}")
+        for option in options:
+            value = entry.get(option.name)
+            if option.name not in entry:
+                continue
+            if option.text and not isinstance(value, str):
+                raise fail(f"{where}: option {option.name!r} must be text, got {value!r}")
+            if not option.text and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                    or not np.isfinite(value)):
+                raise fail(f"{where}: option {option.name!r} must be a finite number, got {value!r}")
         names = entry.get("arrays", {})
-        if not isinstance(names, dict) or set(names) != set(kind.arrays):
-            raise fail(f"{where} must name its arrays {list(kind.arrays)}, got {names!r}")
-        for attr in kind.arrays:
+        wanted = _layer_arrays(cls)
+        if not isinstance(names, dict) or set(names) != set(wanted):
+            raise fail(f"{where} must name its arrays {list(wanted)}, got {names!r}")
+        for attr in wanted:
             key = names[attr]
             if not isinstance(key, str) or key not in arrays:
                 raise fail(f"{where}: array {key!r} ({attr}) is missing from the file")
@@ -357,64 +360,9 @@ def _validate(path: Path, arrays: dict[str, np.ndarray], text: str) -> dict:
                 raise fail(f"{where}: {names['W']} has shape {W.shape}, but the layer before outputs "
                            f"{width} features")
             width = W.shape[1]
-    extras = spec.get("extras", [])
-    if not isinstance(extras, list) or not all(isinstance(n, str) and n in EXTRA_ARRAYS for n in extras):
-        raise fail(f"'extras' must list some of {', '.join(EXTRA_ARRAYS)}, got {extras!r}")
-    for name in extras:
-        a = arrays.get(name)
-        if a is None or name in used:
-            raise fail(f"extra array {name!r} is {'missing from the file' if a is None else 'used by a layer'}")
-        if a.dtype != dtype or not np.all(np.isfinite(a)):
-            raise fail(f"extra array {name!r} must be finite {dtype}, got {a.dtype}")
-        if name in shapes and list(a.shape) != shapes[name]:
-            raise fail(f"array {name!r} has shape {a.shape}, the architecture says {tuple(shapes[name])}")
-        used.add(name)
-    extra = set(arrays) - used
-    if extra:
-        raise fail(f"unexpected arrays {sorted(extra)} (not used by any layer)")
-    preset = spec.get("class", "Sequential")
-    if preset not in ("Sequential", *_preset_classes()):  # a tuple: JSON may give an unhashable list
-        raise fail(f"unknown net class {preset!r}")
-    if preset != "Sequential":
-        _validate_preset(fail, preset, spec.get("config"), entries, arrays)
-    return spec
-
-
-def _validate_preset(fail, preset: str, config, entries: list, arrays) -> None:
-    """The preset's recorded sizes must be those of its layers."""
-    if preset == "MultiLayerNetExtend":
-        return _validate_extend_preset(fail, config, entries, arrays)
-    if preset in _CONV_PRESETS:
-        return _validate_conv_preset(fail, preset, config, entries, arrays)
-    keys = {"TwoLayerNet": {"input_size", "hidden_size", "output_size", "weight_init_std"},
-            "MultiLayerNet": {"input_size", "hidden_size_list", "output_size", "activation",
-                              "weight_init_std", "weight_decay_lambda"}}[preset]
-    if not isinstance(config, dict) or set(config) != keys:
-        raise fail(f"{preset} config must have the fields {sorted(keys)}, got {config!r}")
-    from bprop.nets import ACTIVATIONS
-
-    hidden = [config["hidden_size"]] if preset == "TwoLayerNet" else config["hidden_size_list"]
-    activation = "relu" if preset == "TwoLayerNet" else config["activation"]
-    if not isinstance(hidden, list) or activation not in ACTIVATIONS:
-        raise fail(f"{preset} config is malformed: {config!r}")
-    expected = ["Affine"] + [ACTIVATIONS[activation].__name__, "Affine"] * len(hidden)
-    _check_dense_layers(fail, preset, f"{preset} with {len(hidden)} hidden layer(s) and {activation}",
-                        config, hidden, expected, entries, arrays)
-
-
-def _check_dense_layers(fail, preset: str, described: str, config: dict, hidden: list, expected: list,
-                        entries: list, arrays) -> None:
-    """A fully connected preset's layer types must be ``expected``, its Affine sizes those of its config.
-
-    described: the preset and the config fields that fix its layers, as the message names them.
-    """
-    found = [e["type"] for e in entries]
-    if found != expected:
-        raise fail(f"{described} must have layers {expected}, got {found}")
-    affine = [arrays[e["arrays"]["W"]].shape for e in entries if e["type"] == "Affine"]
-    sizes = [affine[0][0], *(s[1] for s in affine)]
-    if sizes != [config["input_size"], *hidden, config["output_size"]]:
-        raise fail(f"{preset} config sizes {config!r} do not match the layers' sizes {sizes}")
+        records.append(LayerRecord(entry["type"], {attr: (names[attr], arrays[names[attr]]) for attr in wanted},
+                                   {o.name: entry[o.name] for o in options if o.name in entry}))
+    return records, used
 
 
 def _validate_batchnorm(fail, where: str, names: dict, arrays, width) -> None:
@@ -430,54 +378,16 @@ def _validate_batchnorm(fail, where: str, names: dict, arrays, width) -> None:
         raise fail(f"{where}: running_var {names['running_var']!r} holds negative variances")
 
 
-def _validate_extend_preset(fail, config, entries: list, arrays) -> None:
-    """MultiLayerNetExtend: per hidden layer Affine, [BatchNormalization], activation, [Dropout]; then Affine."""
-    keys = {"input_size", "hidden_size_list", "output_size", "activation", "weight_init_std",
-            "weight_decay_lambda", "use_dropout", "dropout_ration", "use_batchnorm"}
-    if not isinstance(config, dict) or set(config) != keys:
-        raise fail(f"MultiLayerNetExtend config must have the fields {sorted(keys)}, got {config!r}")
-    from bprop.nets import ACTIVATIONS
-
-    hidden, activation = config["hidden_size_list"], config["activation"]
-    flags = (config["use_batchnorm"], config["use_dropout"])
-    if not isinstance(hidden, list) or activation not in ACTIVATIONS or not all(isinstance(f, bool) for f in flags):
-        raise fail(f"MultiLayerNetExtend config is malformed: {config!r}")
-    block = ["Affine", *(["BatchNormalization"] if flags[0] else []), ACTIVATIONS[activation].__name__,
-             *(["Dropout"] if flags[1] else [])]
-    expected = block * len(hidden) + ["Affine"]
-    _check_dense_layers(fail, "MultiLayerNetExtend",
-                        f"MultiLayerNetExtend with {len(hidden)} hidden layer(s), {activation}, "
-                        f"use_batchnorm={flags[0]} and use_dropout={flags[1]}",
-                        config, hidden, expected, entries, arrays)
-
-
-def _validate_conv_preset(fail, preset: str, config, entries: list, arrays) -> None:
-    """SimpleConvNet, DeepConvNet: the layers, array shapes and options must be those of the config's plan.
-
-    The plan is computed from the config without drawing weights, so a
-    config asking for huge layers costs nothing before it is refused.
-    """
-    cls = _preset_classes()[preset]
-    if not isinstance(config, dict):
-        raise fail(f"{preset} config must be an object, got {config!r}")
-    try:
-        plan = cls._plan(**config)
-    except (TypeError, ValueError) as exc:
-        raise fail(f"{preset} config is malformed ({exc}): {config!r}") from None
-    found = [e["type"] for e in entries]
-    expected = [p.type for p in plan]
-    if found != expected:
-        raise fail(f"{preset} with config {config!r} must have layers {expected}, got {found}")
-    for i, (entry, p) in enumerate(zip(entries, plan), start=1):
-        for attr, shape in p.shapes.items():
-            key = entry["arrays"][attr]
-            if arrays[key].shape != shape:
-                raise fail(f"{preset}: array {key!r} has shape {arrays[key].shape}, its config gives {shape}")
-        for option, value in p.options.items():
-            if option == "scale_at":
-                # Either Dropout form: a DeepConvNet saved before Dropout had scale_at
-                # (then always inverted) loads with the form its weights were trained with.
-                continue
-            if entry.get(option) != value:
-                raise fail(f"{preset}: layer {i} ({p.type}) has {option}={entry.get(option)!r}, "
-                           f"its config gives {value!r}")
+def _validate_extras(fail, extras, allowed: tuple, arrays, dtype, shapes, used: set) -> None:
+    """The preset's extra arrays: only names it declares, each present, finite, of the file's dtype."""
+    if not isinstance(extras, list) or not all(isinstance(n, str) and n in allowed for n in extras):
+        raise fail(f"'extras' must list some of {', '.join(allowed) or '(none for this net)'}, got {extras!r}")
+    for name in extras:
+        a = arrays.get(name)
+        if a is None or name in used:
+            raise fail(f"extra array {name!r} is {'missing from the file' if a is None else 'used by a layer'}")
+        if a.dtype != dtype or not np.all(np.isfinite(a)):
+            raise fail(f"extra array {name!r} must be finite {dtype}, got {a.dtype}")
+        if name in shapes and list(a.shape) != shapes[name]:
+            raise fail(f"array {name!r} has shape {a.shape}, the architecture says {tuple(shapes[name])}")
+        used.add(name)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bprop import init, optim
+from bprop._checks import positive_int
 
 __all__ = ["Trainer", "History"]
 
@@ -90,12 +91,12 @@ class Trainer:
         dtype = getattr(network, "dtype", None)
         self.x_train, self.t_train = _split(x_train, t_train, "train", dtype)
         self.x_test, self.t_test = _split(x_test, t_test, "test", dtype)
-        self.batch_size = init.positive_int(mini_batch_size, "mini_batch_size")
+        self.batch_size = positive_int(mini_batch_size, "mini_batch_size")
         self.iter_per_epoch = math.ceil(len(self.x_train) / self.batch_size)
         if iters is not None:
-            self.max_iter = init.positive_int(iters, "iters")
+            self.max_iter = positive_int(iters, "iters")
         else:
-            self.max_iter = init.positive_int(epochs, "epochs") * self.iter_per_epoch
+            self.max_iter = positive_int(epochs, "epochs") * self.iter_per_epoch
         self.epochs = math.ceil(self.max_iter / self.iter_per_epoch)
         if isinstance(optimizer, str):
             self.optimizer = optim.get(optimizer, **(optimizer_param or {"lr": 0.01}))
@@ -104,7 +105,7 @@ class Trainer:
         else:
             raise TypeError(f"optimizer must be a name or have update(params, grads), got {optimizer!r}")
         if evaluate_sample_num_per_epoch is not None:
-            evaluate_sample_num_per_epoch = init.positive_int(
+            evaluate_sample_num_per_epoch = positive_int(
                 evaluate_sample_num_per_epoch, "evaluate_sample_num_per_epoch")
         self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
         self.verbose = bool(verbose)

@@ -2,9 +2,11 @@
 
 Each subcommand lives in its own module of this package and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` (a callable
-taking the parsed arguments and returning an exit status). Errors a user can
-cause (bad arguments, missing or broken files) end in one line on stderr and
-exit status 2, never a traceback (set BPROP_DEBUG=1 to see it).
+taking the parsed arguments and returning an exit status); what they share is
+in ``_common`` (the one-line ``CommandError``, number parsers, output paths)
+and ``_data`` (``--data`` and model files). Errors a user can cause (bad
+arguments, missing or broken files) end in one line on stderr and exit status
+2, never a traceback (set BPROP_DEBUG=1 to see it).
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ import importlib
 import os
 import sys
 
+from bprop.cli._common import CommandError
+
+__all__ = ["main", "build_parser", "CommandError"]
+
 # Subcommand modules, in the order ``bprop --help`` lists them.
 _COMMANDS = ("check", "graph", "train", "evaluate", "predict", "plot", "search")
-
-
-class CommandError(Exception):
-    """An error to report to the user in one line (exit status 2)."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bprop.cli import CommandError
+from bprop.cli._common import CommandError
 
 DATA_HELP = (
     "'mnist' (the default: MNIST, shipped with bprop) or a directory holding four IDX files "

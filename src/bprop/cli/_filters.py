@@ -6,7 +6,7 @@ reads a saved model instead of running an experiment.
 
 from __future__ import annotations
 
-from bprop.cli import CommandError
+from bprop.cli._common import CommandError, count
 
 HELP = "a saved convnet's first-layer filters as images, before and after training (§7.6)"
 
@@ -19,9 +19,8 @@ def add_arguments(parser) -> None:
 
 def run(args, seed):
     """(figure, lines): the filters W1 and, when the file holds them, the initial ones W1_init."""
-    from bprop import plot_filters
     from bprop.cli._data import load_model
-    from bprop.cli.plot import count
+    from bprop.plot import filters as plot_filters
 
     columns = count(args.columns, "--columns")
     net = load_model(args.model)

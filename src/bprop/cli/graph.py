@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bprop.cli import CommandError
+from bprop.cli._common import CommandError, numbers
 from bprop.graph import GRAPHS, NETWORKS, format_number, network_graph
 from bprop.graph.render import format_of
 
@@ -87,21 +87,12 @@ def _reject_options(args, allowed: set, what: str) -> None:
             raise CommandError(f"--{option} does not apply to {what}")
 
 
-def _numbers(text: str, option: str):
-    """'1.5' → 1.5; '1,-2,3' → [1.0, -2.0, 3.0]."""
-    try:
-        values = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise CommandError(f"--{option} expected a number or a comma list of numbers, got {text!r}") from None
-    return values[0] if len(values) == 1 and "," not in text else values
-
-
 def _computational_graph(args):
     name = args.name
     _reject_options(args, _OPTIONS[name] | {"dout"}, name)
     kwargs = {}
     if args.x is not None:
-        kwargs["y" if name == "mse" else "x"] = _numbers(args.x, "x")
+        kwargs["y" if name == "mse" else "x"] = numbers(args.x, "--x")
     if args.t is not None:
         if name == "softmax-with-loss":
             try:
@@ -109,13 +100,13 @@ def _computational_graph(args):
             except ValueError:
                 raise CommandError(f"--t expected a class index such as 0, got {args.t!r}") from None
         else:
-            kwargs["t"] = _numbers(args.t, "t")
+            kwargs["t"] = numbers(args.t, "--t")
     if args.seed is not None:
         kwargs["seed"] = args.seed
     if args.batch is not None:
         kwargs["batch"] = args.batch
     g = GRAPHS[name](**kwargs)
-    dout = 1.0 if args.dout is None else _numbers(args.dout, "dout")
+    dout = 1.0 if args.dout is None else numbers(args.dout, "--dout")
     g.backward(dout=dout)
     summary = [f"{g.output.name} = {format_number(g.output.data)}  (dout = {format_number(g.dout)})"]
     summary += [f"d{v.name} = {format_number(v.grad)}" for v in g.values if v.kind == "input"]

@@ -15,10 +15,9 @@ the extension of -o) and prints where. The defaults are the book's settings;
 from __future__ import annotations
 
 import argparse
-import math
-import os
 
-from bprop.cli import CommandError, _filters
+from bprop.cli import _filters
+from bprop.cli._common import check_figure_output, count, number, write_figure
 
 _INITS = ("1", "0.01", "xavier", "he")
 
@@ -86,63 +85,12 @@ def _figure_parser(figures, name):
 
 def run(args) -> int:
     output = args.output or _default_output(args)
-    check_output(output)
+    check_figure_output(output)
     seed = count(args.seed, "--seed", minimum=0)
     figure, lines = _RUNNERS[args.figure](args, seed)
     for line in lines:
         print(line)
     return write_figure(figure, output)
-
-
-# --- shared with bprop search and bprop train --plot ---------------------------------------
-
-
-def check_output(path: str, option: str = "-o") -> None:
-    """Fail before any work: matplotlib present, a known extension, an existing folder."""
-    from bprop import plot
-
-    try:
-        plot.require_matplotlib()
-    except plot.MatplotlibMissing:
-        raise CommandError(f"drawing needs matplotlib, which is not installed: {plot.INSTALL_HINT}") from None
-    try:
-        plot.format_of(path)
-    except ValueError as exc:
-        raise CommandError(f"{option} {path}: {exc}") from None
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise CommandError(f"{option} {path}: the folder {folder} does not exist")
-    if os.path.isdir(path):
-        raise CommandError(f"{option} {path}: is a folder; give a file name such as figure.png")
-
-
-def write_figure(figure, path: str, what: str = "the picture") -> int:
-    from bprop import plot
-
-    written = plot.save(figure, path)
-    print(f"wrote {what} to {written}")
-    return 0
-
-
-def count(text: str, option: str, *, minimum: int = 1) -> int:
-    try:
-        value = int(text)
-    except (TypeError, ValueError):
-        value = None
-    if value is None or value < minimum:
-        raise CommandError(f"{option} expects a whole number >= {minimum}, got {text!r}")
-    return value
-
-
-def number(text: str, option: str, *, low: float, high: float, open_high: bool = False) -> float:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        value = math.nan
-    if not (low <= value < high if open_high else low <= value <= high):
-        bracket = ")" if open_high else "]"
-        raise CommandError(f"{option} expects a number in [{low:g}, {high:g}{bracket}, got {text!r}")
-    return value
 
 
 # --- one runner per figure: (figure, lines to print) ---------------------------------------
@@ -219,7 +167,7 @@ def _overfitting(args, seed):
     runs = experiments.overfitting(
         count(args.epochs, "--epochs"), train_size=count(args.train_size, "--train-size"),
         test_size=None if args.test_size is None else count(args.test_size, "--test-size"),
-        weight_decay_lambda=number(args.weight_decay, "--weight-decay", low=0, high=math.inf, open_high=True),
+        weight_decay_lambda=number(args.weight_decay, "--weight-decay", low=0),
         dropout_ratio=number(args.dropout, "--dropout", low=0, high=1, open_high=True), seed=seed)
     lines = [f"{'':<22} {'train':>6} {'test':>6} {'gap':>6}"]
     lines += [f"{run.label:<22} {run.train_acc[-1]:>6.3f} {run.test_acc[-1]:>6.3f} {run.gap:>6.3f}" for run in runs]

@@ -6,8 +6,14 @@ import argparse
 
 import numpy as np
 
-from bprop.cli import CommandError
-from bprop.cli._data import add_data_option, as_net_input, check_fits, load_data, load_model
+from bprop.cli._common import count
+from bprop.cli._data import (
+    add_data_option,
+    as_net_input,
+    check_fits,
+    load_data,
+    load_model,
+)
 
 # Dark to bright; each pixel is drawn twice across so the digit keeps its shape
 # in a terminal, whose cells are about twice as tall as wide.
@@ -36,12 +42,7 @@ def run(args) -> int:
 
     net = load_model(args.model)
     _, (x_test, t_test) = load_data(args.data, net.dtype, flatten=False)
-    try:
-        index = int(args.index)
-    except ValueError:
-        index = -1
-    if not 0 <= index < len(x_test):
-        raise CommandError(f"--index expects a whole number from 0 to {len(x_test) - 1}, got {args.index!r}")
+    index = count(args.index, "--index", minimum=0, maximum=len(x_test) - 1)
     check_fits(net, x_test, args.data)
     image = x_test[index]
     scores = net.predict(as_net_input(net, image[None]))[0]

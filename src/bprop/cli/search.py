@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from bprop.cli import CommandError
-from bprop.cli.plot import check_output, count, write_figure
+from bprop.cli._common import CommandError, check_figure_output, count, write_figure
 
 _DESCRIPTION = """\
 Random search of hyperparameters, as in the book's §6.5.3
@@ -48,7 +47,7 @@ def register(subparsers):
 def run(args) -> int:
     from bprop import experiments, plot
 
-    check_output(args.output)
+    check_figure_output(args.output)
     trials = count(args.trials, "--trials")
     epochs = count(args.epochs, "--epochs")
     show = count(args.show, "--show")

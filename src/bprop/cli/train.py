@@ -11,16 +11,22 @@ import math
 
 import numpy as np
 
-from bprop.cli import CommandError
+from bprop.cli._common import (
+    CommandError,
+    check_figure_output,
+    check_output_path,
+    count,
+    counts,
+    number,
+)
 from bprop.cli._data import add_data_option, load_data, summary
-from bprop.cli.plot import count as _count
+from bprop.layers import registry
 from bprop.optim import OPTIMIZERS
 
 _MODELS = ("two-layer", "multi-layer", "simple-conv", "deep-conv")
 _CONV_MODELS = ("simple-conv", "deep-conv")
-# bprop.nets.ACTIVATIONS's names, in its order. Written out: importing bprop.nets
-# (every layer) here would slow down every bprop command, not only train.
-_ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu", "silu", "softplus")
+# MultiLayerNet's activation names (bprop.nets.ACTIVATIONS), from the layer registry.
+_ACTIVATIONS = tuple(registry.activations())
 _OPTIMIZERS = tuple(OPTIMIZERS)
 # Learning rates when --lr is not given: the ch.5 script's 0.1 for SGD, the
 # book's defaults (§6.1) for the others.
@@ -136,12 +142,12 @@ def run(args) -> int:
     conv = args.model in _CONV_MODELS
     if args.optimizer is None:
         args.optimizer = "adam" if conv else "sgd"
-    hidden = _sizes(args.hidden or _DEFAULT_HIDDEN[args.model], "--hidden")
+    hidden = counts(args.hidden or _DEFAULT_HIDDEN[args.model], "--hidden")
     init = _init_spec(args.init, args.model, args.activation)
-    decay = _number(args.weight_decay, "--weight-decay", minimum=0.0)
-    lr = _number(args.lr, "--lr", positive=True) if args.lr is not None else _DEFAULT_LR[args.optimizer]
-    batch_size = _count(args.batch_size, "--batch-size")
-    seed = _count(args.seed, "--seed", minimum=0)
+    decay = number(args.weight_decay, "--weight-decay", low=0.0)
+    lr = number(args.lr, "--lr", low=0.0, open_low=True) if args.lr is not None else _DEFAULT_LR[args.optimizer]
+    batch_size = count(args.batch_size, "--batch-size")
+    seed = count(args.seed, "--seed", minimum=0)
     if args.model == "two-layer":
         if len(hidden) != 1:
             raise CommandError(f"--model two-layer has one hidden layer; --hidden got {len(hidden)} "
@@ -153,15 +159,13 @@ def run(args) -> int:
             raise CommandError("--weight-decay applies to --model multi-layer")
     if conv:
         _check_conv_options(args, hidden, decay)
-    eval_samples = _count(args.eval_samples, "--eval-samples") if args.eval_samples is not None \
+    eval_samples = count(args.eval_samples, "--eval-samples") if args.eval_samples is not None \
         else _CONV_EVAL_SAMPLES if conv else None
     extend = _extend_options(args)
     if args.save is not None:
-        _check_writable(args.save)
+        check_output_path(args.save, "--save", example="net.npz", folder_word="directory")
     if args.plot is not None:
-        from bprop.cli.plot import check_output
-
-        check_output(args.plot, "--plot")
+        check_figure_output(args.plot, "--plot")
 
     (x_train, t_train), (x_test, t_test) = load_data(args.data, dtype, flatten=not conv)
     n_in, n_out = x_train[0].size, 10
@@ -179,9 +183,9 @@ def run(args) -> int:
     optimizer = OPTIMIZERS[args.optimizer](lr=lr)
     steps_per_epoch = math.ceil(len(x_train) / batch_size)
     if args.epochs is not None:
-        iters = _count(args.epochs, "--epochs") * steps_per_epoch
+        iters = count(args.epochs, "--epochs") * steps_per_epoch
     else:
-        iters = _count(args.iters, "--iters") if args.iters is not None \
+        iters = count(args.iters, "--iters") if args.iters is not None \
             else _CONV_EPOCHS * steps_per_epoch if conv else _DEFAULT_ITERS
 
     if not args.quiet:
@@ -203,25 +207,6 @@ def run(args) -> int:
     return 0
 
 
-def _number(text: str, option: str, *, positive: bool = False, minimum: float | None = None) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    bad = not math.isfinite(value) or (positive and value <= 0) or (minimum is not None and value < minimum)
-    if bad:
-        want = "a number > 0" if positive else f"a number >= {minimum:g}" if minimum is not None else "a number"
-        raise CommandError(f"{option} expects {want}, got {text!r}")
-    return value
-
-
-def _sizes(text: str, option: str) -> list[int]:
-    parts = [s.strip() for s in text.replace(" ", ",").split(",") if s.strip()]
-    if not parts:
-        raise CommandError(f"{option} expects sizes like 50 or 100,100, got {text!r}")
-    return [_count(s, option) for s in parts]
-
-
 def _init_spec(text: str | None, model: str, activation: str):
     """--init as bprop.init understands it; the default depends on the model and activation."""
     if text is None:
@@ -231,25 +216,8 @@ def _init_spec(text: str | None, model: str, activation: str):
     name = text.strip().lower()
     if name in ("he", "relu", "xavier", "sigmoid"):
         return name
-    try:
-        value = float(name)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise CommandError(f"--init expects 'he', 'xavier' or a standard deviation > 0 such as 0.01, "
-                           f"got {text!r}")
-    return value
-
-
-def _check_writable(path: str) -> None:
-    """Fail before training, not after it, when --save cannot be written."""
-    from pathlib import Path
-
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise CommandError(f"--save {path}: the directory {parent} does not exist")
-    if Path(path).is_dir():
-        raise CommandError(f"--save {path}: is a directory; give a file name such as net.npz")
+    return number(text, "--init", low=0.0, open_low=True,
+                  what="'he', 'xavier' or a standard deviation > 0 such as 0.01")
 
 
 # --- chapter 6: batch norm, dropout, the training curves ------------------------------------
@@ -261,12 +229,8 @@ def _extend_options(args) -> dict:
     if args.batchnorm:
         options["use_batchnorm"] = True
     if args.dropout is not None:
-        try:
-            ratio = float(args.dropout)
-        except ValueError:
-            ratio = math.nan
-        if not 0.0 <= ratio < 1.0:
-            raise CommandError(f"--dropout expects a share of units in [0, 1) such as 0.2, got {args.dropout!r}")
+        ratio = number(args.dropout, "--dropout", low=0.0, high=1.0, open_high=True,
+                       what="a share of units in [0, 1) such as 0.2")
         options.update(use_dropout=True, dropout_ration=ratio)
     if options and args.model != "multi-layer":
         flags = [f for f, on in (("--batchnorm", args.batchnorm), ("--dropout", args.dropout is not None)) if on]

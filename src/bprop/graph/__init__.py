@@ -23,7 +23,7 @@ and .pdf need Graphviz's ``dot``: ``sudo apt-get install graphviz``). In a
 notebook a Graph displays itself inline. Operators record nodes too:
 ``y = 1 / (1 + g.exp(-x))`` builds the same graph.
 
-The nodes (each with forward and backward side by side, in ``engine.py``):
+The nodes (each with forward and backward side by side, in ``nodes.py``):
 Mul, Add, Negate, Exp, Log, Reciprocal (1/x), Max0 (ReLU), Sum, MatMul,
 Square. Subclass ``Node`` for your own and record it with ``g.apply(node, x)``.
 
@@ -40,11 +40,37 @@ Also ``sigmoid``, ``relu``, ``tanh``, ``affine``, ``softmax_with_loss`` and
 from (type name, output shape, parameter count) specs.
 """
 
-from bprop.graph.builtin import GRAPHS, affine, mse, relu, shopping, sigmoid, softmax_with_loss, tanh
-from bprop.graph.engine import (
-    Add, Exp, Graph, Log, MatMul, Max0, Mul, Negate, Node, Reciprocal, Square, Step, Sum, Value,
+from bprop.graph.builtin import (
+    GRAPHS,
+    affine,
+    mse,
+    relu,
+    shopping,
+    sigmoid,
+    softmax_with_loss,
+    tanh,
 )
-from bprop.graph.network import NETWORKS, NetworkGraph, multi_layer, network_graph, two_layer
+from bprop.graph.engine import Graph, Step, Value
+from bprop.graph.network import (
+    NETWORKS,
+    NetworkGraph,
+    multi_layer,
+    network_graph,
+    two_layer,
+)
+from bprop.graph.nodes import (
+    Add,
+    Exp,
+    Log,
+    MatMul,
+    Max0,
+    Mul,
+    Negate,
+    Node,
+    Reciprocal,
+    Square,
+    Sum,
+)
 from bprop.graph.render import GraphvizError, format_number
 
 __all__ = [

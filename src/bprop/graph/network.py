@@ -14,7 +14,9 @@ Affine           (N, 10)              510
 SoftmaxWithLoss  ()                     0
 total                              39,760
 
-Shapes may hold names ("N" for the batch). ``save("net.svg")`` draws it.
+Shapes may hold names ("N" for the batch). ``save("net.svg")`` draws it. The
+specs of a real net are ``net.describe(input_shape)`` (``bprop.nets``), and the
+table is the one ``print(net)`` shows.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import html
 import numbers
 
 from bprop.graph.render import Renderable
+from bprop.nets import MultiLayerNet, TwoLayerNet
+from bprop.nets.summary import shape_text, summary_table
 
 __all__ = ["NetworkGraph", "network_graph", "two_layer", "multi_layer", "NETWORKS"]
 
@@ -54,10 +58,6 @@ def _spec(i: int, spec) -> tuple[str, tuple, int]:
     return name, _shape(shape, f"{where} ({name})"), int(n_params)
 
 
-def _shape_text(shape: tuple) -> str:
-    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 class NetworkGraph(Renderable):
     """A chain of layers to draw: ``layers`` holds (type name, output shape, parameter count)."""
 
@@ -73,11 +73,7 @@ class NetworkGraph(Renderable):
         return sum(n for _, _, n in self.layers)
 
     def __str__(self) -> str:
-        width = max(len("layer"), *(len(name) for name, _, _ in self.layers)) + 2
-        rows = [f"{'layer':<{width}}output shape  parameters"]
-        rows += [f"{name:<{width}}{_shape_text(shape):<12}{n:>12,}" for name, shape, n in self.layers]
-        rows.append(f"{'total':<{width}}{'':<12}{self.n_params:>12,}")
-        return "\n".join(rows)
+        return summary_table(self.layers)
 
     def __repr__(self) -> str:
         return f"NetworkGraph({len(self.layers)} layers, {self.n_params:,} parameters)"
@@ -100,11 +96,11 @@ class NetworkGraph(Renderable):
             out.append(
                 f'  l{i} [label=<<b>{html.escape(name)}</b><br/><font point-size="10">{params}</font>>];'
             )
-            label = "" if shape_in is None else f" [label=<{html.escape(_shape_text(shape_in))}>]"
+            label = "" if shape_in is None else f" [label=<{html.escape(shape_text(shape_in))}>]"
             out.append(f"  {source} -> l{i}{label};")
             source, shape_in = f"l{i}", shape
         out.append("  output [shape=plaintext, style=none, label=<output>];")
-        out.append(f"  {source} -> output [label=<{html.escape(_shape_text(shape_in))}>];")
+        out.append(f"  {source} -> output [label=<{html.escape(shape_text(shape_in))}>];")
         out.append("}")
         return "\n".join(out) + "\n"
 
@@ -120,22 +116,12 @@ def network_graph(layers, input_shape=None, title: str | None = None) -> Network
 
 def two_layer(input_size: int = 784, hidden_size: int = 50, output_size: int = 10) -> list:
     """Layer specs of the book's TwoLayerNet (§5.7): Affine, Relu, Affine, SoftmaxWithLoss."""
-    return [
-        ("Affine", ("N", hidden_size), input_size * hidden_size + hidden_size),
-        ("Relu", ("N", hidden_size), 0),
-        ("Affine", ("N", output_size), hidden_size * output_size + output_size),
-        ("SoftmaxWithLoss", (), 0),
-    ]
+    return TwoLayerNet(input_size, hidden_size, output_size, rng=0).describe((input_size,))
 
 
 def multi_layer(input_size: int = 784, hidden_size_list=(100, 100, 100, 100), output_size: int = 10) -> list:
     """Layer specs of the book's MultiLayerNet (§6): (Affine, Relu) per hidden layer, then Affine, SoftmaxWithLoss."""
-    specs, fan_in = [], input_size
-    for size in hidden_size_list:
-        specs += [("Affine", ("N", size), fan_in * size + size), ("Relu", ("N", size), 0)]
-        fan_in = size
-    specs += [("Affine", ("N", output_size), fan_in * output_size + output_size), ("SoftmaxWithLoss", (), 0)]
-    return specs
+    return MultiLayerNet(input_size, list(hidden_size_list), output_size, rng=0).describe((input_size,))
 
 
 # The presets `bprop graph NAME` knows: name → a function returning its NetworkGraph.

@@ -14,7 +14,8 @@ import subprocess
 
 import numpy as np
 
-from bprop.fileio import format_of as _format_of, write_bytes_atomic
+from bprop.fileio import format_of as _format_of
+from bprop.fileio import write_bytes_atomic
 
 FORWARD_COLOR = "#1f5fa8"  # blue: the value flowing forward
 BACKWARD_COLOR = "#c62828"  # red: the gradient flowing back

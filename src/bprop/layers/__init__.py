@@ -3,11 +3,21 @@
 >>> from bprop.layers import Relu, Sigmoid, Affine, SoftmaxWithLoss
 """
 
-from bprop.layers.activation import Elu, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh
+from bprop.layers.activation import (
+    Elu,
+    Gelu,
+    Identity,
+    LeakyRelu,
+    Relu,
+    Sigmoid,
+    Silu,
+    Softplus,
+    Tanh,
+)
 from bprop.layers.base import Layer
 from bprop.layers.conv import Convolution, Flatten, Pooling
 from bprop.layers.dropout import Dropout
-from bprop.layers.linear import Affine, AddLayer, MulLayer
+from bprop.layers.linear import AddLayer, Affine, MulLayer
 from bprop.layers.loss import MeanSquaredError, SigmoidWithLoss, SoftmaxWithLoss
 from bprop.layers.norm import BatchNormalization
 

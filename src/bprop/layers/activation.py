@@ -2,39 +2,20 @@
 
 Each layer caches only what its backward needs: a boolean mask (Relu, LeakyRelu),
 the output when the derivative is a function of it (Sigmoid, Tanh, Elu), or the
-input (Gelu, Softplus, Silu). None of them writes into x or dout; the in-place
-operations below act only on arrays the layer has just allocated.
+input (Gelu, Softplus, Silu). None of them writes into x or dout (but
+``Relu(inplace=True)``, when asked); the in-place operations below act only on
+arrays the layer has just allocated, which saves temporaries
+(bench/activations.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from bprop._kernels.elementwise import relu_into
 from bprop.functions import sigmoid, softplus
 from bprop.layers.base import Layer
-
-
-_ZEROS = {}  # dtype -> a read-only zero array, grown on demand; see _zeros_in_layout_of
-
-
-def _zeros_in_layout_of(y: np.ndarray) -> np.ndarray:
-    """A read-only array of zeros with y's shape and memory order, for y C-contiguous up to an axis order.
-
-    np.maximum(x, 0) with a scalar 0 runs NumPy 2.4's unvectorised broadcast
-    loop (0.54 ms for 1.7M float32); against an array of zeros in the same
-    order it runs the SIMD loop (0.19 ms): SimpleConvNet's Relu1 forward went
-    from 0.75 to 0.40 ms (bench/conv_layers.py). The zeros are one
-    ``np.zeros`` allocation per dtype, only ever read: its untouched pages map
-    the kernel's shared zero page, so they cost no memory and no fresh page
-    faults after the first call (a fresh ``np.zeros_like`` per call took 1.7 ms).
-    """
-    zeros = _ZEROS.get(y.dtype)
-    if zeros is None or zeros.size < y.size:
-        zeros = np.zeros(max(y.size, 2**20), dtype=y.dtype)
-        zeros.flags.writeable = False
-        _ZEROS[y.dtype] = zeros
-    order = np.argsort(y.strides, kind="stable")[::-1]  # axes from outermost to innermost in memory
-    return zeros[: y.size].reshape([y.shape[i] for i in order]).transpose(np.argsort(order))
+from bprop.layers.options import flag, number
 
 
 class Relu(Layer):
@@ -46,21 +27,21 @@ class Relu(Layer):
 
     ``inplace=True`` (torch's ``nn.ReLU(inplace=True)``): forward writes y
     into x and returns x, backward writes dx into dout and returns dout —
-    the one exception to "never writes into its arguments". For a layer
-    whose x is a fresh array its producer keeps no reference to, as after a
-    Convolution or an Affine in the conv nets, and whose dout is likewise
-    fresh: it saves writing a second array as large (SimpleConvNet's
-    training step 8.8 → 8.2 ms, 10.9 → 10.0 on one BLAS thread). Never give
-    it an array you still need.
+    the one exception to "never writes into its arguments". It is for a Relu
+    whose x is a fresh array nobody else keeps (the output of a Convolution or
+    an Affine, as in the conv nets) and whose dout is fresh likewise: it saves
+    writing a second array as large (bench/train_conv.py). Never give it an
+    array you still need.
 
     >>> Relu().forward(np.array([-1.0, 0.0, 2.0]))
     array([0., 0., 2.])
     """
 
+    role = "activation"
+    options = (flag("inplace", saved=False),)
+
     def __init__(self, inplace=False):
-        if not isinstance(inplace, bool):
-            raise TypeError(f"Relu expected inplace True or False, got {inplace!r}")
-        self.inplace = inplace
+        self._set_options(inplace=inplace)
         self._positive = None
 
     @property
@@ -69,21 +50,20 @@ class Relu(Layer):
         return None if self._positive is None else ~self._positive
 
     def forward(self, x, train_flg=True):
-        given = x
-        x = self._input(x)
+        given, x = x, self._input(x)
         self._positive = x > 0
-        # In x's memory order (channel-major after a convolution); in place only
-        # when x is the caller's array itself, not a converted copy.
-        y = x if self.inplace and x is given and x.flags.writeable else np.empty_like(x)
-        return self._remember_output(np.maximum(x, _zeros_in_layout_of(y), out=y))
+        y = x if self._may_overwrite(x, given) else np.empty_like(x)  # empty_like keeps x's memory order
+        return self._remember_output(relu_into(x, out=y))  # y = max(x, 0)
 
     def backward(self, dout):
-        given = dout
-        dout = self._dout(dout)
-        # One multiply by the cached x > 0: under 2 ns/element, where the book's
-        # masked assignment into dout costs 4-5 (bench/activations.py) and spoils the caller's dout.
-        out = dout if self.inplace and dout is given and dout.flags.writeable else None
-        return np.multiply(dout, self._positive, out=out)
+        given, dout = dout, self._dout(dout)
+        # dx = dout·[x > 0]: a multiply by the mask, never the book's dout[mask] = 0,
+        # which spoils the caller's dout (and is slower: bench/activations.py).
+        return np.multiply(dout, self._positive, out=dout if self._may_overwrite(dout, given) else None)
+
+    def _may_overwrite(self, a, given) -> bool:
+        """inplace, and ``a`` is the caller's own writable array (not a converted copy)."""
+        return self.inplace and a is given and a.flags.writeable
 
 
 class Sigmoid(Layer):
@@ -93,19 +73,19 @@ class Sigmoid(Layer):
     with no overflow warning. Caches y as ``out``, like the book.
     """
 
+    role = "activation"
+
     def __init__(self):
         self.out = None
 
     def forward(self, x, train_flg=True):
-        x = self._input(x)
-        self.out = sigmoid(x)
+        self.out = sigmoid(self._input(x))
         return self._remember_output(self.out)
 
     def backward(self, dout):
         dout = self._dout(dout)
-        y = self.out
-        dx = 1 - y
-        dx *= y
+        dx = 1 - self.out  # dx = dout·y·(1 - y)
+        dx *= self.out
         dx *= dout
         return dx
 
@@ -116,17 +96,18 @@ class Tanh(Layer):
     x: any shape; y, dx: same shape and dtype. Caches y as ``out``.
     """
 
+    role = "activation"
+
     def __init__(self):
         self.out = None
 
     def forward(self, x, train_flg=True):
-        x = self._input(x)
-        self.out = np.tanh(x)
+        self.out = np.tanh(self._input(x))
         return self._remember_output(self.out)
 
     def backward(self, dout):
         dout = self._dout(dout)
-        dx = np.square(self.out)
+        dx = np.square(self.out)  # dx = dout·(1 - y²)
         np.subtract(1, dx, out=dx)
         dx *= dout
         return dx
@@ -140,16 +121,19 @@ class LeakyRelu(Layer):
     the slope (1 or alpha) per element.
     """
 
+    role = "activation"
+    options = (number("alpha"),)
+
     def __init__(self, alpha=0.01):
-        self.alpha = alpha
+        self._set_options(alpha=alpha)
         self.mask = None
         self._slope = None
 
     def forward(self, x, train_flg=True):
         x = self._input(x)
         self.mask = x <= 0
-        # slope = alpha + (1 - alpha)·[x > 0], in arithmetic: 1 ns/element where
-        # np.where or a masked copy with a random mask costs 4-5 (bench/activations.py).
+        # slope = 1 + (alpha - 1)·[x <= 0], in arithmetic: np.where or a masked copy
+        # with a random mask is slower (bench/activations.py).
         alpha = x.dtype.type(self.alpha)
         slope = self.mask.astype(x.dtype)
         slope *= alpha - 1
@@ -170,8 +154,11 @@ class Elu(Layer):
     not overflow. Caches y and the mask ``x <= 0``.
     """
 
+    role = "activation"
+    options = (number("alpha"),)
+
     def __init__(self, alpha=1.0):
-        self.alpha = alpha
+        self._set_options(alpha=alpha)
         self.out = None
         self.mask = None
 
@@ -180,7 +167,7 @@ class Elu(Layer):
         alpha = x.dtype.type(self.alpha)
         self.mask = x <= 0
         # y = max(x, 0) + alpha·expm1(min(x, 0)): arithmetic instead of np.where
-        # with a random mask, 3x faster (bench/activations.py).
+        # with a random mask (bench/activations.py).
         negative = np.minimum(x, 0)
         np.expm1(negative, out=negative)
         negative *= alpha
@@ -210,6 +197,7 @@ class Gelu(Layer):
     float32 and tanh saturates: no overflow. Caches x and tanh(u).
     """
 
+    role = "activation"
     _C = np.sqrt(2 / np.pi)
     _K = 0.044715
 
@@ -221,8 +209,8 @@ class Gelu(Layer):
         x = self._input(x)
         c, k, half = (x.dtype.type(v) for v in (self._C, self._K, 0.5))
         self.x = x
-        # In place on fresh arrays: u = c·x·(1 + k·x²), half the temporaries of
-        # the formula written out (bench/activations.py).
+        # u = c·x·(1 + k·x²), in place on one fresh array: half the temporaries
+        # of the formula written out (bench/activations.py).
         u = x * x
         u *= k
         u += 1
@@ -253,35 +241,14 @@ class Gelu(Layer):
         return dx
 
 
-class Softplus(Layer):
-    """Softplus: y = log(1 + exp(x)); dx = dout·σ(x).
-
-    Computed as max(x, 0) + log1p(exp(-|x|)): exact for every finite x, no
-    overflow at ±1000 (PyTorch instead returns x itself for x > 20, which
-    differs by less than 2.1e-9). x: any shape; y, dx: same shape and dtype.
-    Caches x.
-    """
-
-    def __init__(self):
-        self.x = None
-
-    def forward(self, x, train_flg=True):
-        self.x = self._input(x)
-        return self._remember_output(softplus(self.x))
-
-    def backward(self, dout):
-        dout = self._dout(dout)
-        dx = sigmoid(self.x)
-        dx *= dout
-        return dx
-
-
 class Silu(Layer):
     """SiLU (swish): y = x·σ(x); dx = dout·σ(x)·(1 + x·(1 - σ(x))).
 
     x: any shape; y, dx: same shape and dtype. σ is the stable sigmoid, so
     x = -1000 gives y = -0.0 without warnings. Caches x and σ(x).
     """
+
+    role = "activation"
 
     def __init__(self):
         self.x = None
@@ -299,6 +266,31 @@ class Silu(Layer):
         dx *= x
         dx += 1
         dx *= s
+        dx *= dout
+        return dx
+
+
+class Softplus(Layer):
+    """Softplus: y = log(1 + exp(x)); dx = dout·σ(x).
+
+    Computed as max(x, 0) + log1p(exp(-|x|)): exact for every finite x, no
+    overflow at ±1000 (PyTorch instead returns x itself for x > 20, which
+    differs by less than 2.1e-9). x: any shape; y, dx: same shape and dtype.
+    Caches x.
+    """
+
+    role = "activation"
+
+    def __init__(self):
+        self.x = None
+
+    def forward(self, x, train_flg=True):
+        self.x = self._input(x)
+        return self._remember_output(softplus(self.x))
+
+    def backward(self, dout):
+        dout = self._dout(dout)
+        dx = sigmoid(self.x)
         dx *= dout
         return dx
 

@@ -1,52 +1,36 @@
-"""What every layer shares: input checking, the dout contract, params/grads views.
+"""What every layer shares: input checking, the dout contract, params/grads views, options.
 
-The contract (tested for every layer in tests/test_layer_contract.py):
+The contract (tested for every layer in tests/layers/test_contract.py):
 
-- ``forward`` and ``backward`` never write into the arrays they are given.
+- ``forward`` and ``backward`` never write into the arrays they are given,
+  unless asked to: ``Relu(inplace=True)`` writes y into x and dx into dout.
 - float32 in gives float32 out and float32 gradients; float64 likewise. Integer
   and boolean input is converted to float64. A layer with parameters computes in
   the parameters' dtype and converts its input to it. Complex, object and
   string input raises ``TypeError``.
 - NaN input raises ``ValueError``; ±inf is allowed where the math is defined.
   (Inside a net's pass the net scans its own input and scores instead, see
-  ``layers_feeding_layers``.)
+  ``bprop._kernels.nan``.)
 - ``backward`` before ``forward`` raises ``RuntimeError``; a ``dout`` whose shape
   differs from the output's raises ``ValueError`` naming both shapes.
+
+A layer declares, as class attributes, what it is made of: ``param_names`` (the
+arrays it learns; backward leaves their gradients as ``d`` + name),
+``state_names`` (other arrays a model file keeps), ``options`` (its scalar
+constructor options, see ``bprop.layers.options``), ``dims`` (the names of its
+parameters' axes, for ``repr``) and ``role`` (see ``bprop.layers.registry``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-
 import numpy as np
 
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from bprop._checks import FLOAT_DTYPES
+from bprop._kernels.nan import reject_nan, scanning_for_nan
+from bprop.layers import registry
+from bprop.layers.options import Option
 
-_SCAN_FOR_NAN = contextvars.ContextVar("bprop_scan_for_nan", default=True)
-
-
-def scanning_for_nan() -> bool:
-    """Whether layers scan their x and dout for NaN here (True but inside ``layers_feeding_layers``)."""
-    return _SCAN_FOR_NAN.get()
-
-
-@contextlib.contextmanager
-def layers_feeding_layers():
-    """Within this block layers skip the NaN scan of their x and dout.
-
-    For a net's passes (``Sequential``): there every x and dout but the net's
-    own input comes from another layer, so a NaN can only start inside a
-    layer (inf − inf or 0·inf after an overflow), and it then reaches the
-    scores, which the net scans: a few numbers where the layers' scans read
-    every activation and gradient, 5 % of a SimpleConvNet training step
-    (one BLAS dot each, 0.09 ns/element; bench/train_conv.py).
-    """
-    token = _SCAN_FOR_NAN.set(False)
-    try:
-        yield
-    finally:
-        _SCAN_FOR_NAN.reset(token)
+__all__ = ["Layer", "as_float_array", "FLOAT_DTYPES"]
 
 
 def as_float_array(x, name: str, owner: str, dtype=None, check_nan: bool = True) -> np.ndarray:
@@ -74,36 +58,23 @@ def as_float_array(x, name: str, owner: str, dtype=None, check_nan: bool = True)
     return x
 
 
-def contains_nan(x: np.ndarray) -> bool:
-    """Whether ``x`` holds a NaN.
-
-    Σx² is NaN exactly when x holds a NaN (squares are never negative, so ±inf
-    give inf, not NaN), and BLAS computes it as one dot product: 0.09 ns/element
-    where ``np.isnan(x).any()`` costs 0.6 and ``np.add.reduce`` 0.2-0.4
-    (bench/activations.py).
-    """
-    flat = x.ravel(order="K")  # no copy for any contiguous layout, channel-major conv outputs included
-    with np.errstate(all="ignore"):
-        return bool(np.isnan(np.vdot(flat, flat)))
-
-
-def reject_nan(x: np.ndarray, name: str, owner: str) -> None:
-    """Raise ValueError naming the first NaN of ``x``, if it holds one."""
-    if x.size and contains_nan(x):
-        where = tuple(int(i) for i in np.argwhere(np.isnan(x))[0])
-        raise ValueError(f"{owner} got NaN in {name} at index {where}")
-
-
 class Layer:
     """Base class: a layer with ``forward`` and ``backward``.
 
-    Subclasses name their learnable parameters in ``param_names`` and keep them
-    as attributes (``W``, ``b``); backward leaves the gradients as ``dW``,
-    ``db``. ``params`` and ``grads`` are dict views built from those attributes,
-    so they can never fall out of step with them.
+    Parameters are attributes (``W``, ``b``) named in ``param_names``; backward
+    leaves the gradients as ``dW``, ``db``. ``params`` and ``grads`` are dict
+    views built from those attributes, so they can never fall out of step.
     """
 
     param_names: tuple[str, ...] = ()
+    state_names: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()
+    dims: dict[str, tuple[str, ...]] = {}
+    role: str = "layer"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register(cls)
 
     @property
     def params(self) -> dict[str, np.ndarray]:
@@ -113,9 +84,22 @@ class Layer:
     def grads(self) -> dict[str, np.ndarray | None]:
         return {name: getattr(self, "d" + name, None) for name in self.param_names}
 
+    def __repr__(self) -> str:
+        """The class, its parameters' sizes and its options: ``Affine(D=784, M=50)``, ``Relu(inplace=True)``."""
+        parts = [f"{axis}={size}" for name, axes in self.dims.items()
+                 for axis, size in zip(axes, np.shape(getattr(self, name, ())))]
+        parts += [f"{o.name}={getattr(self, o.name)!r}" for o in self.options
+                  if o.saved or getattr(self, o.name)]
+        return f"{type(self).__name__}({', '.join(parts)})"
+
     @property
     def _name(self) -> str:
         return type(self).__name__
+
+    def _set_options(self, **values) -> None:
+        """Check each declared option's value and keep it as an attribute of the same name."""
+        for option in self.options:
+            setattr(self, option.name, option.check(values[option.name], option.name, self._name))
 
     def _param_dtype(self):
         return getattr(self, self.param_names[0]).dtype if self.param_names else None
@@ -128,7 +112,7 @@ class Layer:
         dtype error; layers without parameters keep the input's dtype.
         """
         dtype = self._param_dtype()
-        x = as_float_array(x, name, self._name, dtype=dtype, check_nan=check_nan and _SCAN_FOR_NAN.get())
+        x = as_float_array(x, name, self._name, dtype=dtype, check_nan=check_nan and scanning_for_nan())
         if dtype is not None and x.dtype != dtype:
             x = x.astype(dtype)
         return x
@@ -153,6 +137,6 @@ class Layer:
             )
         if dout.dtype != self._out_dtype:
             dout = dout.astype(self._out_dtype)
-        if _SCAN_FOR_NAN.get():
+        if scanning_for_nan():
             reject_nan(dout, "dout", f"{self._name}.backward")
         return dout

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from bprop._kernels.nan import reject_nan_through
 from bprop.functions import sum_to_shape
-from bprop.layers.base import Layer, as_float_array, contains_nan, reject_nan, scanning_for_nan
+from bprop.layers.base import Layer, as_float_array
 
 
 def _scalar_if_0d(a: np.ndarray):
@@ -15,6 +16,8 @@ def _scalar_if_0d(a: np.ndarray):
 
 class _BinaryNode(Layer):
     """Shared input handling of the two-input nodes: numbers or arrays, broadcast."""
+
+    role = "node"
 
     def _inputs(self, x, y):
         ax = as_float_array(x, "x", self._name)
@@ -93,6 +96,7 @@ class Affine(Layer):
     """
 
     param_names = ("W", "b")
+    dims = {"W": ("D", "M")}
 
     def __init__(self, W, b):
         W = as_float_array(W, "W", "Affine")
@@ -120,11 +124,7 @@ class Affine(Layer):
         self.x = x.reshape(x.shape[0], in_features)
         out = self.x @ self.W
         out += self.b
-        # A NaN in x reaches every output of its row (NaN·w is NaN, even for w = 0),
-        # so the (N, M) output is searched instead of the (N, D) input: 16x fewer
-        # elements in the book's first layer, 10 % of a `bprop train` job.
-        if scanning_for_nan() and contains_nan(out):
-            reject_nan(x, "x", self._name)
+        reject_nan_through(out, x, "x", self._name)  # a NaN in x reaches its whole row of out
         return self._remember_output(out)
 
     def _param_grads(self, dout):
@@ -139,8 +139,7 @@ class Affine(Layer):
     def backward_params(self, dout) -> None:
         """backward without dx: leaves dW and db, returns None.
 
-        For a net's first layer, whose dx nobody reads (Sequential.gradient
-        calls it there): skipping the (N, M)·(M, D) product took a
-        TwoLayerNet float32 step from 0.30 to 0.23 ms (bench/train_mlp.py).
+        For a net's first layer, whose dx nobody reads (``Sequential`` calls it
+        there): it skips the (N, M)·(M, D) product (bench/train_mlp.py).
         """
         self._param_grads(self._dout(dout))

@@ -1,5 +1,6 @@
 """Loss layers: ``forward(x, t)`` gives a scalar loss averaged over the batch;
-``backward(dout=1)`` gives dL/dx, already divided by the batch size N.
+``backward(dout=1)`` gives dL/dx, already divided by the batch size N, from
+what forward cached.
 
 The loss comes back as a NumPy scalar of x's dtype.
 """
@@ -18,7 +19,9 @@ def _batch_size(x: np.ndarray) -> int:
 
 
 class _Loss(Layer):
-    """Shared by the loss layers: a scalar output and ``backward(dout=1)``."""
+    """Shared by the loss layers: targets checked against x, a scalar output of x's dtype."""
+
+    role = "loss"
 
     def _targets_like(self, t, x: np.ndarray) -> np.ndarray:
         """Targets of the same shape as x, as x's dtype."""
@@ -31,9 +34,6 @@ class _Loss(Layer):
         self._out_shape, self._out_dtype = (), dtype
         return dtype.type(value)
 
-    def backward(self, dout=1):
-        dout = self._dout(dout)
-        return self._dx * dout
 
 
 class SoftmaxWithLoss(_Loss):
@@ -61,20 +61,26 @@ class SoftmaxWithLoss(_Loss):
         logp = log_softmax(x)
         self.y = np.exp(logp)
         labels = self._labels(t, x)
-        if labels is not None:
+        self._given_labels = labels is not None
+        if self._given_labels:
             self.t = labels
-            picked = logp.reshape(n, -1)[np.arange(n), labels]
-            self.loss = -picked.sum() / n
-            dx = self.y.reshape(n, -1).copy()
-            dx[np.arange(n), labels] -= 1
-            dx = dx.reshape(x.shape)
+            self.loss = -logp.reshape(n, -1)[np.arange(n), labels].sum() / n
         else:
             self.t = self._targets_like(t, x)
             self.loss = -(self.t * logp).sum() / n
-            dx = self.y * self.t.sum(axis=-1, keepdims=True) - self.t
-        dx /= x.dtype.type(n)
-        self._dx = dx
         return self._loss(self.loss, x.dtype)
+
+    def backward(self, dout=1):
+        dout = self._dout(dout)
+        y, t, n = self.y, self.t, _batch_size(self.y)
+        if self._given_labels:  # dx = dout·(y - onehot(t))/N
+            dx = y.reshape(n, -1).copy()
+            dx[np.arange(n), t] -= 1
+            dx = dx.reshape(y.shape)
+        else:  # dx = dout·(y·Σ_k t_k - t)/N
+            dx = y * t.sum(axis=-1, keepdims=True) - t
+        dx /= y.dtype.type(n)
+        return dx * dout
 
     def _labels(self, t, x: np.ndarray):
         """Integer class labels as an int array of shape (N,), or None for one-hot t."""
@@ -128,8 +134,12 @@ class SigmoidWithLoss(_Loss):
         self.t = t
         self.y = sigmoid(x)
         self.loss = (softplus(x) - t * x).sum() / n
-        self._dx = (self.y - t) / x.dtype.type(n)
         return self._loss(self.loss, x.dtype)
+
+    def backward(self, dout=1):
+        dout = self._dout(dout)
+        dx = (self.y - self.t) / self.y.dtype.type(_batch_size(self.y))  # dx = dout·(σ(x) - t)/N
+        return dx * dout
 
 
 class MeanSquaredError(_Loss):
@@ -141,12 +151,17 @@ class MeanSquaredError(_Loss):
 
     def __init__(self):
         self.loss = None
+        self._diff = None
 
     def forward(self, y, t):
         y = self._input(y, "y")
         t = self._targets_like(t, y)
         n = y.dtype.type(_batch_size(y))
-        diff = y - t
-        self.loss = 0.5 * np.vdot(diff, diff) / n
-        self._dx = diff / n
+        self._diff = y - t
+        self.loss = 0.5 * np.vdot(self._diff, self._diff) / n
         return self._loss(self.loss, y.dtype)
+
+    def backward(self, dout=1):
+        dout = self._dout(dout)
+        dy = self._diff / self._diff.dtype.type(_batch_size(self._diff))  # dy = dout·(y - t)/N
+        return dy * dout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from bprop.layers.base import Layer, as_float_array
+from bprop.layers.options import number
 
 
 class BatchNormalization(Layer):
@@ -55,6 +56,9 @@ class BatchNormalization(Layer):
     """
 
     param_names = ("gamma", "beta")
+    state_names = ("running_mean", "running_var")  # inference after loading a model file needs them
+    options = (number("momentum", 0.0, 1.0), number("eps", 0.0, open_low=True))
+    dims = {"gamma": ("C",)}
 
     def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, *, eps=10e-7):
         gamma = as_float_array(gamma, "gamma", "BatchNormalization")
@@ -64,13 +68,8 @@ class BatchNormalization(Layer):
                 f"BatchNormalization expected gamma and beta of the same shape (C,), "
                 f"got gamma {gamma.shape} and beta {beta.shape}"
             )
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"BatchNormalization expected momentum in [0, 1], got {momentum!r}")
-        if not eps > 0:
-            raise ValueError(f"BatchNormalization expected eps > 0, got {eps!r}")
+        self._set_options(momentum=momentum, eps=eps)
         self.gamma, self.beta = gamma, beta
-        self.momentum = momentum
-        self.eps = eps
         self.running_mean = self._running(running_mean, "running_mean", 0)
         self.running_var = self._running(running_var, "running_var", 1)
         self.dgamma = None

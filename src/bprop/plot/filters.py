@@ -5,9 +5,9 @@ and blobs that the book's Figure 7-24 shows. ``filter_grid`` lays the filters
 out as one image, ``neighbour_correlation`` puts a number on that change, and
 ``filters_figure`` draws the two grids side by side::
 
-    from bprop import nets, plot, plot_filters
+    from bprop import nets, plot
     net = nets.load("simple_conv.npz")          # saved by bprop train --model simple-conv
-    fig = plot_filters.filters_figure(net.params["W1"], net.W1_init)
+    fig = plot.filters_figure(net.params["W1"], net.W1_init)
     plot.save(fig, "filters.png")
 
 As in the book's ``ch07/visualize_filter.py``, channel 0 of each filter is
@@ -18,6 +18,8 @@ range. matplotlib is imported only by ``filters_figure`` (see ``bprop.plot``).
 from __future__ import annotations
 
 import numpy as np
+
+from bprop._checks import integer, is_integer
 
 __all__ = ["filter_grid", "neighbour_correlation", "filters_figure"]
 
@@ -47,10 +49,8 @@ def filter_grid(W, columns: int = COLUMNS, channel: int = 0, gap: int = 1, norma
     """
     W = _check_filters(W)
     FN, C, FH, FW = W.shape
-    for name, value, least in (("columns", columns, 1), ("gap", gap, 0)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise ValueError(f"{name} must be an int >= {least}, got {value!r}")
-    if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)) or not 0 <= channel < C:
+    columns, gap = integer(columns, "columns", 1), integer(gap, "gap", 0)
+    if not is_integer(channel) or not 0 <= channel < C:
         raise ValueError(f"channel must be an int in [0, {C}) for filters with {C} channel(s), got {channel!r}")
     columns = min(int(columns), FN)
     rows = -(-FN // columns)
@@ -90,7 +90,7 @@ def filters_figure(W, W_init=None, columns: int = COLUMNS, title: str | None = N
     ``filter_grid(…, columns)`` in reversed gray (dark = large weight); its
     title gives the neighbour correlation. Returns a matplotlib Figure.
     """
-    from bprop.plot import require_matplotlib
+    from bprop.plot._figure import require_matplotlib
 
     W = _check_filters(W)
     panels = []

@@ -3,8 +3,8 @@
 ``MESSAGES`` maps a key to ``{'en': ..., 'ja': ...}``; the texts are
 ``str.format`` templates and both languages take the same fields.
 
->>> text("dout.fail", "en")
-'backward wrote into dout (as the book's ReLU does, zeroing it through the mask); copy it first: dx = dout.copy()'
+>>> print(text("dout.fail", "en"))
+backward wrote into dout (as the book's ReLU does, zeroing it through the mask); copy it first: dx = dout.copy()
 """
 
 from __future__ import annotations

@@ -1,0 +1,56 @@
+"""Argument checks shared by the whole library: one rule each, written once.
+
+``integer`` is the rule "an int (not a bool, not a float), at least ``least``"
+that layer options, net sizes, step counts and figure layouts all follow;
+``positive_int`` is its most common case. ``float_dtype`` admits the two dtypes
+bprop computes in. Each raises TypeError for a value of the wrong kind and
+ValueError for one out of range, with a message that names the argument.
+
+Messages come in two voices: with ``owner`` (a layer or function name) they
+read "Convolution expected stride >= 1, got 0"; without, "n_in must be a
+positive int, got 0".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def is_integer(value) -> bool:
+    """Whether value is a Python or NumPy integer; bools (and np.bool_) are not."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def integer(value, name: str, least: int = 0, *, owner: str | None = None) -> int:
+    """``value`` as an int ≥ ``least``: TypeError unless it is an integer (bools refused), ValueError below least."""
+    if not is_integer(value):
+        if owner:
+            raise TypeError(f"{owner} expected an integer {name}, got {value!r}")
+        raise TypeError(f"{name} must be {_integer_range(least)}, got {type(value).__name__} {value!r}")
+    if value < least:
+        if owner:
+            raise ValueError(f"{owner} expected {name} >= {least}, got {value}")
+        raise ValueError(f"{name} must be {_integer_range(least)}, got {value}")
+    return int(value)
+
+
+def positive_int(value, name: str) -> int:
+    """value as an int ≥ 1 (a layer size, a step count); bools and floats are refused."""
+    return integer(value, name, 1)
+
+
+def _integer_range(least: int) -> str:
+    return "a positive int" if least == 1 else f"an int >= {least}"
+
+
+def float_dtype(dtype) -> np.dtype:
+    """dtype as np.dtype, which must be float32 or float64."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if dt not in FLOAT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64, got {dt}")
+    return dt

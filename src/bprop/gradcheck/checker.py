@@ -1,0 +1,409 @@
+"""``check_layer``: every check of a layer's forward and backward, collected into a Report.
+
+The stages, in order (``_Checker.run``): forward on ordinary inputs (finite, no
+warnings, inputs untouched, against bprop's layer of the same name); backward
+with a random dout (dout and inputs untouched, a second call agreeing, a loss
+scaling with dout); every gradient against central differences
+(``bprop.gradcheck.numerical``) with a likely cause when one is wrong
+(``bprop.gradcheck.diagnose``); the dtype kept; inputs at ±1000. How a
+learner's class is read — its parameters, its reference — is in
+``bprop.gradcheck.learner``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from bprop.gradcheck import learner
+from bprop.gradcheck.compare import (
+    copy_grad,
+    difference,
+    first_change,
+    first_index,
+    fmt_index,
+    rel,
+    rel_scale,
+)
+from bprop.gradcheck.diagnose import diagnose
+from bprop.gradcheck.numerical import central_differences
+from bprop.gradcheck.report import Finding, GradRow, Report
+
+__all__ = ["check_layer"]
+
+
+def check_layer(layer, *inputs, tol=1e-6, eps=1e-4, dtype=None, seed=0, name=None) -> Report:
+    """Check a layer's forward and backward; return a Report (``.ok``, ``str(report)``).
+
+    layer: any object with ``forward(*inputs)`` and ``backward(dout)`` — ``forward(x)``,
+    a loss's ``forward(x, t)``, or a node's ``forward(x, y)`` whose backward returns
+    (dx, dy). A tuple from backward is one gradient per input; a single array is the
+    gradient of the first input (the others, like labels t, get none). Parameters are
+    found as attributes ``n`` holding an ndarray with an attribute ``'d' + n`` beside
+    it (W/dW, even if dW is None before backward), or in ``params``/``grads`` dicts.
+
+    Checked: every gradient against central differences in float64 (every
+    |a − n| ≤ tol·max(max|a|, max|n|) + the rounding noise of n; elements on a
+    kink are left out and counted), with a likely cause when one is wrong;
+    forward or backward writing into x or dout; a second backward agreeing; NaN,
+    inf or NumPy warnings on ordinary inputs and at ±1000; forward against bprop's
+    layer of the same name; shapes; the dtype kept in ``dtype`` (default: the
+    first float input's). Errors raised by the layer become failed findings.
+    """
+    if not inputs:
+        raise TypeError("check_layer needs the inputs of forward, e.g. check_layer(Relu(), x)")
+    for method in ("forward", "backward"):
+        if not callable(getattr(layer, method, None)):
+            raise TypeError(f"check_layer needs a layer with {method}(), got {type(layer).__name__}")
+    arrays = [np.array(v) for v in inputs]  # copies: the caller's arrays never reach the layer
+    if dtype is None:
+        dtype = next((a.dtype for a in arrays if a.dtype.kind == "f"), np.dtype(np.float64))
+    dtype = np.dtype(dtype)
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"check_layer checks float32 or float64, got dtype {dtype}")
+    checker = _Checker(layer, arrays, tol, eps, dtype, seed)
+    checker.run()
+    names = ", ".join(f"{n} {a.shape} {a.dtype}" for n, a in zip(checker.names, arrays))
+    return Report(name or type(layer).__name__, names, str(dtype), tol, checker.unit_dout,
+                  checker.findings, checker.rows)
+
+
+class _Stop(Exception):
+    """The layer raised or returned something unusable: the finding ends this stage."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.key)
+        self.finding = finding
+
+
+@dataclass
+class _Target:
+    """A gradient to check: ``grad`` (its name), ``of`` (what it is the gradient of),
+    ``array`` (the float64 array to perturb), ``analytic`` (what backward gave)."""
+
+    grad: str
+    of: str
+    array: np.ndarray
+    analytic: np.ndarray | None
+
+
+class _Checker:
+    """Runs the checks of check_layer in order and collects findings and table rows."""
+
+    def __init__(self, layer, arrays, tol, eps, dtype, seed):
+        self.layer, self.arrays = layer, arrays
+        self.tol, self.eps, self.dtype = tol, eps, dtype
+        self.rng = np.random.default_rng(seed)
+        self.names = learner.input_names(layer, len(arrays))
+        self.params = learner.find_params(layer)
+        self.lay = learner.cast_copy(layer, np.float64)  # all gradient work runs on this copy
+        self.work = [a.astype(np.float64) if a.dtype.kind == "f" else a.copy() for a in arrays]
+        self.findings: list[Finding] = []
+        self.rows: list[GradRow] = []
+        self.unit_dout = False
+        self.diff: list[int] | None = None
+
+    def add(self, check, status, key, **params) -> Finding:
+        finding = Finding(check, status, key, params)
+        self.findings.append(finding)
+        return finding
+
+    def run(self):
+        try:
+            finite = self.forward_checks()
+            targets = self.backward_checks()
+            if finite:
+                self.gradient_checks(targets)
+            else:
+                self.add("gradient", "note", "grad.skipped")
+        except _Stop as stop:
+            self.findings.append(stop.finding)
+            if self.diff is None:
+                return
+        for stage in (self.dtype_check, self.extreme_check):
+            try:
+                stage()
+            except _Stop as stop:
+                self.findings.append(stop.finding)
+
+    # forward on ordinary inputs -------------------------------------------------------------
+
+    def forward_checks(self) -> bool:
+        saved = [w.copy() for w in self.work]
+        y, warns = _call("forward", self.lay.forward, *self.work)
+        self.y0 = _as_float64(y, "forward")
+        self.inplace_check("forward_inplace", saved)
+        bad = ~np.isfinite(self.y0)
+        if bad.any():
+            f = self.add("finite", "fail", "finite.fail", count=int(bad.sum()), size=bad.size, index=first_index(bad))
+            if warns:
+                f.extra.append(("hint.warned", {"warning": warns[0]}))
+            _log_hint(f, warns)
+            return False
+        self.add("finite", "pass", "finite.ok")
+        if warns:
+            _log_hint(self.add("warning", "fail", "warning.fail", where="forward", warning=warns[0]), warns)
+        self.reference_check()
+        return True
+
+    def inplace_check(self, check, saved):
+        for name, before, now in zip(self.names, saved, self.work):
+            where = first_change(before, now)
+            if where is not None:
+                self.add(check, "fail", check + ".fail", name=name, index=where)
+                np.copyto(now, before)  # later checks start from the caller's values again
+                return
+        self.add(check, "pass", check + ".ok")
+
+    def reference_check(self):
+        """Compare forward with bprop's layer of the same name, built from copies of W and b."""
+        ref = learner.reference_layer(self.layer, self.lay)
+        if ref is None:
+            return
+        name, ref_layer = ref
+        try:
+            with _capture():
+                want = np.array(ref_layer.forward(*[w.copy() for w in self.work]), dtype=np.float64)
+        except Exception:  # ours rejects these inputs: nothing to compare against
+            return
+        if want.shape != self.y0.shape:
+            return
+        err = np.abs(self.y0 - want)
+        i = np.unravel_index(np.argmax(err), err.shape)
+        if err[i] <= 1e-5 * max(1.0, float(np.max(np.abs(want)))):
+            self.add("reference", "pass", "reference.ok", ref=name)
+        else:
+            self.add("reference", "fail", "reference.fail", ref=name, index=fmt_index(i),
+                     got=float(self.y0[i]), want=float(want[i]))
+
+    # backward: dout, in place, repeat ------------------------------------------------------------
+
+    def backward(self, dout):
+        """backward on the float64 copy with a fresh copy of dout → (dout as passed, input grads, param grads)."""
+        arg = float(dout) if np.ndim(dout) == 0 else np.array(dout)
+        result, warns = _call("backward", self.lay.backward, arg)
+        if warns and not any(f.params.get("where") == "backward" for f in self.findings):  # once
+            _log_hint(self.add("warning", "fail", "warning.fail", where="backward", warning=warns[0]), warns)
+        grads = {p: copy_grad(learner.grad(self.lay, p)) for p in self.params}
+        return arg, result, grads
+
+    def backward_checks(self) -> list[_Target]:
+        saved = [w.copy() for w in self.work]
+        if self.y0.ndim == 0:
+            # A loss ends the network and the book calls it with dout = 1; a scalar
+            # node (MulLayer on numbers) gets a random dout like any other layer.
+            arg, result, pgrads = self.backward(1.0)
+            self.unit_dout = not isinstance(result, tuple)
+            self.dout = np.array(1.0 if self.unit_dout else self.rng.uniform(1.5, 3.0))
+            if not self.unit_dout:
+                arg, result, pgrads = self.backward(self.dout)
+        else:
+            self.dout = self.rng.standard_normal(self.y0.shape)
+            arg, result, pgrads = self.backward(self.dout)
+            where = first_change(self.dout, arg)
+            self.add("dout", "fail" if where is not None else "pass", "dout.fail" if where is not None else "dout.ok")
+        self.inplace_check("backward_inplace", saved)
+        targets = self.targets(result, pgrads)
+        self.repeat_check(targets)
+        if self.unit_dout:
+            self.scaling_check(targets[0].analytic)
+        return [t for t in targets if self.usable(t)]
+
+    def targets(self, result, pgrads) -> list[_Target]:
+        if isinstance(result, tuple):
+            if len(result) != len(self.work):
+                raise _Stop(Finding("backward", "fail", "bad_grads", {"count": len(result), "inputs": len(self.work)}))
+            self.diff = list(range(len(result)))
+        else:
+            self.diff, result = [0], (result,)
+        targets = []
+        for i, g in zip(self.diff, result):
+            if self.work[i].dtype.kind != "f":
+                self.work[i] = self.work[i].astype(np.float64)
+            targets.append(_Target("d" + self.names[i], self.names[i], self.work[i], copy_grad(g)))
+        for p in self.params:
+            targets.append(_Target(learner.grad_label(p), learner.param_label(p), learner.param(self.lay, p), pgrads[p]))
+        return targets
+
+    def usable(self, target: _Target) -> bool:
+        """A gradient exists and has its array's shape (else a failed finding says why)."""
+        if target.analytic is None:
+            self.add("gradient", "fail", "grad.missing", target=target.grad, got="None")
+            return False
+        if target.analytic.shape != target.array.shape:
+            self.add("shape", "fail", "shape.fail", target=target.grad, got=target.analytic.shape,
+                     of=target.of, want=target.array.shape)
+            return False
+        return True
+
+    def repeat_check(self, first: list[_Target]):
+        _, result, pgrads = self.backward(self.dout)
+        again = list(result) if isinstance(result, tuple) else [result]
+        again = [copy_grad(g) for g in again] + [pgrads[p] for p in self.params]
+        for target, g in zip(first, again):
+            diff = difference(target.analytic, g)
+            if diff:
+                self.add("repeat", "fail", "repeat.fail", target=target.grad, diff=diff)
+                return
+        self.add("repeat", "pass", "repeat.ok")
+
+    def scaling_check(self, g1):
+        """A loss's backward(c) should be c·backward(1)."""
+        c = float(self.rng.uniform(1.5, 3.0))
+        _, gc, _ = self.backward(c)
+        gc = copy_grad(gc[0] if isinstance(gc, tuple) else gc)
+        if g1 is None or gc is None or gc.shape != g1.shape:
+            return
+        if rel(gc, c * g1) < 1e-9:
+            self.add("loss_dout", "pass", "loss_dout.ok")
+        elif rel(gc, g1) < 1e-9:
+            self.add("loss_dout", "note", "loss_dout.note")
+        else:
+            self.add("loss_dout", "fail", "loss_dout.fail")
+
+    # gradients ----------------------------------------------------------------------------
+
+    def gradient_checks(self, targets: list[_Target]):
+        # backward_checks kept only usable targets and recorded a failure for each other one.
+        if not any(f.key in ("shape.fail", "grad.missing") for f in self.findings):
+            self.add("shape", "pass", "shape.ok")
+
+        def run():
+            y, _ = _call("forward", self.lay.forward, *[w.copy() for w in self.work])
+            return _as_float64(y, "forward")
+
+        if difference(run(), self.y0):
+            self.add("gradient", "note", "grad.random")  # Dropout in training mode, say
+            return
+        for target in targets:
+            if target.array.size:
+                self.compare(target, *central_differences(run, target.array, self.dout, self.y0, self.eps))
+
+    def compare(self, target: _Target, n, n1, noise, kinks):
+        """One table row: ok when every |a − n| ≤ tol·max(max|a|, max|n|) + noise."""
+        a, keep = target.analytic, ~kinks
+        with np.errstate(all="ignore"):
+            err = np.abs(a - n)
+        ak, nk, ek = a[keep], n[keep], err[keep]
+        finite = np.isfinite(ek).all()
+        worst = np.unravel_index(np.argmax(np.where(keep & np.isfinite(err), err - noise, -np.inf)), a.shape)
+        scale, max_abs = rel_scale(ak, nk), float(np.max(ek, initial=0.0))
+        rel_err = max_abs / scale if finite else np.inf
+        ok = finite and bool(np.all(ek <= scale * self.tol + noise[keep]))
+        row = GradRow(target.grad, max_abs, rel_err, fmt_index(worst),
+                      float(a[worst]), float(n[worst]), int(kinks.sum()), ok)
+        self.rows.append(row)
+        if row.ok:
+            f = self.add("gradient", "pass", "grad.ok", target=target.grad, rel=rel_err)
+        elif not finite:
+            f = self.add("gradient", "fail", "grad.nonfinite", target=target.grad)
+        else:
+            elementwise = self.elementwise()
+            key, params = diagnose(a[keep], n[keep], n1[keep], unit_dout=self.unit_dout, elementwise=elementwise,
+                                   y=self.y0[keep] if elementwise else None,
+                                   dout=self.dout[keep] if elementwise else None, batch_size=self.batch_size())
+            f = self.add("gradient", "fail", key, target=target.grad, **params)
+            f.extra.append(("grad.worst", {"index": row.index, "backward": row.backward, "numerical": row.numerical}))
+        if row.kinks:
+            f.extra.append(("grad.kinks", {"kinks": row.kinks}))
+
+    def batch_size(self) -> int:
+        x = self.work[self.diff[0]]
+        return x.shape[0] if x.ndim >= 2 else 1
+
+    def elementwise(self) -> bool:
+        """One input, no parameters, output of the input's shape: Relu, Sigmoid, …"""
+        return len(self.work) == 1 and not self.params and self.y0.shape == self.work[0].shape
+
+    # dtype and extremes -----------------------------------------------------------------
+
+    def inputs_in(self, dtype) -> list[np.ndarray]:
+        """The inputs with the differentiable ones cast to ``dtype`` (labels stay as given)."""
+        return [a.astype(dtype) if i in self.diff else a.copy() for i, a in enumerate(self.arrays)]
+
+    def dout_in(self, dtype):
+        return float(self.dout) if self.dout.ndim == 0 else self.dout.astype(dtype)
+
+    def run_copy(self, xs):
+        """forward and backward on a copy of the caller's layer in the checked dtype."""
+        lay = learner.cast_copy(self.layer, self.dtype)
+        y, warns = _call("forward", lay.forward, *xs)
+        result, more = _call("backward", lay.backward, self.dout_in(self.dtype))
+        grads = list(result) if isinstance(result, tuple) else [result]
+        named = [("d" + self.names[i], g) for i, g in zip(self.diff, grads)]
+        named += [(learner.grad_label(p), learner.grad(lay, p)) for p in self.params]
+        return y, [(k, g) for k, g in named if g is not None], warns + more
+
+    def dtype_check(self):
+        dtype = str(self.dtype)
+        y, grads, _ = self.run_copy(self.inputs_in(self.dtype))
+        if np.asarray(y).dtype != self.dtype:
+            self.add("dtype", "fail", "dtype.output", got=str(np.asarray(y).dtype), dtype=dtype)
+            return
+        for what, g in grads:
+            if np.asarray(g).dtype != self.dtype:
+                self.add("dtype", "fail", "dtype.fail", what=what, got=str(np.asarray(g).dtype), dtype=dtype)
+                return
+        self.add("dtype", "pass", "dtype.ok", dtype=dtype)
+
+    def extreme_check(self):
+        xs = self.inputs_in(self.dtype)
+        x = xs[self.diff[0]]
+        x[...] = np.linspace(-1000.0, 1000.0, x.size).reshape(x.shape)  # both ends included
+        y, grads, warns = self.run_copy(xs)
+        for what, value in [(None, y)] + grads:
+            value = copy_grad(value)
+            bad = np.zeros(0, dtype=bool) if value is None else ~np.isfinite(value)
+            if bad.any():
+                index = first_index(bad)
+                f = (self.add("extreme", "fail", "extreme.output", index=index) if what is None
+                     else self.add("extreme", "fail", "extreme.fail", what=what, index=index))
+                if bad.shape == x.shape:
+                    f.extra.append(("extreme.at_x", {"x": float(x[np.unravel_index(np.argmax(bad), bad.shape)])}))
+                if warns:
+                    f.extra.append(("hint.warned", {"warning": warns[0]}))
+                _log_hint(f, warns)
+                return
+        if warns:
+            self.add("extreme", "note", "extreme.note", warning=warns[0])
+        else:
+            self.add("extreme", "pass", "extreme.ok")
+
+
+
+@contextlib.contextmanager
+def _capture():
+    """Record every warning (instead of raising or printing it) and make NumPy warn on
+    overflow, division by zero and invalid operations. Underflow stays silent:
+    exp(-1000) = 0 is the right answer."""
+    with warnings.catch_warnings(record=True) as caught, np.errstate(divide="warn", over="warn", invalid="warn"):
+        warnings.simplefilter("always")
+        yield caught
+
+
+def _call(where: str, fn, *args):
+    """fn(*args) → (result, texts of NumPy's RuntimeWarnings); an exception becomes a failed finding."""
+    with _capture() as caught:
+        try:
+            result = fn(*args)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+            raise _Stop(Finding("exception", "fail", "exception", {"where": where, "error": error})) from exc
+    return result, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+def _log_hint(finding: Finding, warns: list[str]):
+    if any("log" in w for w in warns):
+        finding.extra.append(("hint.log", {}))
+
+
+def _as_float64(value, where: str) -> np.ndarray:
+    """A float64 copy of what forward returned (a layer may reuse its output buffer)."""
+    y = copy_grad(value)
+    if y is None:
+        got = "None" if value is None else type(value).__name__
+        raise _Stop(Finding(where, "fail", "bad_output", {"where": where, "got": got}))
+    return y

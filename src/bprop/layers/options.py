@@ -1,0 +1,95 @@
+"""A layer's constructor options, declared once.
+
+A layer lists its scalar options in ``options`` (its arrays are ``param_names``
+and ``state_names``); from that one declaration come its argument checks
+(``Layer._set_options``), its ``repr`` (``Convolution(FN=30, C=1, FH=5, FW=5,
+stride=1, pad=0)``), and what a model file records for it (``bprop.serialize``)::
+
+    class Pooling(Layer):
+        options = (integer("pool_h", 1), integer("pool_w", 1), integer("stride", 1),
+                   integer("pad", 0), choice("mode", {"max": None, "avg": None}))
+
+Messages name the layer: "Pooling expected pool_h >= 1, got 0".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from bprop import _checks
+
+
+@dataclass(frozen=True)
+class Option:
+    """One scalar option: its name, how a value is checked, and where it appears.
+
+    check(value, name, owner) returns the value to keep or raises TypeError /
+    ValueError. ``text``: a model file keeps it as text. ``saved``: a model file
+    keeps it at all (False for a run-time choice such as Relu's ``inplace``,
+    which ``repr`` shows only when True).
+    """
+
+    name: str
+    check: Callable
+    text: bool = False
+    saved: bool = True
+
+
+def integer(name: str, least: int) -> Option:
+    """An int ≥ least (bools and floats refused)."""
+    return Option(name, lambda value, n, owner: _checks.integer(value, n, least, owner=owner))
+
+
+def number(name: str, low: float = -math.inf, high: float = math.inf, *,
+           open_low: bool = False, open_high: bool = False) -> Option:
+    """A finite real number in [low, high] (a bound left out with open_low / open_high); kept as a float."""
+    return Option(name, lambda value, n, owner: _number(value, n, owner, low, high, open_low, open_high))
+
+
+def choice(name: str, choices: dict) -> Option:
+    """One of the texts in ``choices`` (text → a few words on it for the message, or None)."""
+    return Option(name, lambda value, n, owner: _choice(value, n, owner, choices), text=True)
+
+
+def flag(name: str, *, saved: bool = True) -> Option:
+    """True or False."""
+    return Option(name, _flag, saved=saved)
+
+
+def _number(value, name, owner, low, high, open_low, open_high) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{owner} expected a number for {name}, got {value!r}")
+    v = float(value)
+    too_low = v <= low if open_low else v < low
+    too_high = v >= high if open_high else v > high
+    if not math.isfinite(v) or too_low or too_high:
+        raise ValueError(f"{owner} expected {name} {_interval(low, high, open_low, open_high)}, got {value!r}")
+    return v
+
+
+def _interval(low, high, open_low, open_high) -> str:
+    """'in [0, 1)', '> 0', '>= 0' or 'finite': how a message states the range."""
+    if math.isinf(low) and math.isinf(high):
+        return "finite"
+    if math.isinf(high):
+        return f"{'>' if open_low else '>='} {low:g}"
+    if math.isinf(low):
+        return f"{'<' if open_high else '<='} {high:g}"
+    return f"in {'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+
+
+def _choice(value, name, owner, choices: dict) -> str:
+    if not isinstance(value, str) or value not in choices:
+        alternatives = " or ".join(repr(c) + (f" ({about})" if about else "") for c, about in choices.items())
+        raise ValueError(f"{owner} expected {name} {alternatives}, got {value!r}")
+    return value
+
+
+def _flag(value, name, owner) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner} expected {name} True or False, got {value!r}")
+    return bool(value)

@@ -1,0 +1,34 @@
+"""Networks: ``Sequential`` (layers in order, then a loss layer) and the book's nets as presets.
+
+>>> import numpy as np
+>>> net = TwoLayerNet(input_size=784, hidden_size=50, output_size=10, rng=0)
+>>> x_batch, t_batch = np.zeros((100, 784)), np.zeros(100, dtype=int)
+>>> grads = net.gradient(x_batch, t_batch)        # backprop, as in ch.5
+>>> for key in ("W1", "b1", "W2", "b2"):
+...     net.params[key] -= 0.1 * grads[key]
+>>> print(net)
+TwoLayerNet, float64
+layer                output shape  parameters
+Affine(D=784, M=50)  (N, 50)           39,250
+Relu()               (N, 50)                0
+Affine(D=50, M=10)   (N, 10)              510
+SoftmaxWithLoss()    ()                     0
+total                                  39,760
+
+    sequential.py   Sequential: predict, loss, gradient, accuracy, params/grads views, print(net)
+    mlp.py          TwoLayerNet (ch.5), MultiLayerNet, MultiLayerNetExtend (ch.6)
+    convnet.py      SimpleConvNet (ch.7), DeepConvNet (ch.8)
+    model_files.py  save and load
+    summary.py      the table print(net) and the network pictures show
+"""
+
+from bprop.nets.convnet import CONV_EVAL_BATCH_SIZE, DeepConvNet, SimpleConvNet
+from bprop.nets.mlp import ACTIVATIONS, MultiLayerNet, MultiLayerNetExtend, TwoLayerNet
+from bprop.nets.model_files import load, save
+from bprop.nets.sequential import EVAL_BATCH_SIZE, ParamDict, Sequential
+from bprop.nets.summary import LayerSummary
+
+__all__ = [
+    "Sequential", "TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet", "DeepConvNet",
+    "LayerSummary", "ParamDict", "ACTIVATIONS", "EVAL_BATCH_SIZE", "CONV_EVAL_BATCH_SIZE", "save", "load",
+]
