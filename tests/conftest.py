@@ -1,18 +1,9 @@
-"""Fixtures shared by the test files."""
-
-import struct
+"""Fixtures shared by the test files (helpers that are not fixtures: support.py)."""
 
 import numpy as np
 import pytest
 
-from bprop.cli import main
-
-IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    """An uint8 array as an IDX file: magic (0, 0x08, ndim), big-endian dimensions, data."""
-    return struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
+from support import IDX_NAMES, idx_bytes
 
 
 @pytest.fixture(scope="session")
@@ -29,17 +20,9 @@ def tiny_dataset(tmp_path_factory):
     return directory
 
 
-def run_cli(capsys, *argv):
-    """Run ``bprop ARGV…`` in-process: (exit status, stdout, stderr)."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+@pytest.fixture(scope="session")
+def mnist():
+    """The shipped MNIST, as load_mnist() gives it (read once per test run)."""
+    from bprop.datasets import load_mnist
 
-
-def one_line_error(err, command):
-    """The CLI's error is one line, "bprop COMMAND: error: …", and no traceback."""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"bprop {command}: error: ")
-    assert "Traceback" not in err
-    return lines[0]
+    return load_mnist()

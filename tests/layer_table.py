@@ -1,7 +1,7 @@
 """One table of every layer: how to build it, what to feed it, and its torch twin.
 
-The generic tests (test_layer_contract.py, test_layer_torch.py,
-test_layer_gradcheck.py) run every row. A row's ``inputs`` returns the forward
+The generic tests (tests/layers/test_contract.py, tests/layers/test_torch.py and
+check_layer's tests in tests/gradcheck/test_checker.py) run every row. A row's ``inputs`` returns the forward
 arguments; ``torch_forward`` maps the same values (as torch tensors, with the
 layer's parameters) to torch's output, or is None where torch has no such layer.
 """
@@ -92,7 +92,7 @@ def _bn_x(rng, shape, dtype, scale):
 
     In training dx is amplified by gamma/σ: when a channel's few values cluster,
     float32 roundoff in dx (ours and torch's alike, 1e-7·|gamma|/σ) passes the
-    1e-5 tolerance. The grid keeps σ near scale/√3; tests/test_norm.py checks
+    1e-5 tolerance. The grid keeps σ near scale/√3; tests/layers/test_norm.py checks
     clustered batches with a tolerance that grows with gamma/σ.
     """
     C = shape[1]
@@ -158,7 +158,7 @@ def _conv_case(name, stride, pad):
 
     # Inputs within ±1: a convolution is linear, and its float32 sums of hundreds of
     # terms round differently from torch's by ~1e-7 of Σ|terms|, past 1e-5 at ±1000.
-    # The contract test still sets ±1000 itself; tests/test_conv.py compares ±1000
+    # The contract test still sets ±1000 itself; tests/layers/test_conv.py compares ±1000
     # with torch to 1e-5 of the output's scale.
     return LayerCase(
         name,

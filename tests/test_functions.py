@@ -12,7 +12,11 @@ from bprop.functions import cross_entropy_error, log_softmax, mean_squared_error
 
 # The book's §4.2 example: the answer is class 2.
 T = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
+
+
 Y_GOOD = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
+
+
 Y_BAD = np.array([0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0])
 
 

@@ -9,6 +9,7 @@ from bprop.optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 
 STEPS = 10
 
+
 # (ours, the same method in torch.optim as (class name, kwargs)).
 CASES = {
     "SGD": (lambda: SGD(lr=0.1), ("SGD", {"lr": 0.1})),

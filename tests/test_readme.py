@@ -8,6 +8,8 @@ import pytest
 from bprop.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
 READMES = [ROOT / "README.md", ROOT / "README.ja.md"]
 
 

@@ -9,7 +9,7 @@ dicts keyed alike (``net.params``, ``net.gradient(x, t)``)::
         optimizer.update(net.params, grads)
 
 ``update`` changes the parameter arrays **in place** — the one sanctioned
-mutation in bprop (STYLE.md). A net's ``params`` are its layers' own arrays,
+mutation in bprop. A net's ``params`` are its layers' own arrays,
 so the layers learn; a caller holding ``params['W1']`` sees the new values.
 Nothing else is written: ``grads`` are left as they are. The state (velocity,
 squared-gradient sums, moments) is kept per key, created on the first update

@@ -1,5 +1,4 @@
 # A learner's ReLU, as in the book's common/layers.py, but copying dout first.
-import numpy as np
 
 
 class Relu:

@@ -1,5 +1,4 @@
 # A learner's ReLU exactly as in the book: backward writes into dout.
-import numpy as np
 
 
 class Relu:

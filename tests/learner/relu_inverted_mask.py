@@ -1,5 +1,4 @@
 # A learner's ReLU whose backward zeroes the wrong elements (~mask instead of mask).
-import numpy as np
 
 
 class Relu:

@@ -180,7 +180,7 @@ def _check_filename(name: object, url: str) -> str:
 
 
 def _download(url: str, target: Path, sha256: str, progress: bool, timeout: float) -> None:
-    # Imported here: together with ssl they cost about 30 ms, which every
+    # Imported here: together with ssl they take a while to import, which every
     # load_mnist would pay at import time otherwise.
     import http.client
     import urllib.error

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import integer
 from .errors import DataError
 from .idx import read_idx
 
@@ -143,9 +144,7 @@ def check_options(normalize, flatten, one_hot_label, dtype, num_classes: int = 1
         raise TypeError(f"{expected}, got {dtype!r}") from exc
     if dtype.kind != "f":
         raise TypeError(f"{expected}, got {dtype}")
-    if isinstance(num_classes, (bool, np.bool_)) or not isinstance(num_classes, (int, np.integer)):
-        raise TypeError(f"num_classes must be an int, got {num_classes!r}")
-    if not 1 <= num_classes <= 256:
+    if integer(num_classes, "num_classes", 1) > 256:
         raise ValueError(f"num_classes must be in 1..256 (labels are uint8), got {num_classes}")
     return dtype
 

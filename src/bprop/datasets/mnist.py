@@ -82,8 +82,7 @@ def _read_verified(data_dir: Path) -> tuple[Split, Split]:
             raw = path.read_bytes()
         except FileNotFoundError:
             raise DataError(f"MNIST file {path} is missing; reinstall bprop") from None
-        # Hash the bytes already in memory: about 20 ms for all 11 MB, and the
-        # file is never read twice.
+        # Hash the bytes already in memory: the file is never read twice.
         actual = hashlib.sha256(raw).hexdigest()
         if actual != expected:
             raise ChecksumError(str(path), expected, actual,

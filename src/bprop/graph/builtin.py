@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bprop._checks import integer
 from bprop.graph.engine import Graph
 from bprop.graph.render import format_number
 
@@ -64,8 +65,8 @@ def affine(x=None, W=None, b=None, seed: int = 0, batch: int | None = None) -> G
     (batch, 2) — W (2, 3), B (3,), the shapes of the book's figure.
     """
     rng = np.random.default_rng(seed)
-    if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
-        raise ValueError(f"affine expected a positive integer batch, got {batch!r}")
+    if batch is not None:
+        batch = integer(batch, "batch", 1, owner="affine")
     if x is None:
         x = rng.normal(size=(2,) if batch is None else (batch, 2)).round(1)
     if W is None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import numbers
 
+from bprop._checks import integer, is_integer
 from bprop.graph.render import Renderable
 from bprop.nets import MultiLayerNet, TwoLayerNet
 from bprop.nets.summary import shape_text, summary_table
@@ -39,7 +40,7 @@ def _shape(shape, where: str) -> tuple:
     except TypeError:
         raise TypeError(f"{where} expected a shape (a tuple of sizes), got {shape!r}") from None
     for n in shape:
-        ok = isinstance(n, str) or (isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0)
+        ok = isinstance(n, str) or (is_integer(n) and n >= 0)
         if not ok:
             raise ValueError(f"{where} expected sizes as non-negative integers or names like 'N', got {shape!r}")
     return tuple(n if isinstance(n, str) else int(n) for n in shape)
@@ -53,9 +54,8 @@ def _spec(i: int, spec) -> tuple[str, tuple, int]:
         raise TypeError(f"{where} expected (type name, output shape, parameter count), got {spec!r}") from None
     if not isinstance(name, str) or not name:
         raise TypeError(f"{where} expected a layer type name, got {name!r}")
-    if isinstance(n_params, bool) or not isinstance(n_params, numbers.Integral) or n_params < 0:
-        raise ValueError(f"{where} ({name}) expected a non-negative parameter count, got {n_params!r}")
-    return name, _shape(shape, f"{where} ({name})"), int(n_params)
+    n_params = integer(n_params, "parameter count", 0, owner=f"{where} ({name})")
+    return name, _shape(shape, f"{where} ({name})"), n_params
 
 
 class NetworkGraph(Renderable):

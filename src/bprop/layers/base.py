@@ -101,6 +101,19 @@ class Layer:
         for option in self.options:
             setattr(self, option.name, option.check(values[option.name], option.name, self._name))
 
+    def _weight_and_bias(self, W, b, out_axis: int) -> tuple[np.ndarray, np.ndarray]:
+        """W and b as float arrays, b in W's dtype; ValueError unless W has as many axes as ``dims["W"]``
+        names and b is one value per W's ``out_axis`` (Affine's M, Convolution's FN)."""
+        W = as_float_array(W, "W", self._name)
+        b = as_float_array(b, "b", self._name).astype(W.dtype, copy=False)
+        axes = self.dims["W"]
+        if W.ndim != len(axes) or b.shape != (W.shape[out_axis],):
+            raise ValueError(
+                f"{self._name} expected W of shape ({', '.join(axes)}) and b of shape ({axes[out_axis]},), "
+                f"got W {W.shape} and b {b.shape}"
+            )
+        return W, b
+
     def _param_dtype(self):
         return getattr(self, self.param_names[0]).dtype if self.param_names else None
 

@@ -19,7 +19,7 @@ import numpy as np
 from bprop._kernels import pooling
 from bprop._kernels.conv import ConvKernel
 from bprop.functions import conv_output_size
-from bprop.layers.base import Layer, as_float_array
+from bprop.layers.base import Layer
 from bprop.layers.options import choice, integer
 
 
@@ -84,15 +84,8 @@ class Convolution(Layer):
     dims = {"W": ("FN", "C", "FH", "FW")}
 
     def __init__(self, W, b, stride=1, pad=0):
-        W = as_float_array(W, "W", "Convolution")
-        b = as_float_array(b, "b", "Convolution").astype(W.dtype, copy=False)
-        if W.ndim != 4 or b.shape != (W.shape[0],):
-            raise ValueError(
-                f"Convolution expected W of shape (FN, C, FH, FW) and b of shape (FN,), "
-                f"got W {W.shape} and b {b.shape}"
-            )
+        self.W, self.b = self._weight_and_bias(W, b, out_axis=0)
         self._set_options(stride=stride, pad=pad)
-        self.W, self.b = W, b
         self.dW = None
         self.db = None
         self._kernel = ConvKernel()

@@ -99,14 +99,7 @@ class Affine(Layer):
     dims = {"W": ("D", "M")}
 
     def __init__(self, W, b):
-        W = as_float_array(W, "W", "Affine")
-        b = as_float_array(b, "b", "Affine").astype(W.dtype, copy=False)
-        if W.ndim != 2 or b.shape != (W.shape[1],):
-            raise ValueError(
-                f"Affine expected W of shape (D, M) and b of shape (M,), "
-                f"got W {W.shape} and b {b.shape}"
-            )
-        self.W, self.b = W, b
+        self.W, self.b = self._weight_and_bias(W, b, out_axis=1)
         self.dW = None
         self.db = None
         self.x = None

@@ -1,14 +1,9 @@
 """A net as a table: each layer, the shape of its output, its parameter count.
 
-One implementation, used by ``print(net)`` (``Sequential.summary``) and by the
-network pictures of ``bprop.graph.network``::
-
-    layer            output shape  parameters
-    Affine           (N, 50)           39,250
-    Relu             (N, 50)                0
-    Affine           (N, 10)              510
-    SoftmaxWithLoss  ()                     0
-    total                              39,760
+One implementation, used by ``print(net)`` (``Sequential.summary``, whose
+labels are the layers' reprs) and by the network pictures of
+``bprop.graph.network`` (whose labels are the layer types; its docstring shows
+the table).
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """bprop.datasets.fetch against a local HTTP server: good, cut short, wrong, down.
 
 Every failure must leave the cache without a file under the target name and
-without temporary files.
-"""
+without temporary files."""
 
 from __future__ import annotations
 
@@ -30,6 +29,8 @@ from bprop.datasets import (
 from bprop.datasets.idx_dataset import FILENAMES
 
 BODY = np.random.default_rng(0).integers(0, 256, 50_000, dtype=np.uint8).tobytes()
+
+
 BODY_SHA = hashlib.sha256(BODY).hexdigest()
 
 

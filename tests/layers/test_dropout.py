@@ -2,8 +2,7 @@
 
 The generic tests (layer_table.py rows "Dropout", "Dropout(inference)") cover the
 contract, and torch given the same mask. Here: the mask's statistics and
-reproducibility, the scaling, and a gradient check with the mask held fixed.
-"""
+reproducibility, the scaling, and a gradient check with the mask held fixed."""
 
 import numpy as np
 import pytest
@@ -149,9 +148,6 @@ def test_a_ratio_outside_zero_to_one_raises_value_error(ratio):
 def test_bad_arguments_raise_saying_what_was_expected(kwargs, error, match):
     with pytest.raises(error, match=match):
         Dropout(**kwargs)
-
-
-# --- the book's form: scale at inference (scale_at="test") --------------------------------
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -1,4 +1,4 @@
-"""The contract every layer keeps, run over every row of the layer table."""
+"""The contract every layer keeps, run over every row of the layer table (tests/layer_table.py)."""
 
 import re
 import warnings
@@ -6,11 +6,13 @@ import warnings
 import numpy as np
 import pytest
 
-from layer_table import LAYERS, layer_inputs
-
 from bprop import layers as L
 
+from layer_table import LAYERS, layer_inputs
+
 cases = pytest.mark.parametrize("case", LAYERS, ids=[c.name for c in LAYERS])
+
+
 dtypes = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 
 
@@ -124,9 +126,6 @@ def test_docstring_gives_formula_derivative_and_shapes(case):
     assert re.search(r"\by = |out = |L = ", doc), "forward formula"
     assert re.search(r"\bd[xy] = ", doc), "derivative"
     assert "shape" in doc.lower()
-
-
-# Kinks and limits: each convention stated once, tested exactly.
 
 
 @pytest.mark.parametrize(

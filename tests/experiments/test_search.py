@@ -1,20 +1,11 @@
-"""Random search of hyperparameters on a validation split (book §6.5): the numbers and ``bprop search``."""
+"""Random search of hyperparameters on a validation split (book §6.5): the numbers."""
 
 import math
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
 from bprop import experiments as E
-from bprop.cli import main
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    from bprop.datasets import load_mnist
-
-    return load_mnist()
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +31,7 @@ def test_validation_split_refuses_an_empty_split(rate):
         E.validation_split(np.zeros((50, 1)), np.zeros(50), rate)
 
 
+@pytest.mark.slow  # trains on MNIST
 def test_random_search_ranks_by_validation_accuracy_and_never_touches_the_test_set(poisoned_test_set):
     trials = E.random_search(6, epochs=10, lr_range=(1e-5, 1e-1), data=poisoned_test_set)
     accuracies = [trial.final_val_acc for trial in trials]
@@ -51,6 +43,7 @@ def test_random_search_ranks_by_validation_accuracy_and_never_touches_the_test_s
     assert all(trial.final_val_acc < 0.2 for trial in trials if trial.lr < 1e-3)
 
 
+@pytest.mark.slow  # trains on MNIST
 def test_random_search_draws_log_uniformly_within_the_ranges_and_repeats_with_its_seed(mnist):
     first = E.random_search(8, epochs=1, train_size=100, data=mnist, seed=3)
     again = E.random_search(8, epochs=1, train_size=100, data=mnist, seed=3)
@@ -62,6 +55,7 @@ def test_random_search_draws_log_uniformly_within_the_ranges_and_repeats_with_it
     assert max(exponents) - min(exponents) > 1.5  # spread over decades, not bunched near 1e-2
 
 
+@pytest.mark.slow  # trains on MNIST
 def test_a_trial_that_overflows_ranks_last_with_accuracy_zero(mnist):
     trials = E.random_search(3, epochs=2, train_size=100, lr_range=(1e-3, 100.0), data=mnist, seed=1)
     diverged = [trial for trial in trials if trial.diverged_at is not None]
@@ -78,35 +72,3 @@ def test_a_trial_that_overflows_ranks_last_with_accuracy_zero(mnist):
 def test_random_search_rejects_bad_ranges(mnist, kwargs, match):
     with pytest.raises(ValueError, match=match):
         E.random_search(**{"trials": 1, "epochs": 1, "data": mnist, **kwargs})
-
-
-# --- bprop search ---------------------------------------------------------------------------
-
-
-def test_search_command_prints_the_ranked_table_and_draws_the_best_runs(tmp_path, capsys):
-    figure = tmp_path / "best.svg"
-    code = main(["search", "--trials", "4", "--epochs", "2", "--train-size", "200", "--show", "3",
-                 "-o", str(figure)])
-    out = capsys.readouterr().out
-    assert code == 0
-    lines = out.splitlines()
-    assert lines[0].split() == ["rank", "val", "acc", "train", "acc", "lr", "weight", "decay"]
-    rows = [line.split() for line in lines[1:5]]
-    assert [row[0] for row in rows] == ["1", "2", "3", "4"]
-    accuracies = [float(row[1]) for row in rows]
-    assert accuracies == sorted(accuracies, reverse=True)
-    assert all(1e-6 <= float(row[3]) <= 1e-2 for row in rows)
-    assert lines[-1] == f"wrote the best 3 runs to {figure}"
-    assert ET.parse(figure).getroot().tag.endswith("svg")
-
-
-@pytest.mark.parametrize("argv, message", [
-    (["--lr", "1e-2,1e-6"], "--lr expects LOW,HIGH with 0 < LOW <= HIGH"),
-    (["--weight-decay", "small"], "--weight-decay expects LOW,HIGH"),
-    (["--trials", "0"], "--trials expects a whole number >= 1, got '0'"),
-    (["-o", "search.jpg"], "expected a figure file name ending in .png, .svg, .pdf"),
-])
-def test_search_command_reports_bad_arguments_in_one_line(capsys, argv, message):
-    assert main(["search", *argv]) == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("bprop search: error: ") and message in lines[0]

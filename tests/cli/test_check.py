@@ -1,12 +1,10 @@
 """``bprop check FILE.py:CLASS``: exit status 0 / 1 / 2 and what it prints, in English and Japanese."""
 
-from pathlib import Path
-
 import pytest
 
 from bprop.cli import main
 
-LEARNER = Path(__file__).parent / "learner"
+from support import LEARNER
 
 
 @pytest.fixture(autouse=True)
@@ -110,8 +108,6 @@ def test_learner_file_may_import_its_neighbours(capsys, tmp_path):
     status, out, _ = check(capsys, f"{tmp_path / 'layers.py'}:Sigmoid")
     assert status == 0, out
 
-
-# --- usage errors: exit 2 with one line ----------------------------------------------------
 
 def test_missing_file_exits_2(capsys, tmp_path):
     status, out, err = check(capsys, f"{tmp_path / 'nope.py'}:Relu")

@@ -3,8 +3,7 @@
 The generic tests (layer_table.py rows "BatchNormalization…") cover the contract,
 check_layer and torch on well-spread batches. Here: torch on any batch, with a
 float32 tolerance that grows with the batch's conditioning; the running averages;
-per-channel statistics for (N, C, H, W); and the errors.
-"""
+per-channel statistics for (N, C, H, W); and the errors."""
 
 import re
 import warnings
@@ -18,6 +17,8 @@ from bprop.gradcheck import check_layer
 from bprop.layers.norm import BatchNormalization
 
 EPS = 10e-7  # the book's, and the layer's default
+
+
 BASE_TOL = {np.dtype(np.float64): 1e-10, np.dtype(np.float32): 1e-5}
 
 
@@ -30,13 +31,6 @@ def _layer(C, dtype=np.float64, seed=0, **kwargs):
 
 def _axes(x):
     return (0,) if x.ndim == 2 else (0, 2, 3)
-
-
-def _bcast(v, x):
-    return v.reshape((1, -1) + (1,) * (x.ndim - 2))
-
-
-# --- torch as the oracle ---------------------------------------------------------------------
 
 
 def _torch_batch_norm(layer, x, dout, train, running):
@@ -113,9 +107,6 @@ def test_two_nearly_equal_samples_match_torch_within_their_conditioning(dtype):
     _compare_with_torch(_layer(2, dtype), x, dout, train=True)
 
 
-# --- the math, without torch ----------------------------------------------------------------
-
-
 def test_training_output_is_normalized_per_feature_then_scaled_and_shifted():
     rng = np.random.default_rng(1)
     layer = _layer(3)
@@ -171,9 +162,6 @@ def test_central_differences_agree_with_backward_for_x_gamma_and_beta(shape, eps
     report = check_layer(layer, x, train, tol=1e-7)
     assert report.ok, str(report)
     assert {row.target for row in report.rows} == {"dx", "dgamma", "dbeta"}
-
-
-# --- running averages and inference -----------------------------------------------------------
 
 
 def test_running_averages_follow_the_books_update_with_the_biased_variance():
@@ -252,9 +240,6 @@ def test_gamma_and_beta_are_kept_by_reference_so_an_in_place_update_reaches_the_
     np.testing.assert_allclose(layer.forward(x), 2 * np.array([[-1.0, -1.0], [1.0, 1.0]]), rtol=1e-6)
     layer.backward(np.ones((2, 2)))
     assert set(layer.grads) == {"gamma", "beta"} and layer.grads["gamma"] is layer.dgamma
-
-
-# --- numerics and errors ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

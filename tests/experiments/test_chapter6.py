@@ -6,19 +6,9 @@ import pytest
 from bprop import experiments as E
 
 
-@pytest.fixture(scope="module")
-def mnist():
-    from bprop.datasets import load_mnist
-
-    return load_mnist()
-
-
 def _share(layers, inside):
     """The share of activations for which inside(z) holds, per layer."""
     return [float(np.mean(inside(z))) for z in layers]
-
-
-# --- §6.2.2 activation histograms ----------------------------------------------------------
 
 
 def test_histogram_experiment_is_the_books_5_layers_of_100_units_for_1000_inputs():
@@ -69,9 +59,6 @@ def test_histogram_experiment_rejects_bad_arguments(kwargs, error, match):
         E.activation_histograms(**kwargs)
 
 
-# --- §6.1.7 optimizer paths ----------------------------------------------------------------
-
-
 def _sign_changes(values):
     return int(np.sum(np.diff(np.sign(values)) != 0))
 
@@ -118,9 +105,7 @@ def test_optimizer_paths_reject_an_unknown_optimizer():
         E.optimizer_paths(lrs={"Adadelta": 1.0})
 
 
-# --- §6.1.8 and §6.2.4: MNIST losses --------------------------------------------------------
-
-
+@pytest.mark.slow  # trains on MNIST
 def test_on_mnist_sgd_is_the_slowest_of_the_four_optimizers(mnist):
     losses = E.optimizer_mnist_losses(200, data=mnist)
     assert list(losses) == ["SGD", "Momentum", "AdaGrad", "Adam"]
@@ -130,6 +115,7 @@ def test_on_mnist_sgd_is_the_slowest_of_the_four_optimizers(mnist):
     assert all(abs(v[0] - np.log(10)) < 0.3 for v in losses.values())  # all start from guessing
 
 
+@pytest.mark.slow  # trains on MNIST
 def test_with_std_001_a_5_layer_relu_net_never_leaves_ln10_while_he_learns_fastest(mnist):
     losses = E.init_comparison(200, data=mnist)
     assert list(losses) == ["std 0.01", "Xavier", "He"]
@@ -138,9 +124,7 @@ def test_with_std_001_a_5_layer_relu_net_never_leaves_ln10_while_he_learns_faste
     assert late["He"] < late["Xavier"] < late["std 0.01"], late
 
 
-# --- §6.3.2 batch normalisation -------------------------------------------------------------
-
-
+@pytest.mark.slow  # trains on MNIST
 def test_batchnorm_reaches_half_training_accuracy_in_fewer_epochs_on_the_books_setting(mnist):
     # Two of the book's 16 scales (np.logspace(0, -4, 16)[[5, 7]]), 1000 images, 10 of its 20 epochs.
     scales = np.logspace(0, -4, 16)[[5, 7]]
@@ -153,6 +137,7 @@ def test_batchnorm_reaches_half_training_accuracy_in_fewer_epochs_on_the_books_s
         assert reached_plain is None or reached_plain > reached_bn, (scale, plain.train_acc)
 
 
+@pytest.mark.slow  # trains on MNIST
 def test_a_run_that_overflows_is_reported_as_diverged_not_raised(mnist):
     errors = np.geterr()
     (scale, bn, plain), = E.batchnorm_comparison(1, scales=[1.0], data=mnist, test_size=100)
@@ -161,9 +146,7 @@ def test_a_run_that_overflows_is_reported_as_diverged_not_raised(mnist):
     assert np.geterr() == errors
 
 
-# --- §6.4 overfitting ------------------------------------------------------------------------
-
-
+@pytest.mark.slow  # trains on MNIST
 def test_weight_decay_and_dropout_shrink_the_train_test_gap_of_the_books_overfitting_net(mnist):
     runs = E.overfitting(60, data=mnist, test_size=1000)
     plain, decay, dropout = runs

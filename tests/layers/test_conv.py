@@ -3,8 +3,7 @@
 Against naive loops (im2col, col2im), torch (conv2d, max_pool2d, avg_pool2d:
 kernels 1–5, strides 1–3, padding 0–2, non-square; float64 to 1e-10, float32
 to 1e-5 of the output's scale), central differences (check_layer), and the
-contract: inputs untouched, dtype kept, clear errors.
-"""
+contract: inputs untouched, dtype kept, clear errors."""
 
 import numpy as np
 import pytest
@@ -21,6 +20,8 @@ try:
     F = torch.nn.functional
 except ImportError:  # the torch tests skip; the rest run
     torch = None
+
+
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
 
@@ -69,9 +70,6 @@ def windows(draw, max_pad=2, half_window_pad=False):
 seeds = st.integers(0, 2**32 - 1)
 
 
-# ---- im2col / col2im ----
-
-
 @settings(max_examples=40, deadline=None)
 @given(case=windows(), seed=seeds)
 def test_im2col_and_col2im_match_naive_loops_and_keep_the_dtype(case, seed):
@@ -118,9 +116,6 @@ def test_im2col_and_col2im_reject_bad_arguments():
         im2col(x, 2, 2, pad=0.5)
     with pytest.raises(ValueError, match=r"expected col of shape \(9, 4\).*got shape \(8, 4\)"):
         col2im(np.zeros((8, 4)), (1, 1, 4, 4), 2, 2)
-
-
-# ---- Convolution against torch ----
 
 
 def _conv_layer_and_input(case, dtype, seed, magnitude=1.0):
@@ -178,9 +173,6 @@ def test_convolution_matches_torch_at_the_book_net_shapes_in_float32(x_shape, W_
     t_out.backward(torch.from_numpy(dout))
     for ours, theirs, what in ((out, t_out, "out"), (dx, tx.grad, "dx"), (conv.dW, tW.grad, "dW"), (conv.db, tb.grad, "db")):
         _close(ours, theirs, np.float32, what)
-
-
-# ---- Pooling against torch ----
 
 
 def _pool_against_torch(case, mode, dtype, seed, x=None, magnitude=1.0):
@@ -250,9 +242,6 @@ def test_max_pooling_of_the_book_example():
     assert out.dtype == dx.dtype == np.float32
 
 
-# ---- Central differences ----
-
-
 @pytest.mark.parametrize(
     "layer, shape",
     [
@@ -271,9 +260,6 @@ def test_backward_agrees_with_central_differences(layer, shape):
     x = np.random.default_rng(4).standard_normal(shape)
     report = check_layer(layer, x)
     assert report.ok, str(report)
-
-
-# ---- The contract ----
 
 
 def test_convolution_leaves_x_and_dout_untouched_and_keeps_float32():

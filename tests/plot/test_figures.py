@@ -1,5 +1,5 @@
-"""bprop.plot and ``bprop plot``: every figure kind renders to PNG and SVG, files are written atomically,
-and a missing matplotlib is reported in one line. The numbers behind the pictures: test_experiments.py."""
+"""bprop.plot: every figure renders to PNG and SVG, files are written atomically, matplotlib is optional.
+The numbers behind the pictures: tests/experiments/."""
 
 import subprocess
 import sys
@@ -10,10 +10,9 @@ import pytest
 
 from bprop import experiments as E
 from bprop import plot
-from bprop.cli import main
 from bprop.train import History
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from support import PNG_SIGNATURE
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +74,7 @@ def _texts(fig):
     return {t.get_text() for t in fig.findobj(Text)}
 
 
+@pytest.mark.slow  # trains on MNIST
 @pytest.mark.parametrize("kind", FIGURES)
 def test_every_figure_renders_to_png_and_svg_with_its_titles_labels_and_legend(kind, small_mnist, tmp_path):
     fig, expected = FIGURES[kind](small_mnist)
@@ -98,6 +98,7 @@ def test_the_activation_figure_has_one_panel_per_layer_and_init_and_counts_every
     assert heights == [40 * 100] * 15  # sigmoid values all fall in [0, 1]
 
 
+@pytest.mark.slow  # trains on MNIST
 def test_the_batchnorm_figure_marks_the_run_that_overflowed(small_mnist):
     (scale, bn, plain), = E.batchnorm_comparison(3, scales=[1.0], train_size=600, test_size=100, data=small_mnist)
     assert plain.diverged_at is not None
@@ -133,9 +134,6 @@ def test_search_figure_needs_a_trial():
         plot.search_figure([])
 
 
-# --- matplotlib is optional ------------------------------------------------------------------
-
-
 def test_importing_bprop_plot_and_experiments_does_not_import_matplotlib():
     code = "import sys, bprop.plot, bprop.experiments, bprop.cli.plot; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -147,65 +145,3 @@ def test_without_matplotlib_a_figure_raises_an_import_error_saying_what_to_insta
     with pytest.raises(plot.MatplotlibMissing, match=r"bprop plot needs matplotlib: pip install 'bprop\[plot\]'"):
         plot.overfitting_figure(_runs())
     assert issubclass(plot.MatplotlibMissing, ImportError)
-
-
-def test_without_matplotlib_bprop_plot_says_so_in_one_line_before_running_anything(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-
-    def never(*args, **kwargs):
-        raise AssertionError("the experiment ran although the picture could not be drawn")
-
-    monkeypatch.setattr(E, "init_comparison", never)
-    assert main(["plot", "init"]) == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert lines == ["bprop plot: error: drawing needs matplotlib, which is not installed: pip install 'bprop[plot]'"]
-
-
-# --- bprop plot ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("argv, expected", [
-    (["activations", "--activation", "sigmoid", "--init", "1", "--samples", "100"],
-     ["sigmoid, 5 hidden layers of 100 units, 100 random inputs", "std 1     below 0.05 or above 0.95"]),
-    (["activations", "--activation", "relu", "--samples", "50"], ["He        exactly 0:", "std 0.01"]),
-    (["optimizers", "--steps", "30", "--iters", "5"], ["SGD         0.95        36.99               0.361"]),
-    (["init", "--iters", "5"], ["std 0.01  2.30"]),
-    (["overfitting", "--epochs", "1", "--train-size", "100", "--test-size", "100"],
-     ["no regularisation", "weight decay λ=0.1", "dropout 0.2"]),
-    (["batchnorm", "--epochs", "1", "--scales", "2", "--train-size", "1000"],
-     ["       1", "  0.0001", "(overflowed in epoch 1)"]),
-])
-def test_each_plot_command_prints_its_numbers_and_writes_its_picture(argv, expected, tmp_path, capsys):
-    figure = tmp_path / f"{argv[0]}.png"
-    assert main(["plot", *argv, "-o", str(figure)]) == 0
-    out = capsys.readouterr().out
-    for text in expected:
-        assert text in out, out
-    assert out.splitlines()[-1] == f"wrote the picture to {figure}"
-    assert figure.read_bytes().startswith(PNG_SIGNATURE)
-
-
-def test_plot_commands_name_their_file_after_the_figure_by_default(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    assert main(["plot", "activations", "--activation", "tanh", "--init", "xavier", "--samples", "20"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "wrote the picture to activations-tanh-xavier.png"
-    assert (tmp_path / "activations-tanh-xavier.png").read_bytes().startswith(PNG_SIGNATURE)
-
-
-@pytest.mark.parametrize("argv, message", [
-    (["init", "--iters", "0"], "--iters expects a whole number >= 1, got '0'"),
-    (["overfitting", "--dropout", "1"], "--dropout expects a number in [0, 1), got '1'"),
-    (["init", "-o", "init.bmp"], "expected a figure file name ending in .png, .svg, .pdf"),
-    (["init", "-o", "/no/such/dir/init.png"], "the folder /no/such/dir does not exist"),
-])
-def test_plot_reports_bad_arguments_in_one_line(argv, message, capsys):
-    assert main(["plot", *argv]) == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("bprop plot: error: ") and message in lines[0]
-
-
-def test_plot_without_a_figure_name_lists_them(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["plot"])
-    assert info.value.code == 2
-    assert "FIGURE" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""Model files: .npz with JSON inside, atomic writes, and loads that refuse anything doubtful."""
+"""Model files (bprop.serialize, bprop.nets.save/load): .npz with JSON inside, atomic writes, loads that
+refuse anything doubtful; every preset (TwoLayerNet … DeepConvNet) back as itself."""
 
 import json
 import os
@@ -9,12 +10,23 @@ import numpy as np
 import pytest
 
 from bprop import layers as L
-from bprop.layers import Affine, Dropout
-from bprop.nets import MultiLayerNet, Sequential, TwoLayerNet, load, save
+from bprop.layers import Affine, Dropout, Relu
+from bprop.nets import (
+    DeepConvNet,
+    MultiLayerNet,
+    MultiLayerNetExtend,
+    Sequential,
+    SimpleConvNet,
+    TwoLayerNet,
+    load,
+    save,
+)
 from bprop.serialize import ModelFileError
 
+from support import tiny_deep_conv_net, tiny_simple_conv_net
 
-def _x(d, dtype=np.float64, n=7):
+
+def _inputs(d, dtype=np.float64, n=7):
     return np.random.default_rng(0).standard_normal((n, d)).astype(dtype)
 
 
@@ -36,7 +48,7 @@ def test_a_loaded_net_predicts_exactly_what_the_saved_net_did(tmp_path, index):
     net = _nets()[index]
     path = save(net, tmp_path / "net.npz")
     loaded = load(path)
-    x = _x(6, net.dtype)
+    x = _inputs(6, net.dtype)
     np.testing.assert_array_equal(loaded.predict(x), net.predict(x))
     assert type(loaded) is type(net)
     assert list(loaded.params) == list(net.params)
@@ -114,9 +126,6 @@ def test_a_save_interrupted_while_writing_leaves_no_temporary(tmp_path, monkeypa
     with pytest.raises(OSError, match="disk full"):
         save(TwoLayerNet(6, 5, 3, rng=0), tmp_path / "net.npz")
     assert os.listdir(tmp_path) == []
-
-
-# --- files that must be refused ---------------------------------------------------------
 
 
 def _write(path, arrays, arch):
@@ -250,3 +259,152 @@ def test_the_model_file_gets_the_usual_permissions(tmp_path):
 def test_save_rejects_something_that_is_not_a_net(tmp_path):
     with pytest.raises(TypeError, match="save expects a bprop.nets.Sequential"):
         save({"W1": np.zeros(2)}, tmp_path / "x.npz")
+
+
+def _extend_data(n=8, d=6, classes=3, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)).astype(dtype), rng.integers(0, classes, n)
+
+
+def _trained_extend_net(dtype=np.float64):
+    x, t = _extend_data(n=12, dtype=dtype)
+    net = MultiLayerNetExtend(6, [5, 4], 3, use_batchnorm=True, use_dropout=True, dropout_ration=0.25,
+                              weight_decay_lambda=0.01, dtype=dtype, rng=6)
+    for _ in range(4):
+        net.gradient(x, t)
+    return net, x
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_loaded_extend_net_infers_exactly_like_the_saved_one_running_averages_included(tmp_path, dtype):
+    net, x = _trained_extend_net(dtype)
+    assert not np.array_equal(net.layers["BatchNormalization1"].running_var, 1)
+    loaded = load(save(net, tmp_path / "ext.npz"))
+    assert type(loaded) is MultiLayerNetExtend
+    np.testing.assert_array_equal(loaded.predict(x), net.predict(x))
+    for name in ("BatchNormalization1", "BatchNormalization2"):
+        for attr in ("running_mean", "running_var", "gamma", "beta"):
+            np.testing.assert_array_equal(getattr(loaded.layers[name], attr), getattr(net.layers[name], attr))
+    assert loaded.layers["Dropout2"].dropout_ratio == 0.25
+    assert (loaded.use_batchnorm, loaded.use_dropout, loaded.dropout_ration) == (True, True, 0.25)
+    assert loaded.hidden_size_list == [5, 4] and loaded.weight_decay_lambda == 0.01
+    assert list(loaded.params) == list(net.params)
+
+
+def test_the_file_holds_the_running_averages_as_plain_arrays(tmp_path):
+    net, _ = _trained_extend_net()
+    path = save(net, tmp_path / "ext.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        np.testing.assert_array_equal(archive["BatchNormalization1.running_mean"],
+                                      net.layers["BatchNormalization1"].running_mean)
+        spec = json.loads(str(archive["architecture"]))
+    assert spec["class"] == "MultiLayerNetExtend"
+    assert spec["layers"][1] == {"type": "BatchNormalization", "momentum": 0.9, "eps": 1e-06, "arrays": {
+        "gamma": "gamma1", "beta": "beta1", "running_mean": "BatchNormalization1.running_mean",
+        "running_var": "BatchNormalization1.running_var"}}
+    assert spec["layers"][3] == {"type": "Dropout", "dropout_ratio": 0.25, "scale_at": "train"}
+
+
+def _rewrite_extend(path, arrays=None, spec=None):
+    """The model file at path with some arrays or the architecture replaced."""
+    with np.load(path, allow_pickle=False) as archive:
+        content = {name: archive[name] for name in archive.files}
+    original = json.loads(str(content["architecture"]))
+    content.update(arrays or {})
+    content["architecture"] = np.array(json.dumps(spec(original) if spec else original))
+    np.savez(path, **content)
+
+
+def _without_shapes(spec):
+    """The architecture without its optional 'shapes' record, so the layer checks themselves are reached."""
+    return {k: v for k, v in spec.items() if k != "shapes"}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"arrays": {"BatchNormalization1.running_var": -np.ones(5)}}, "negative variances"),
+    ({"arrays": {"gamma1": np.ones(4), "beta1": np.zeros(4), "BatchNormalization1.running_mean": np.zeros(4),
+                 "BatchNormalization1.running_var": np.ones(4)}, "spec": _without_shapes},
+     "normalises 4 features, but the layer before outputs 5"),
+    ({"arrays": {"BatchNormalization1.running_mean": np.zeros(3)}, "spec": _without_shapes}, "must share one shape"),
+    ({"spec": lambda s: {**s, "config": {**s["config"], "use_batchnorm": False}}}, "use_batchnorm=False"),
+    ({"spec": lambda s: {**s, "layers": [e for e in s["layers"] if e["type"] != "Dropout"]}}, "must have layers"),
+])
+def test_a_damaged_extend_model_file_is_refused_with_a_reason(tmp_path, change, message):
+    net, _ = _trained_extend_net()
+    path = save(net, tmp_path / "ext.npz")
+    _rewrite_extend(path, **change)
+    with pytest.raises(ModelFileError, match=message):
+        load(path)
+
+
+@pytest.mark.parametrize("make", [tiny_simple_conv_net, tiny_deep_conv_net, lambda: SimpleConvNet(dtype=np.float32, rng=0)])
+def test_a_saved_conv_net_loads_with_identical_predictions(tmp_path, make):
+    net = make()
+    for p in net.params.values():
+        p += 0.01  # as if trained: W1 now differs from W1_init
+    path = net.save(tmp_path / "net.npz")
+    loaded = load(path)
+    assert type(loaded) is type(net)
+    assert loaded.input_shape == net.input_shape and loaded.dtype == net.dtype
+    x = np.random.default_rng(5).random((7, *net.input_shape)).astype(net.dtype)
+    np.testing.assert_array_equal(loaded.predict(x), net.predict(x))
+    np.testing.assert_array_equal(loaded.W1_init, net.W1_init)
+    assert not np.array_equal(loaded.W1_init, loaded.params["W1"])
+    again = load(loaded.save(tmp_path / "again.npz"))
+    np.testing.assert_array_equal(again.predict(x), net.predict(x))
+
+
+def test_pooling_and_convolution_options_are_saved(tmp_path):
+    path = tiny_deep_conv_net().save(tmp_path / "deep.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        spec = json.loads(str(archive["architecture"]))
+    assert spec["class"] == "DeepConvNet" and spec["extras"] == ["W1_init"]
+    pools = [e for e in spec["layers"] if e["type"] == "Pooling"]
+    assert pools[0] == {"type": "Pooling", "pool_h": 2, "pool_w": 2, "stride": 2, "pad": 0, "mode": "max"}
+    assert [e["pad"] for e in spec["layers"] if e["type"] == "Convolution"] == [1, 1, 1, 2, 1, 1]
+    dropouts = [e for e in spec["layers"] if e["type"] == "Dropout"]
+    assert dropouts == [{"type": "Dropout", "dropout_ratio": 0.5, "scale_at": "test"}] * 2
+
+
+def test_a_deep_conv_net_saved_before_dropout_had_a_form_loads_with_the_inverted_form(tmp_path):
+    path = tiny_deep_conv_net().save(tmp_path / "deep.npz")
+
+    def drop_scale_at(spec, arrays):
+        for entry in spec["layers"]:
+            entry.pop("scale_at", None)
+
+    _rewrite_conv(path, drop_scale_at)
+    loaded = load(path)
+    assert [d.scale_at for d in loaded.layers.values() if isinstance(d, Dropout)] == ["train", "train"]
+    assert type(loaded) is DeepConvNet
+
+
+@pytest.mark.parametrize("make", [tiny_simple_conv_net, tiny_deep_conv_net])
+def test_a_loaded_conv_nets_relus_work_in_place_again(tmp_path, make):
+
+    loaded = load(make().save(tmp_path / "net.npz"))
+    relus = [layer for layer in loaded.layers.values() if isinstance(layer, Relu)]
+    assert relus and all(r.inplace for r in relus)
+
+
+def _rewrite_conv(path, change):
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    spec = json.loads(str(arrays.pop("architecture")))
+    change(spec, arrays)
+    np.savez(path, **arrays, architecture=np.array(json.dumps(spec)))
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda s, a: s["config"].update(hidden_size=6), "has shape \\(12, 5\\), its config gives \\(12, 6\\)"),
+    (lambda s, a: s["layers"][0].update(pad=1), "has pad=1, its config gives 0"),
+    (lambda s, a: s["layers"][2].update(mode=3), "option 'mode' must be text"),
+    (lambda s, a: s["config"].update(input_dim=[1, 10**9, 10**9]), "config is malformed|has shape"),
+    (lambda s, a: a.update(W1_init=a["W1_init"][:1]), "W1_init"),
+    (lambda s, a: s.update(extras=["fit"]), "'extras' must list"),
+])
+def test_a_conv_net_file_whose_parts_disagree_is_refused(tmp_path, change, match):
+    path = tiny_simple_conv_net().save(tmp_path / "net.npz")
+    _rewrite_conv(path, change)
+    with pytest.raises(ModelFileError, match=match):
+        load(path)

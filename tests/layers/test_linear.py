@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bprop.layers import Affine, AddLayer, MulLayer
+from bprop.layers import AddLayer, Affine, MulLayer
 
 
 def test_apple_example_gives_the_books_numbers():
@@ -84,3 +84,17 @@ def test_affine_computes_in_its_parameters_dtype_like_the_books_float32_data_in_
         assert out.dtype == np.float32 and affine.backward(np.ones((1, 2))).dtype == np.float32
     book_net_layer = Affine(np.ones((3, 2)), np.zeros(2))
     assert book_net_layer.forward(np.ones((1, 3), np.float32)).dtype == np.float64
+
+
+def test_affine_backward_params_leaves_the_same_dw_and_db_as_backward_and_returns_nothing():
+    rng = np.random.default_rng(0)
+    layer = Affine(rng.standard_normal((5, 3)), rng.standard_normal(3))
+    with pytest.raises(RuntimeError, match="before forward"):
+        layer.backward_params(np.ones((4, 3)))
+    layer.forward(rng.standard_normal((4, 5)))
+    dout = rng.standard_normal((4, 3))
+    assert layer.backward_params(dout) is None
+    dW, db = layer.dW, layer.db
+    layer.backward(dout)
+    np.testing.assert_array_equal(layer.dW, dW)
+    np.testing.assert_array_equal(layer.db, db)

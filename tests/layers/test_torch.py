@@ -1,8 +1,7 @@
 """Every layer that PyTorch also has, against torch forward and torch.autograd backward.
 
 Tight in float64 (1e-10), loose in float32 (1e-5); random shapes, values up to
-±1000 (±1e4 for the softmax loss), and a random dout. Skipped without torch.
-"""
+±1000 (±1e4 for the softmax loss), and a random dout. Skipped without torch."""
 
 import numpy as np
 import pytest
@@ -12,9 +11,14 @@ from hypothesis import strategies as st
 from layer_table import LAYER_IDS, LAYERS
 
 torch = pytest.importorskip("torch")
+
+
 F = torch.nn.functional
 
+
 TOLERANCE = {np.float64: 1e-10, np.float32: 1e-5}
+
+
 TORCH_CASES = [case for case in LAYERS if case.torch_forward is not None]
 
 
