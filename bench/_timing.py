@@ -1,7 +1,8 @@
-"""Timing shared by the benchmarks: best of several rounds, after a warm-up; the MNIST batch and training steps."""
+"""What the benchmarks share: best of several rounds after a warm-up, the BLAS kernel NumPy runs, the MNIST batch, training steps."""
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import time
 
@@ -19,6 +20,22 @@ def best_ms(fn, steps: int = 1, rounds: int = 5, warmup: int = 3) -> float:
             fn()
         best = min(best, (time.perf_counter() - start) / steps)
     return best * 1e3
+
+
+def openblas_info() -> str:
+    """The kernel and thread count of the OpenBLAS NumPy loaded, read from the library itself."""
+    paths = sorted({line.split()[-1] for line in open("/proc/self/maps") if "openblas" in line.lower()})
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        for prefix, suffix in (("scipy_", "64_"), ("", "")):
+            try:
+                corename = getattr(lib, f"{prefix}openblas_get_corename{suffix}")
+                threads = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}")
+            except AttributeError:
+                continue
+            corename.restype = ctypes.c_char_p
+            return f"OpenBLAS kernel {corename().decode()}, {threads()} threads"
+    return "BLAS kernel unknown (not OpenBLAS?)"
 
 
 @functools.lru_cache(maxsize=None)

@@ -12,8 +12,8 @@ one forward plus one backward, all measured in this one run:
   read dout and the cache, write dx) ÷ the copy bandwidth measured here.
 
 "Copy bandwidth" is quoted two ways, and the table shows both:
-- copy rate: bytes copied per second, as ../shared/NOTES.md quotes it
-  ("memory copy: 10-17 GB/s"); floor = bytes moved ÷ copy rate;
+- copy rate: bytes copied per second, as memory bandwidth is usually quoted
+  (a copy of N bytes reads N and writes N); floor = bytes moved ÷ copy rate;
 - traffic: bytes read + written per second (twice the copy rate); floor/2 =
   bytes moved ÷ traffic, the strict lower bound. bprop/(floor/2) shows how far
   from it a layer is; fresh output arrays (first-touch page zeroing) and the
@@ -27,7 +27,7 @@ import argparse
 import warnings
 
 import numpy as np
-from _timing import best_ms
+from _timing import best_ms, openblas_info
 
 from bprop import layers as L
 
@@ -103,7 +103,7 @@ def main(argv=None):
         torch = None
         torch_note = "torch not installed"
     rate = copy_rate()
-    print(f"numpy {np.__version__}; {torch_note}; copy rate {rate / 1e9:.1f} GB/s "
+    print(f"numpy {np.__version__}, {openblas_info()}; {torch_note}; copy rate {rate / 1e9:.1f} GB/s "
           f"(= {2 * rate / 1e9:.1f} GB/s of read + write traffic)")
     print(f"ns/element, forward + backward, best of {args.repeat}\n")
     header = f"{'layer':<10} {'dtype':<8} {'n':>5} {'bprop':>7} {'book':>7} {'torch':>7} {'floor':>7} {'bprop/torch':>12} {'bprop/floor':>12} {'bprop/(floor/2)':>16} {'book/bprop':>11}"

@@ -10,24 +10,27 @@ each layer in ms (best of --repeat), all measured in this one run:
 - bprop: bprop's layers, each fed the arrays its neighbours really produce
   (a forward chain, then a backward chain), so memory layouts are the ones a
   net sees;
-- book: the book's ``common/layers.py`` and ``common/util.py`` code, copied
-  below as is — including its im2col allocating float64, which turns a
-  float32 net into float64 from the first convolution on;
+- book: the book's ``common/layers.py`` and ``common/util.py``, imported from
+  a checkout of its repository (``--book DIR``; never copied into bprop) —
+  including its im2col allocating float64, which turns a float32 net into
+  float64 from the first convolution on;
 - torch: torch.nn.functional with autograd, every input requiring a gradient
   (bprop computes dx for every layer too), backward by ``torch.autograd.grad``.
 
 Ratios: bprop/torch and book/bprop of forward + backward, per layer and in all.
-The header names OPENBLAS_CORETYPE: NumPy's GEMMs run at the speed of the
-OpenBLAS kernel it selects (torch uses its own).
+The header names the OpenBLAS kernel NumPy runs and OPENBLAS_CORETYPE: NumPy's
+GEMMs run at the speed of that kernel (torch uses its own).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 import numpy as np
 from _timing import best_ms as _best_ms
+from _timing import openblas_info
 
 from bprop.layers.activation import Relu
 from bprop.layers.conv import Convolution, Flatten, Pooling
@@ -50,96 +53,22 @@ NETS = {
 }
 
 
-# ---- The book's code (common/util.py, common/layers.py), unchanged but for names. ----
+# ---- The book's code: imported from a checkout of its repository, never copied here. ----
 
 
-def book_im2col(input_data, filter_h, filter_w, stride=1, pad=0):
-    N, C, H, W = input_data.shape
-    out_h = (H + 2 * pad - filter_h) // stride + 1
-    out_w = (W + 2 * pad - filter_w) // stride + 1
-    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)], "constant")
-    col = np.zeros((N, C, filter_h, filter_w, out_h, out_w))
-    for y in range(filter_h):
-        y_max = y + stride * out_h
-        for x in range(filter_w):
-            x_max = x + stride * out_w
-            col[:, :, y, x, :, :] = img[:, :, y:y_max:stride, x:x_max:stride]
-    return col.transpose(0, 4, 5, 1, 2, 3).reshape(N * out_h * out_w, -1)
+def book_layers(path):
+    """The book's Convolution, Pooling and Relu (``common/layers.py``) from a checkout of
+    oreilly-japan/deep-learning-from-scratch at ``path``, or None when no path is given."""
+    if not path:
+        return None
+    root = os.path.abspath(os.path.expanduser(path))
+    if not os.path.isfile(os.path.join(root, "common", "layers.py")):
+        raise SystemExit(f"--book {path}: no common/layers.py there; give a checkout of "
+                         "https://github.com/oreilly-japan/deep-learning-from-scratch")
+    sys.path.insert(0, root)
+    from common import layers  # noqa: PLC0415 - the book's package, found through --book
 
-
-def book_col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
-    N, C, H, W = input_shape
-    out_h = (H + 2 * pad - filter_h) // stride + 1
-    out_w = (W + 2 * pad - filter_w) // stride + 1
-    col = col.reshape(N, out_h, out_w, C, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
-    img = np.zeros((N, C, H + 2 * pad + stride - 1, W + 2 * pad + stride - 1))
-    for y in range(filter_h):
-        y_max = y + stride * out_h
-        for x in range(filter_w):
-            x_max = x + stride * out_w
-            img[:, :, y:y_max:stride, x:x_max:stride] += col[:, :, y, x, :, :]
-    return img[:, :, pad : H + pad, pad : W + pad]
-
-
-class BookConvolution:
-    def __init__(self, W, b, stride=1, pad=0):
-        self.W, self.b, self.stride, self.pad = W, b, stride, pad
-
-    def forward(self, x):
-        FN, C, FH, FW = self.W.shape
-        N, C, H, W = x.shape
-        out_h = 1 + int((H + 2 * self.pad - FH) / self.stride)
-        out_w = 1 + int((W + 2 * self.pad - FW) / self.stride)
-        col = book_im2col(x, FH, FW, self.stride, self.pad)
-        col_W = self.W.reshape(FN, -1).T
-        out = np.dot(col, col_W) + self.b
-        out = out.reshape(N, out_h, out_w, -1).transpose(0, 3, 1, 2)
-        self.x, self.col, self.col_W = x, col, col_W
-        return out
-
-    def backward(self, dout):
-        FN, C, FH, FW = self.W.shape
-        dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)
-        self.db = np.sum(dout, axis=0)
-        self.dW = np.dot(self.col.T, dout).transpose(1, 0).reshape(FN, C, FH, FW)
-        dcol = np.dot(dout, self.col_W.T)
-        return book_col2im(dcol, self.x.shape, FH, FW, self.stride, self.pad)
-
-
-class BookPooling:
-    def __init__(self, pool_h, pool_w, stride=1, pad=0):
-        self.pool_h, self.pool_w, self.stride, self.pad = pool_h, pool_w, stride, pad
-
-    def forward(self, x):
-        N, C, H, W = x.shape
-        out_h = int(1 + (H - self.pool_h) / self.stride)
-        out_w = int(1 + (W - self.pool_w) / self.stride)
-        col = book_im2col(x, self.pool_h, self.pool_w, self.stride, self.pad).reshape(-1, self.pool_h * self.pool_w)
-        self.arg_max = np.argmax(col, axis=1)
-        out = np.max(col, axis=1).reshape(N, out_h, out_w, C).transpose(0, 3, 1, 2)
-        self.x = x
-        return out
-
-    def backward(self, dout):
-        dout = dout.transpose(0, 2, 3, 1)
-        pool_size = self.pool_h * self.pool_w
-        dmax = np.zeros((dout.size, pool_size))
-        dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()
-        dmax = dmax.reshape(dout.shape + (pool_size,))
-        dcol = dmax.reshape(dmax.shape[0] * dmax.shape[1] * dmax.shape[2], -1)
-        return book_col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad)
-
-
-class BookRelu:
-    def forward(self, x):
-        self.mask = x <= 0
-        out = x.copy()
-        out[self.mask] = 0
-        return out
-
-    def backward(self, dout):
-        dout[self.mask] = 0
-        return dout
+    return layers
 
 
 class BookFlatten:  # the book's Affine reshapes in place of a Flatten layer
@@ -154,8 +83,8 @@ class BookFlatten:  # the book's Affine reshapes in place of a Flatten layer
 # ---- Building and timing. ----
 
 
-def build(spec, in_shape, dtype, rng, book=False):
-    """One net's layers, bprop's or the book's, with He-scaled random weights."""
+def build(spec, in_shape, dtype, rng, book=None):
+    """One net's layers, bprop's or (``book``: the book's ``common.layers``) the book's, with He-scaled random weights."""
     layers, shapes, shape = [], [], in_shape
     for _name, kind, args in spec:
         shapes.append(shape)
@@ -163,15 +92,15 @@ def build(spec, in_shape, dtype, rng, book=False):
             FN, K, stride, pad = args
             W = (rng.standard_normal((FN, shape[1], K, K)) * np.sqrt(2 / (shape[1] * K * K))).astype(dtype)
             b = np.zeros(FN, dtype=dtype)
-            layers.append((BookConvolution if book else Convolution)(W, b, stride, pad))
+            layers.append((book.Convolution if book else Convolution)(W, b, stride, pad))
             side = (shape[2] + 2 * pad - K) // stride + 1
             shape = (shape[0], FN, side, side)
         elif kind == "pool":
             size, stride = args
-            layers.append(BookPooling(size, size, stride) if book else Pooling(size, size, stride))
+            layers.append(book.Pooling(size, size, stride) if book else Pooling(size, size, stride))
             shape = (shape[0], shape[1], (shape[2] - size) // stride + 1, (shape[3] - size) // stride + 1)
         elif kind == "relu":
-            layers.append(BookRelu() if book else Relu())
+            layers.append(book.Relu() if book else Relu())
         else:
             layers.append(BookFlatten() if book else Flatten())
             shape = (shape[0], int(np.prod(shape[1:])))
@@ -180,6 +109,11 @@ def build(spec, in_shape, dtype, rng, book=False):
 
 def best_ms(fn, repeat):
     return _best_ms(fn, rounds=repeat, warmup=0)
+
+
+def _writes_into_dout(layer) -> bool:
+    """The book's Relu zeroes dout through its mask (``dout[self.mask] = 0``)."""
+    return type(layer).__module__ == "common.layers" and type(layer).__name__ == "Relu"
 
 
 def time_numpy_layers(layers, x, rng, repeat):
@@ -192,12 +126,12 @@ def time_numpy_layers(layers, x, rng, repeat):
     douts = [None] * len(layers)
     for i in reversed(range(len(layers))):
         douts[i] = dout
-        dout = layers[i].backward(dout.copy() if isinstance(layers[i], BookRelu) else dout)
+        dout = layers[i].backward(dout.copy() if _writes_into_dout(layers[i]) else dout)
     times = []
     for layer, x, dout in zip(layers, inputs, douts):
         fwd = best_ms(lambda: layer.forward(x), repeat)
         layer.forward(x)
-        if isinstance(layer, BookRelu):  # it writes into dout: time it on a fresh copy, copy included
+        if _writes_into_dout(layer):  # it writes into dout: time it on a fresh copy, copy included
             bwd = best_ms(lambda: layer.backward(dout.copy()), repeat)
         else:
             bwd = best_ms(lambda: layer.backward(dout), repeat)
@@ -233,11 +167,11 @@ def time_torch_layers(spec, bprop_layers, shapes, dtype, rng, repeat):
 
 
 def fmt(v):
-    return f"{v:7.2f}" if v is not None else "      –"
+    return f"{v:7.2f}" if v is not None and np.isfinite(v) else "      –"
 
 
 def ratio(a, b):
-    return f"{a / b:6.2f}" if a and b else "     –"
+    return f"{a / b:6.2f}" if a and b and np.isfinite(a / b) else "     –"
 
 
 def report(net, spec, shapes, ours, book, torch_times):
@@ -255,6 +189,8 @@ def report(net, spec, shapes, ours, book, torch_times):
             f"{ratio(ob, tb if torch_times else 0):>11} {ratio(bb, ob):>10}"
         )
     ob, bb, tb = totals[0] + totals[1], totals[2] + totals[3], totals[4] + totals[5]
+    if np.isnan(book[0][0]):
+        totals[2:4] = bb = np.nan
     print(
         f"{'total':8} {'':34} {fmt(totals[0]):>9} {fmt(totals[1])} {fmt(totals[2]):>9} {fmt(totals[3])} "
         f"{fmt(totals[4] if torch_times else None):>9} {fmt(totals[5] if torch_times else None)} "
@@ -268,11 +204,15 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     parser.add_argument("--net", default="simple,deep", help="comma-separated: simple, deep")
+    parser.add_argument("--book", default=os.environ.get("BPROP_BOOK_REPO"), metavar="DIR",
+                        help="a checkout of oreilly-japan/deep-learning-from-scratch, for the book's columns "
+                             "(default: $BPROP_BOOK_REPO; without one they stay empty)")
     args = parser.parse_args(argv)
+    book = book_layers(args.book)
     dtype = np.dtype(args.dtype)
-    # NumPy's GEMM speed depends on the OpenBLAS kernel: OPENBLAS_CORETYPE=Haswell
-    # (AVX2) ran half as fast as the autodetected AVX-512 kernel on this machine.
-    print(f"batch {args.batch}, {dtype}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    # NumPy's GEMM speed depends on the OpenBLAS kernel (forced by OPENBLAS_CORETYPE on some hosts).
+    print(f"batch {args.batch}, {dtype}, {openblas_info()}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -286,11 +226,14 @@ def main(argv=None):
         rng = np.random.default_rng(0)
         x = rng.random(in_shape).astype(dtype)
         ours_layers, shapes = build(spec, in_shape, dtype, np.random.default_rng(1))
-        book_layers, _ = build(spec, in_shape, dtype, np.random.default_rng(1), book=True)
         ours = time_numpy_layers(ours_layers, x, rng, args.repeat)
-        book = time_numpy_layers(book_layers, x, rng, args.repeat)
+        if book is not None:
+            theirs, _ = build(spec, in_shape, dtype, np.random.default_rng(1), book=book)
+            book_times = time_numpy_layers(theirs, x, rng, args.repeat)
+        else:
+            book_times = [(np.nan, np.nan)] * len(ours)
         torch_times = time_torch_layers(spec, ours_layers, shapes, dtype, rng, args.repeat) if torch else None
-        report(net, spec, shapes, ours, book, torch_times)
+        report(net, spec, shapes, ours, book_times, torch_times)
 
 
 if __name__ == "__main__":

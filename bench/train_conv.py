@@ -33,12 +33,11 @@ average is printed before and after; run it when the load is below 1.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 
 import numpy as np
 from _timing import best_ms as _best_ms
-from _timing import mnist_batch, torch_train_step, train_step
+from _timing import mnist_batch, openblas_info, torch_train_step, train_step
 
 from bprop.layers import Convolution
 from bprop.nets import DeepConvNet, SimpleConvNet
@@ -49,22 +48,6 @@ from bprop.optim import Adam
 BOOK_MS = {"SimpleConvNet": 110.0, "DeepConvNet": 722.0}
 GOALS = {"SimpleConvNet": 1.0, "DeepConvNet": 1.5}
 NETS = {"simple": SimpleConvNet, "deep": DeepConvNet}
-
-
-def openblas_info() -> str:
-    """The kernel and thread count of the OpenBLAS NumPy loaded, read from the library itself."""
-    paths = sorted({line.split()[-1] for line in open("/proc/self/maps") if "openblas" in line.lower()})
-    for path in paths:
-        lib = ctypes.CDLL(path)
-        for prefix, suffix in (("scipy_", "64_"), ("", "")):
-            try:
-                corename = getattr(lib, f"{prefix}openblas_get_corename{suffix}")
-                threads = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}")
-            except AttributeError:
-                continue
-            corename.restype = ctypes.c_char_p
-            return f"OpenBLAS kernel {corename().decode()}, {threads()} threads"
-    return "BLAS kernel unknown (not OpenBLAS?)"
 
 
 def best_ms(fn, steps: int, rounds: int) -> float:

@@ -54,7 +54,7 @@ def test_train_on_mnist_then_evaluate_and_predict_the_saved_net(tmp_path, capsys
     assert lines[1].startswith("test accuracy ") and "of 10,000 images" in lines[1]
     rows = [line.split() for line in lines[5:15]]
     matrix = np.array([[int(v.replace(",", "")) for v in row[1:11]] for row in rows])
-    # Rows count the test images of each digit (NOTES.md).
+    # Rows count the test images of each digit.
     assert matrix.sum(axis=1).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
     code, out, _ = _run(capsys, "predict", str(model), "--index", "0")

@@ -10,11 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bprop.datasets import (
-    DataError,
-    parse_idx,
-    read_idx,
-)
+from bprop.datasets import DataError, parse_idx, read_idx
 
 from support import _CODES, idx_bytes
 

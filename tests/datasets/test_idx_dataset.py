@@ -8,10 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from bprop.datasets import (
-    DataError,
-    load_idx_dataset,
-)
+from bprop.datasets import DataError, load_idx_dataset
 from bprop.datasets.idx_dataset import FILENAMES
 
 from support import idx_bytes

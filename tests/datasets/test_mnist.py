@@ -9,11 +9,7 @@ import struct
 import numpy as np
 import pytest
 
-from bprop.datasets import (
-    ChecksumError,
-    DataError,
-    load_mnist,
-)
+from bprop.datasets import ChecksumError, DataError, load_mnist
 from bprop.datasets import mnist as mnist_module
 from bprop.datasets.idx_dataset import FILENAMES
 

@@ -8,15 +8,7 @@ import numpy as np
 import pytest
 
 import bprop.graph as bg
-from bprop.graph import (
-    Add,
-    Exp,
-    Graph,
-    Negate,
-    Node,
-    Reciprocal,
-    format_number,
-)
+from bprop.graph import Add, Exp, Graph, Negate, Node, Reciprocal, format_number
 
 from support import naive_numerical_gradient
 

@@ -7,9 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import bprop.graph as bg
-from bprop.graph import (
-    network_graph,
-)
+from bprop.graph import network_graph
 
 from support import needs_dot, png_size
 

@@ -5,19 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bprop.graph import (
-    Add,
-    Exp,
-    Graph,
-    Log,
-    MatMul,
-    Max0,
-    Mul,
-    Negate,
-    Reciprocal,
-    Square,
-    Sum,
-)
+from bprop.graph import Add, Exp, Graph, Log, MatMul, Max0, Mul, Negate, Reciprocal, Square, Sum
 
 from support import naive_numerical_gradient
 

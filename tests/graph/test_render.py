@@ -9,11 +9,7 @@ import numpy as np
 import pytest
 
 import bprop.graph as bg
-from bprop.graph import (
-    Graph,
-    GraphvizError,
-    format_number,
-)
+from bprop.graph import Graph, GraphvizError, format_number
 from bprop.graph import render as render_module
 
 from support import needs_dot, png_size

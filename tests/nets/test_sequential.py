@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bprop import layers as L
 from bprop.layers import Affine, Relu, Tanh
 from bprop.nets import LayerSummary, Sequential, TwoLayerNet
 
@@ -148,3 +149,49 @@ def test_layers_scan_for_nan_again_once_a_nets_pass_is_over():
     relu.forward(np.ones((6, 4)))
     with pytest.raises(ValueError, match="got NaN in dout"):
         relu.backward(np.full((6, 4), np.nan))
+
+
+# --- print(net): one table for the net, the pictures and describe ---------------------------
+
+
+def test_print_net_shows_each_layer_its_output_shape_and_parameter_count():
+    net = TwoLayerNet(784, 50, 10, rng=0, dtype=np.float32)
+    assert str(net).splitlines() == [
+        "TwoLayerNet, float32",
+        "layer                output shape  parameters",
+        "Affine(D=784, M=50)  (N, 50)           39,250",
+        "Relu()               (N, 50)                0",
+        "Affine(D=50, M=10)   (N, 10)              510",
+        "SoftmaxWithLoss()    ()                     0",
+        "total                                  39,760",
+    ]
+
+
+def test_print_conv_net_shows_image_shapes_and_the_layers_options():
+    from bprop.nets import SimpleConvNet
+
+    lines = str(SimpleConvNet(rng=0)).splitlines()
+    assert lines[2].split() == ["Convolution(FN=30,", "C=1,", "FH=5,", "FW=5,", "stride=1,", "pad=0)",
+                                "(N,", "30,", "24,", "24)", "780"]
+    assert lines[-1].split() == ["total", "433,890"]
+
+
+def test_a_net_whose_input_size_is_unknown_prints_question_marks_for_the_shapes():
+    rng = np.random.default_rng(0)
+    net = Sequential([L.Convolution(rng.standard_normal((2, 1, 3, 3)), np.zeros(2)), L.Flatten()])
+    rows = str(net).splitlines()[2:-1]
+    assert [row.split()[-2:] for row in rows] == [["?", "20"], ["?", "0"], ["?", "0"]]
+    assert "(N, 2, 2, 2)" in net.summary((1, 4, 4))
+
+
+def test_describing_a_net_between_forward_and_backward_changes_nothing_backward_reads():
+    x, t = _data()
+    net = TwoLayerNet(5, 4, 3, rng=0)
+    expected = {k: v.copy() for k, v in net.gradient(x, t).items()}
+    net.loss(x, t)
+    str(net)  # a forward pass of one sample, on copies of the layers
+    dout = net.last_layer.backward(1)
+    for layer in reversed(list(net.layers.values())):
+        dout = layer.backward(dout)
+    for key, grad in net.grads.items():
+        np.testing.assert_array_equal(grad, expected[key])

@@ -6,14 +6,7 @@ import argparse
 
 import numpy as np
 
-from bprop.cli._data import (
-    add_data_option,
-    as_net_input,
-    check_fits,
-    load_data,
-    load_model,
-    summary,
-)
+from bprop.cli._data import add_data_option, as_net_input, check_fits, load_data, load_model, summary
 
 
 def register(subparsers):

@@ -7,13 +7,7 @@ import argparse
 import numpy as np
 
 from bprop.cli._common import count
-from bprop.cli._data import (
-    add_data_option,
-    as_net_input,
-    check_fits,
-    load_data,
-    load_model,
-)
+from bprop.cli._data import add_data_option, as_net_input, check_fits, load_data, load_model
 
 # Dark to bright; each pixel is drawn twice across so the digit keeps its shape
 # in a terminal, whose cells are about twice as tall as wide.

@@ -11,14 +11,7 @@ import math
 
 import numpy as np
 
-from bprop.cli._common import (
-    CommandError,
-    check_figure_output,
-    check_output_path,
-    count,
-    counts,
-    number,
-)
+from bprop.cli._common import CommandError, check_figure_output, check_output_path, count, counts, number
 from bprop.cli._data import add_data_option, load_data, summary
 from bprop.layers import registry
 from bprop.optim import OPTIMIZERS

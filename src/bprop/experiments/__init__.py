@@ -27,17 +27,8 @@ by default the shipped MNIST is loaded. Nets are float32 by default (pass
 
 from bprop.experiments._runs import Run, Trial
 from bprop.experiments.batchnorm import batchnorm_comparison, epochs_to_reach
-from bprop.experiments.init_weights import (
-    activation_histograms,
-    init_comparison,
-    init_label,
-)
-from bprop.experiments.optimizers import (
-    OPTIMIZER_LRS,
-    optimizer_mnist_losses,
-    optimizer_paths,
-    steps_to_reach,
-)
+from bprop.experiments.init_weights import activation_histograms, init_comparison, init_label
+from bprop.experiments.optimizers import OPTIMIZER_LRS, optimizer_mnist_losses, optimizer_paths, steps_to_reach
 from bprop.experiments.overfitting import overfitting
 from bprop.experiments.search import random_search, validation_split
 

@@ -12,22 +12,13 @@ learner's class is read — its parameters, its reference — is in
 
 from __future__ import annotations
 
-import contextlib
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from bprop.gradcheck import learner
-from bprop.gradcheck.compare import (
-    copy_grad,
-    difference,
-    first_change,
-    first_index,
-    fmt_index,
-    rel,
-    rel_scale,
-)
+from bprop.gradcheck.calls import Stop, as_float64, call, capture, log_hint
+from bprop.gradcheck.compare import copy_grad, difference, first_change, first_index, fmt_index, rel, rel_scale
 from bprop.gradcheck.diagnose import diagnose
 from bprop.gradcheck.numerical import central_differences
 from bprop.gradcheck.report import Finding, GradRow, Report
@@ -71,14 +62,6 @@ def check_layer(layer, *inputs, tol=1e-6, eps=1e-4, dtype=None, seed=0, name=Non
                   checker.findings, checker.rows)
 
 
-class _Stop(Exception):
-    """The layer raised or returned something unusable: the finding ends this stage."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.key)
-        self.finding = finding
-
-
 @dataclass
 class _Target:
     """A gradient to check: ``grad`` (its name), ``of`` (what it is the gradient of),
@@ -119,33 +102,33 @@ class _Checker:
                 self.gradient_checks(targets)
             else:
                 self.add("gradient", "note", "grad.skipped")
-        except _Stop as stop:
+        except Stop as stop:
             self.findings.append(stop.finding)
             if self.diff is None:
                 return
         for stage in (self.dtype_check, self.extreme_check):
             try:
                 stage()
-            except _Stop as stop:
+            except Stop as stop:
                 self.findings.append(stop.finding)
 
     # forward on ordinary inputs -------------------------------------------------------------
 
     def forward_checks(self) -> bool:
         saved = [w.copy() for w in self.work]
-        y, warns = _call("forward", self.lay.forward, *self.work)
-        self.y0 = _as_float64(y, "forward")
+        y, warns = call("forward", self.lay.forward, *self.work)
+        self.y0 = as_float64(y, "forward")
         self.inplace_check("forward_inplace", saved)
         bad = ~np.isfinite(self.y0)
         if bad.any():
             f = self.add("finite", "fail", "finite.fail", count=int(bad.sum()), size=bad.size, index=first_index(bad))
             if warns:
                 f.extra.append(("hint.warned", {"warning": warns[0]}))
-            _log_hint(f, warns)
+            log_hint(f, warns)
             return False
         self.add("finite", "pass", "finite.ok")
         if warns:
-            _log_hint(self.add("warning", "fail", "warning.fail", where="forward", warning=warns[0]), warns)
+            log_hint(self.add("warning", "fail", "warning.fail", where="forward", warning=warns[0]), warns)
         self.reference_check()
         return True
 
@@ -165,7 +148,7 @@ class _Checker:
             return
         name, ref_layer = ref
         try:
-            with _capture():
+            with capture():
                 want = np.array(ref_layer.forward(*[w.copy() for w in self.work]), dtype=np.float64)
         except Exception:  # ours rejects these inputs: nothing to compare against
             return
@@ -184,9 +167,9 @@ class _Checker:
     def backward(self, dout):
         """backward on the float64 copy with a fresh copy of dout → (dout as passed, input grads, param grads)."""
         arg = float(dout) if np.ndim(dout) == 0 else np.array(dout)
-        result, warns = _call("backward", self.lay.backward, arg)
+        result, warns = call("backward", self.lay.backward, arg)
         if warns and not any(f.params.get("where") == "backward" for f in self.findings):  # once
-            _log_hint(self.add("warning", "fail", "warning.fail", where="backward", warning=warns[0]), warns)
+            log_hint(self.add("warning", "fail", "warning.fail", where="backward", warning=warns[0]), warns)
         grads = {p: copy_grad(learner.grad(self.lay, p)) for p in self.params}
         return arg, result, grads
 
@@ -215,7 +198,7 @@ class _Checker:
     def targets(self, result, pgrads) -> list[_Target]:
         if isinstance(result, tuple):
             if len(result) != len(self.work):
-                raise _Stop(Finding("backward", "fail", "bad_grads", {"count": len(result), "inputs": len(self.work)}))
+                raise Stop(Finding("backward", "fail", "bad_grads", {"count": len(result), "inputs": len(self.work)}))
             self.diff = list(range(len(result)))
         else:
             self.diff, result = [0], (result,)
@@ -272,8 +255,8 @@ class _Checker:
             self.add("shape", "pass", "shape.ok")
 
         def run():
-            y, _ = _call("forward", self.lay.forward, *[w.copy() for w in self.work])
-            return _as_float64(y, "forward")
+            y, _ = call("forward", self.lay.forward, *[w.copy() for w in self.work])
+            return as_float64(y, "forward")
 
         if difference(run(), self.y0):
             self.add("gradient", "note", "grad.random")  # Dropout in training mode, say
@@ -330,8 +313,8 @@ class _Checker:
     def run_copy(self, xs):
         """forward and backward on a copy of the caller's layer in the checked dtype."""
         lay = learner.cast_copy(self.layer, self.dtype)
-        y, warns = _call("forward", lay.forward, *xs)
-        result, more = _call("backward", lay.backward, self.dout_in(self.dtype))
+        y, warns = call("forward", lay.forward, *xs)
+        result, more = call("backward", lay.backward, self.dout_in(self.dtype))
         grads = list(result) if isinstance(result, tuple) else [result]
         named = [("d" + self.names[i], g) for i, g in zip(self.diff, grads)]
         named += [(learner.grad_label(p), learner.grad(lay, p)) for p in self.params]
@@ -365,45 +348,9 @@ class _Checker:
                     f.extra.append(("extreme.at_x", {"x": float(x[np.unravel_index(np.argmax(bad), bad.shape)])}))
                 if warns:
                     f.extra.append(("hint.warned", {"warning": warns[0]}))
-                _log_hint(f, warns)
+                log_hint(f, warns)
                 return
         if warns:
             self.add("extreme", "note", "extreme.note", warning=warns[0])
         else:
             self.add("extreme", "pass", "extreme.ok")
-
-
-
-@contextlib.contextmanager
-def _capture():
-    """Record every warning (instead of raising or printing it) and make NumPy warn on
-    overflow, division by zero and invalid operations. Underflow stays silent:
-    exp(-1000) = 0 is the right answer."""
-    with warnings.catch_warnings(record=True) as caught, np.errstate(divide="warn", over="warn", invalid="warn"):
-        warnings.simplefilter("always")
-        yield caught
-
-
-def _call(where: str, fn, *args):
-    """fn(*args) → (result, texts of NumPy's RuntimeWarnings); an exception becomes a failed finding."""
-    with _capture() as caught:
-        try:
-            result = fn(*args)
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
-            raise _Stop(Finding("exception", "fail", "exception", {"where": where, "error": error})) from exc
-    return result, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-
-
-def _log_hint(finding: Finding, warns: list[str]):
-    if any("log" in w for w in warns):
-        finding.extra.append(("hint.log", {}))
-
-
-def _as_float64(value, where: str) -> np.ndarray:
-    """A float64 copy of what forward returned (a layer may reuse its output buffer)."""
-    y = copy_grad(value)
-    if y is None:
-        got = "None" if value is None else type(value).__name__
-        raise _Stop(Finding(where, "fail", "bad_output", {"where": where, "got": got}))
-    return y

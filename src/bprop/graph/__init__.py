@@ -40,37 +40,10 @@ Also ``sigmoid``, ``relu``, ``tanh``, ``affine``, ``softmax_with_loss`` and
 from (type name, output shape, parameter count) specs.
 """
 
-from bprop.graph.builtin import (
-    GRAPHS,
-    affine,
-    mse,
-    relu,
-    shopping,
-    sigmoid,
-    softmax_with_loss,
-    tanh,
-)
+from bprop.graph.builtin import GRAPHS, affine, mse, relu, shopping, sigmoid, softmax_with_loss, tanh
 from bprop.graph.engine import Graph, Step, Value
-from bprop.graph.network import (
-    NETWORKS,
-    NetworkGraph,
-    multi_layer,
-    network_graph,
-    two_layer,
-)
-from bprop.graph.nodes import (
-    Add,
-    Exp,
-    Log,
-    MatMul,
-    Max0,
-    Mul,
-    Negate,
-    Node,
-    Reciprocal,
-    Square,
-    Sum,
-)
+from bprop.graph.network import NETWORKS, NetworkGraph, multi_layer, network_graph, two_layer
+from bprop.graph.nodes import Add, Exp, Log, MatMul, Max0, Mul, Negate, Node, Reciprocal, Square, Sum
 from bprop.graph.render import GraphvizError, format_number
 
 __all__ = [

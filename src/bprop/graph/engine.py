@@ -14,19 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bprop.graph.nodes import (
-    Add,
-    Exp,
-    Log,
-    MatMul,
-    Max0,
-    Mul,
-    Negate,
-    Node,
-    Reciprocal,
-    Square,
-    Sum,
-)
+from bprop.graph.nodes import Add, Exp, Log, MatMul, Max0, Mul, Negate, Node, Reciprocal, Square, Sum
 from bprop.graph.render import Renderable, format_number, graph_to_dot
 
 __all__ = ["Value", "Step", "Graph"]

@@ -3,17 +3,7 @@
 >>> from bprop.layers import Relu, Sigmoid, Affine, SoftmaxWithLoss
 """
 
-from bprop.layers.activation import (
-    Elu,
-    Gelu,
-    Identity,
-    LeakyRelu,
-    Relu,
-    Sigmoid,
-    Silu,
-    Softplus,
-    Tanh,
-)
+from bprop.layers.activation import Elu, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh
 from bprop.layers.base import Layer
 from bprop.layers.conv import Convolution, Flatten, Pooling
 from bprop.layers.dropout import Dropout

@@ -11,14 +11,7 @@ import numpy as np
 
 from bprop import init
 from bprop._checks import float_dtype, positive_int
-from bprop.layers import (
-    Affine,
-    BatchNormalization,
-    Dropout,
-    Relu,
-    SoftmaxWithLoss,
-    registry,
-)
+from bprop.layers import Affine, BatchNormalization, Dropout, Relu, SoftmaxWithLoss, registry
 from bprop.nets.sequential import Sequential, preset
 
 __all__ = ["TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "ACTIVATIONS"]

@@ -19,14 +19,7 @@ when a figure is drawn; without it these functions raise ``MatplotlibMissing``
     filters.py   §7.6: a convnet's first filters before and after training
 """
 
-from bprop.plot._figure import (
-    FORMATS,
-    INSTALL_HINT,
-    MatplotlibMissing,
-    format_of,
-    require_matplotlib,
-    save,
-)
+from bprop.plot._figure import FORMATS, INSTALL_HINT, MatplotlibMissing, format_of, require_matplotlib, save
 from bprop.plot.chapter6 import (
     activations_figure,
     batchnorm_figure,

@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bprop.plot._figure import (
-    COLORS,
-    finish_panels,
-    panel_grid,
-    plot_smoothed,
-    require_matplotlib,
-)
+from bprop.plot._figure import COLORS, finish_panels, panel_grid, plot_smoothed, require_matplotlib
 
 __all__ = ["optimizers_figure", "activations_figure", "init_figure", "batchnorm_figure",
            "overfitting_figure", "search_figure"]

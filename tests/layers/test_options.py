@@ -1,0 +1,106 @@
+"""What a layer declares once — its role, arrays and options — and what comes from it:
+the registry, the argument checks, ``repr``, and what a model file records."""
+
+import numpy as np
+import pytest
+
+from bprop import layers as L
+from bprop.layers import registry
+from bprop.nets import ACTIVATIONS, Sequential, load
+
+# One way to build each registered layer; the tests below build every one of them.
+BUILD = {
+    "Relu": lambda: L.Relu(), "Sigmoid": lambda: L.Sigmoid(), "Tanh": lambda: L.Tanh(),
+    "LeakyRelu": lambda: L.LeakyRelu(0.2), "Elu": lambda: L.Elu(0.5), "Gelu": lambda: L.Gelu(),
+    "Silu": lambda: L.Silu(), "Softplus": lambda: L.Softplus(), "Identity": lambda: L.Identity(),
+    "Affine": lambda: L.Affine(np.ones((4, 3)), np.zeros(3)),
+    "MulLayer": lambda: L.MulLayer(), "AddLayer": lambda: L.AddLayer(),
+    "SoftmaxWithLoss": lambda: L.SoftmaxWithLoss(), "SigmoidWithLoss": lambda: L.SigmoidWithLoss(),
+    "MeanSquaredError": lambda: L.MeanSquaredError(),
+    "BatchNormalization": lambda: L.BatchNormalization(np.ones(3), np.zeros(3), momentum=0.8, eps=1e-5),
+    "Dropout": lambda: L.Dropout(0.25, scale_at="test", seed=0),
+    "Convolution": lambda: L.Convolution(np.ones((2, 3, 3, 3)), np.zeros(2), stride=2, pad=1),
+    "Pooling": lambda: L.Pooling(3, 2, stride=1, pad=1, mode="avg"),
+    "Flatten": lambda: L.Flatten(),
+}
+
+
+def test_every_public_layer_is_registered_once_with_its_role():
+    public = {name: getattr(L, name) for name in L.__all__ if name != "Layer"}
+    classes = {cls.__name__: cls for cls in public.values()}  # the PyTorch spellings are aliases
+    assert registry.layer_classes() == classes
+    assert set(BUILD) == set(classes)
+    assert set(registry.loss_layers()) == {"SoftmaxWithLoss", "SigmoidWithLoss", "MeanSquaredError"}
+    assert set(registry.layer_classes("node")) == {"MulLayer", "AddLayer"}
+    assert "Identity" in registry.sequential_layers() and "MulLayer" not in registry.sequential_layers()
+
+
+def test_a_class_defined_outside_bprop_is_not_registered():
+    class MyRelu(L.Relu):
+        pass
+
+    assert "MyRelu" not in registry.layer_classes()
+
+
+def test_the_activation_names_are_the_snake_case_of_the_activation_layers():
+    assert list(registry.activations()) == ["relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu", "silu", "softplus"]
+    assert ACTIVATIONS == registry.activations()
+    assert ACTIVATIONS["leaky_relu"] is L.LeakyRelu
+    assert registry.snake_case("BatchNormalization") == "batch_normalization"
+
+
+@pytest.mark.parametrize("name, text", [
+    ("Convolution", "Convolution(FN=2, C=3, FH=3, FW=3, stride=2, pad=1)"),
+    ("Affine", "Affine(D=4, M=3)"),
+    ("Pooling", "Pooling(pool_h=3, pool_w=2, stride=1, pad=1, mode='avg')"),
+    ("BatchNormalization", "BatchNormalization(C=3, momentum=0.8, eps=1e-05)"),
+    ("Dropout", "Dropout(dropout_ratio=0.25, scale_at='test')"),
+    ("LeakyRelu", "LeakyRelu(alpha=0.2)"),
+    ("Relu", "Relu()"),
+    ("SoftmaxWithLoss", "SoftmaxWithLoss()"),
+    ("MulLayer", "MulLayer()"),
+])
+def test_repr_shows_the_parameters_sizes_and_the_options(name, text):
+    assert repr(BUILD[name]()) == text
+
+
+def test_a_run_time_flag_shows_only_when_set():
+    assert repr(L.Relu(inplace=True)) == "Relu(inplace=True)"
+
+
+def _bad_values(option):
+    """A value of the wrong kind and, where the option has a range or a set, one outside it."""
+    return {"inplace": [1, "yes"], "alpha": ["0.1", True, float("inf")], "stride": [0, 1.0, True],
+            "pad": [-1, 1.5], "pool_h": [0, 2.0], "pool_w": [0, "2"], "mode": ["min", 3],
+            "momentum": [1.5, -0.1, "0.9"], "eps": [0.0, -1.0, None], "dropout_ratio": [1.0, -0.1, "half"],
+            "scale_at": ["eval", None]}[option]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, cls in registry.layer_classes().items() if cls.options))
+def test_every_declared_option_refuses_a_bad_value_naming_the_layer_and_the_option(name):
+    cls = registry.layer_classes()[name]
+    layer = BUILD[name]()
+    for option in cls.options:
+        for bad in _bad_values(option.name):
+            with pytest.raises((TypeError, ValueError)) as info:
+                layer._set_options(**{o.name: getattr(layer, o.name) for o in cls.options} | {option.name: bad})
+            assert name in str(info.value) and option.name in str(info.value), (option.name, bad, info.value)
+
+
+@pytest.mark.parametrize("name", sorted(registry.sequential_layers()))
+def test_a_model_file_records_each_layer_with_its_declared_arrays_and_options(name, tmp_path):
+    layer = BUILD[name]()
+    first = L.Affine(np.ones((5, 4)), np.zeros(4))
+    if name in ("Convolution", "Pooling", "Flatten"):
+        net = Sequential([layer])
+    elif name == "Affine":
+        net = Sequential([L.Affine(np.ones((5, 4)), np.zeros(4)), layer])
+    elif name == "BatchNormalization":
+        net = Sequential([L.Affine(np.ones((5, 3)), np.zeros(3)), layer])
+    else:
+        net = Sequential([first, layer])
+    loaded = load(net.save(tmp_path / "net.npz"))
+    back = list(loaded.layers.values())[-1]
+    assert type(back) is type(layer) and repr(back) == repr(layer)
+    for attr in (*layer.param_names, *layer.state_names):
+        np.testing.assert_array_equal(getattr(back, attr), getattr(layer, attr))
