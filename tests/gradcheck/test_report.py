@@ -4,6 +4,7 @@ import string
 
 import pytest
 
+from bprop import i18n
 from bprop.gradcheck import check_layer, messages
 
 from support import learner_case
@@ -26,7 +27,7 @@ def test_every_message_has_both_languages_with_the_same_fields(key):
         return sorted(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
     entry = messages.MESSAGES[key]
-    assert set(entry) == set(messages.LANGUAGES)
+    assert set(entry) == set(i18n.LANGUAGES)
     assert fields(entry["en"]) == fields(entry["ja"])
 
 
@@ -38,10 +39,10 @@ def test_every_message_has_both_languages_with_the_same_fields(key):
     ({"LC_ALL": "", "LANG": "ja"}, "ja"),
 ])
 def test_language_comes_from_the_locale_variables(env, lang):
-    assert messages.pick_language(environ=env) == lang
+    assert i18n.pick_language(environ=env) == lang
 
 
 def test_explicit_language_wins_and_unknown_raises():
-    assert messages.pick_language("en", environ={"LANG": "ja_JP.UTF-8"}) == "en"
+    assert i18n.pick_language("en", environ={"LANG": "ja_JP.UTF-8"}) == "en"
     with pytest.raises(ValueError, match="en, ja"):
-        messages.pick_language("fr")
+        i18n.pick_language("fr")

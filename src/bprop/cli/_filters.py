@@ -19,8 +19,8 @@ def add_arguments(parser) -> None:
 
 def run(args, seed):
     """(figure, lines): the filters W1 and, when the file holds them, the initial ones W1_init."""
+    from bprop import plot
     from bprop.cli._data import load_model
-    from bprop.plot import filters as plot_filters
 
     columns = count(args.columns, "--columns")
     net = load_model(args.model)
@@ -33,9 +33,9 @@ def run(args, seed):
     lines = [f"{args.model}: {FN} filters of {C}x{FH}x{FW} (channel 0 drawn)"]
     lines.append(f"{'':16} {'std':>8} {'neighbour correlation':>22}")
     if W_init is not None:
-        lines.append(f"{'before training':16} {W_init.std():8.4f} {plot_filters.neighbour_correlation(W_init):22.3f}")
+        lines.append(f"{'before training':16} {W_init.std():8.4f} {plot.neighbour_correlation(W_init):22.3f}")
     else:
         lines.append("(the file holds no initial filters W1_init: only the trained ones are drawn)")
-    lines.append(f"{'after training':16} {W.std():8.4f} {plot_filters.neighbour_correlation(W):22.3f}")
+    lines.append(f"{'after training':16} {W.std():8.4f} {plot.neighbour_correlation(W):22.3f}")
     title = f"{type(net).__name__}: first-layer filters"
-    return plot_filters.filters_figure(W, W_init, columns=columns, title=title), lines
+    return plot.filters_figure(W, W_init, columns=columns, title=title), lines

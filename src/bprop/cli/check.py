@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bprop import i18n
 from bprop.cli._common import CommandError
-from bprop.gradcheck import messages
 
 
 def register(subparsers):
@@ -31,7 +31,7 @@ def register(subparsers):
     parser.add_argument("--shape", default="4,5", help="input shape N,D (default 4,5)")
     parser.add_argument("--dtype", default="float64", choices=("float64", "float32"),
                         help="dtype the layer must keep (the gradients are checked in float64)")
-    parser.add_argument("--lang", choices=messages.LANGUAGES, default=None,
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=None,
                         help="en or ja (default: from LC_ALL, LC_MESSAGES or LANG)")
     parser.set_defaults(func=run)
 
@@ -39,7 +39,7 @@ def register(subparsers):
 def run(args) -> int:
     from bprop.gradcheck import check_layer, learner
 
-    lang = messages.pick_language(args.lang)
+    lang = i18n.pick_language(args.lang)
     path, cls_name = _split_target(args.target, lang)
     shape = _parse_shape(args.shape, lang)
     dtype = np.dtype(args.dtype)
@@ -56,6 +56,8 @@ def run(args) -> int:
 
 
 def _error(key: str, lang: str, **params) -> CommandError:
+    from bprop.gradcheck import messages
+
     return CommandError(messages.text(key, lang, **params))
 
 

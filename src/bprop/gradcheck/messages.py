@@ -1,17 +1,14 @@
 """User-facing text of the gradient check and ``bprop check``, in English and Japanese.
 
-``MESSAGES`` maps a key to ``{'en': ..., 'ja': ...}``; the texts are
-``str.format`` templates and both languages take the same fields.
+``MESSAGES`` maps a key to ``{'en': ..., 'ja': ...}`` (the languages of
+``bprop.i18n``); the texts are ``str.format`` templates and both languages take
+the same fields.
 
 >>> print(text("dout.fail", "en"))
 backward wrote into dout (as the book's ReLU does, zeroing it through the mask); copy it first: dx = dout.copy()
 """
 
 from __future__ import annotations
-
-import os
-
-LANGUAGES = ("en", "ja")
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- the report's frame -------------------------------------------------------------
@@ -300,25 +297,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "forward(x)、forward(x, t)、forward(x, y) です",
     },
 }
-
-
-def pick_language(lang: str | None = None, environ=None) -> str:
-    """'en' or 'ja': ``lang`` when given, else from the locale variables.
-
-    As in POSIX, the first non-empty of LC_ALL, LC_MESSAGES and LANG decides;
-    a value starting with ``ja`` (``ja_JP.UTF-8``) gives Japanese, anything
-    else English.
-    """
-    if lang is not None:
-        if lang not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
-        return lang
-    environ = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name)
-        if value:
-            return "ja" if value.lower().startswith("ja") else "en"
-    return "en"
 
 
 def text(key: str, lang: str = "en", **params) -> str:

@@ -16,7 +16,7 @@ __all__ = ["Finding", "GradRow", "Report"]
 @dataclass
 class Finding:
     """One outcome: ``check`` (what was checked), ``status`` ('pass', 'fail' or 'note'),
-    the message ``key`` in bprop.messages with its ``params``, and ``extra`` sentences
+    the message ``key`` in bprop.gradcheck.messages with its ``params``, and ``extra`` sentences
     appended to it as (key, params)."""
 
     check: str

@@ -26,8 +26,9 @@ import numbers
 
 from bprop._checks import integer, is_integer
 from bprop.graph.render import Renderable
-from bprop.nets import MultiLayerNet, TwoLayerNet
-from bprop.nets.summary import shape_text, summary_table
+
+# bprop.nets (the table, the presets' specs) is imported where it is used, so that
+# `bprop graph --help`, which imports this module, does not import every layer.
 
 __all__ = ["NetworkGraph", "network_graph", "two_layer", "multi_layer", "NETWORKS"]
 
@@ -73,6 +74,8 @@ class NetworkGraph(Renderable):
         return sum(n for _, _, n in self.layers)
 
     def __str__(self) -> str:
+        from bprop.nets.summary import summary_table
+
         return summary_table(self.layers)
 
     def __repr__(self) -> str:
@@ -80,6 +83,8 @@ class NetworkGraph(Renderable):
 
     def to_dot(self) -> str:
         """DOT text: input → one box per layer → output, each arrow labelled with the shape it carries."""
+        from bprop.nets.summary import shape_text
+
         title = (self.title + ": " if self.title else "") + f"{self.n_params:,} parameters"
         out = [
             "digraph network {",
@@ -116,11 +121,15 @@ def network_graph(layers, input_shape=None, title: str | None = None) -> Network
 
 def two_layer(input_size: int = 784, hidden_size: int = 50, output_size: int = 10) -> list:
     """Layer specs of the book's TwoLayerNet (§5.7): Affine, Relu, Affine, SoftmaxWithLoss."""
+    from bprop.nets import TwoLayerNet
+
     return TwoLayerNet(input_size, hidden_size, output_size, rng=0).describe((input_size,))
 
 
 def multi_layer(input_size: int = 784, hidden_size_list=(100, 100, 100, 100), output_size: int = 10) -> list:
     """Layer specs of the book's MultiLayerNet (§6): (Affine, Relu) per hidden layer, then Affine, SoftmaxWithLoss."""
+    from bprop.nets import MultiLayerNet
+
     return MultiLayerNet(input_size, list(hidden_size_list), output_size, rng=0).describe((input_size,))
 
 

@@ -1,5 +1,15 @@
 """Layers with ``forward`` and ``backward``, named as in the book.
 
+    activation.py  Relu, Sigmoid, Tanh, LeakyRelu, Elu, Gelu, Silu, Softplus, Identity
+    linear.py      MulLayer, AddLayer (the nodes of §5.4), Affine
+    loss.py        SoftmaxWithLoss, SigmoidWithLoss, MeanSquaredError
+    norm.py        BatchNormalization
+    dropout.py     Dropout
+    conv.py        Convolution, Pooling, Flatten
+    base.py        what every layer shares: the contract, params/grads, repr
+    options.py     how a layer declares its constructor options
+    registry.py    every layer class by name (model files, CLI choices, the checker)
+
 >>> from bprop.layers import Relu, Sigmoid, Affine, SoftmaxWithLoss
 """
 

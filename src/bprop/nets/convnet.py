@@ -60,6 +60,8 @@ class _ConvNet(Sequential):
     """
 
     eval_batch_size = CONV_EVAL_BATCH_SIZE
+    # The arrays ``_extras`` may give: a model file may hold these and no others.
+    EXTRAS = ("W1_init",)
 
     def accuracy(self, x, t, batch_size: int = CONV_EVAL_BATCH_SIZE) -> float:
         return super().accuracy(x, t, batch_size)
@@ -107,9 +109,6 @@ class _ConvNet(Sequential):
         """Arrays saved with the net besides its layers' (see ``bprop.serialize``)."""
         W1_init = getattr(self, "W1_init", None)  # a file from elsewhere may lack it
         return {} if W1_init is None else {"W1_init": W1_init}
-
-    # The arrays ``_extras`` may give: a model file may hold these and no others.
-    EXTRAS = ("W1_init",)
 
     @classmethod
     def _check_saved(cls, config, records) -> None:
