@@ -5,14 +5,15 @@ the output when the derivative is a function of it (Sigmoid, Tanh, Elu), or the
 input (Gelu, Softplus, Silu). None of them writes into x or dout (but
 ``Relu(inplace=True)``, when asked); the in-place operations below act only on
 arrays the layer has just allocated, which saves temporaries
-(bench/activations.py).
+(bench/activations.py). The longer fast forms (Relu's max, Elu, Gelu) live in
+``bprop._kernels.elementwise`` beside the plain formulas they must equal.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from bprop._kernels.elementwise import relu_into
+from bprop._kernels.elementwise import elu, elu_backward, gelu_tanh, gelu_tanh_backward, relu_into
 from bprop.functions import sigmoid, softplus
 from bprop.layers.base import Layer
 from bprop.layers.options import flag, number
@@ -151,7 +152,8 @@ class Elu(Layer):
 
     At x = 0 the slope is alpha·exp(0) = alpha, as in PyTorch. x: any shape; y,
     dx: same shape and dtype. exp is taken of min(x, 0) only, so x = 1000 does
-    not overflow. Caches y and the mask ``x <= 0``.
+    not overflow. Caches y and the mask ``x <= 0``. Both passes are arithmetic
+    on fresh arrays in ``bprop._kernels.elementwise`` (no masked selects).
     """
 
     role = "activation"
@@ -164,27 +166,13 @@ class Elu(Layer):
 
     def forward(self, x, train_flg=True):
         x = self._input(x)
-        alpha = x.dtype.type(self.alpha)
         self.mask = x <= 0
-        # y = max(x, 0) + alpha·expm1(min(x, 0)): arithmetic instead of np.where
-        # with a random mask (bench/activations.py).
-        negative = np.minimum(x, 0)
-        np.expm1(negative, out=negative)
-        negative *= alpha
-        y = np.maximum(x, 0)
-        y += negative
-        self.out = y
-        return self._remember_output(y)
+        self.out = elu(x, self.alpha)  # y = max(x, 0) + alpha·expm1(min(x, 0))
+        return self._remember_output(self.out)
 
     def backward(self, dout):
         dout = self._dout(dout)
-        # slope = 1 + [x <= 0]·(min(y, 0) + alpha - 1); min keeps y = inf from making inf·0.
-        slope = np.minimum(self.out, 0)
-        slope += self.out.dtype.type(self.alpha - 1)
-        slope *= self.mask
-        slope += 1
-        slope *= dout
-        return slope
+        return elu_backward(self.out, self.mask, self.alpha, dout)  # dout, or dout·(y + alpha) where x <= 0
 
 
 class Gelu(Layer):
@@ -194,51 +182,24 @@ class Gelu(Layer):
     dx = dout·(½·(1 + tanh(u)) + ½·x·(1 - tanh²(u))·√(2/π)·(1 + 3·0.044715·x²))
 
     x: any shape; y, dx: same shape and dtype. At ±1000, x³ = ±1e9 is finite in
-    float32 and tanh saturates: no overflow. Caches x and tanh(u).
+    float32 and tanh saturates: no overflow. Caches x and tanh(u). Both passes
+    are computed in place on fresh arrays by ``bprop._kernels.elementwise``.
     """
 
     role = "activation"
-    _C = np.sqrt(2 / np.pi)
-    _K = 0.044715
 
     def __init__(self):
         self.x = None
         self._tanh_u = None
 
     def forward(self, x, train_flg=True):
-        x = self._input(x)
-        c, k, half = (x.dtype.type(v) for v in (self._C, self._K, 0.5))
-        self.x = x
-        # u = c·x·(1 + k·x²), in place on one fresh array: half the temporaries
-        # of the formula written out (bench/activations.py).
-        u = x * x
-        u *= k
-        u += 1
-        u *= x
-        u *= c
-        self._tanh_u = np.tanh(u, out=u)
-        y = self._tanh_u + 1
-        y *= x
-        y *= half
+        self.x = self._input(x)
+        y, self._tanh_u = gelu_tanh(self.x)  # y = ½·x·(1 + tanh(u))
         return self._remember_output(y)
 
     def backward(self, dout):
         dout = self._dout(dout)
-        x, t = self.x, self._tanh_u
-        c, k, half = (x.dtype.type(v) for v in (self._C, self._K, 0.5))
-        du = x * x  # du/dx = c·(1 + 3k·x²)
-        du *= 3 * k
-        du += 1
-        du *= c
-        dx = t * t  # ½·(1 + t) + ½·x·(1 - t²)·du
-        np.subtract(1, dx, out=dx)
-        dx *= du
-        dx *= x
-        dx += 1
-        dx += t
-        dx *= half
-        dx *= dout
-        return dx
+        return gelu_tanh_backward(self.x, self._tanh_u, dout)
 
 
 class Silu(Layer):
