@@ -149,6 +149,18 @@ def test_class_the_check_cannot_build_exits_2(capsys, tmp_path):
     assert "cannot build Conv: its __init__ needs (W, b, stride)" in err
 
 
+@pytest.mark.parametrize("body, missing", [
+    ("    def forward(self, x):\n        return x\n", "backward"),
+    ("    def backward(self, dout):\n        return dout\n", "forward"),
+])
+def test_a_class_without_forward_or_backward_exits_2_naming_the_missing_method(capsys, tmp_path, body, missing):
+    half = tmp_path / "half.py"
+    half.write_text("class Relu:\n" + body)
+    status, _, err = check(capsys, f"{half}:Relu")
+    assert status == 2
+    assert f"Relu has no {missing} method; a layer needs forward and backward" in err
+
+
 def test_affine_needs_a_two_number_shape(capsys):
     status, _, err = check(capsys, learner("affine.py:Affine"), "--shape", "5")
     assert status == 2

@@ -212,10 +212,10 @@ def build_layer(cls, shape, dtype, rng):
 def build_inputs(layer, shape, dtype, rng) -> list:
     """Random inputs for forward(x), forward(x, t) or forward(x, y)."""
     cls = type(layer).__name__
-    forward = getattr(layer, "forward", None)
-    if not callable(forward) or not callable(getattr(layer, "backward", None)):
-        raise LearnerError("cli.no_forward", cls=cls)
-    names = required_args(forward)
+    for method in ("forward", "backward"):
+        if not callable(getattr(layer, method, None)):
+            raise LearnerError("cli.no_method", cls=cls, method=method)
+    names = required_args(layer.forward)
     x = rng.standard_normal(shape).astype(dtype)
     if len(names) == 1:
         return [x]

@@ -286,9 +286,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "building {cls} raised {error}",
         "ja": "{cls} を作るときに例外が発生しました: {error}",
     },
-    "cli.no_forward": {
-        "en": "{cls} has no forward method",
-        "ja": "{cls} に forward メソッドがありません",
+    "cli.no_method": {
+        "en": "{cls} has no {method} method; a layer needs forward and backward",
+        "ja": "{cls} に {method} メソッドがありません。レイヤには forward と backward が必要です",
     },
     "cli.forward_args": {
         "en": "cannot tell what {cls}.forward({args}) takes; bprop check handles forward(x), "

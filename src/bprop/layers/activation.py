@@ -58,9 +58,11 @@ class Relu(Layer):
 
     def backward(self, dout):
         given, dout = dout, self._dout(dout)
-        # dx = dout·[x > 0]: a multiply by the mask, never the book's dout[mask] = 0,
-        # which spoils the caller's dout (and is slower: bench/activations.py).
-        return np.multiply(dout, self._positive, out=dout if self._may_overwrite(dout, given) else None)
+        # dx = dout·[x > 0]: a multiply by the mask into a new array. The book's masked
+        # assignment would zero the caller's dout (and is slower: bench/activations.py);
+        # only inplace=True, when asked for, puts dx where dout was.
+        out = dout if self._may_overwrite(dout, given) else None
+        return np.multiply(dout, self._positive, out=out)
 
     def _may_overwrite(self, a, given) -> bool:
         """inplace, and ``a`` is the caller's own writable array (not a converted copy)."""
