@@ -2,7 +2,9 @@
 
 ``integer`` is the rule "an int (not a bool, not a float), at least ``least``"
 that layer options, net sizes, step counts and figure layouts all follow;
-``positive_int`` is its most common case. ``float_dtype`` admits the two dtypes
+``positive_int`` is its most common case. ``real`` is "a number (not a bool)
+in an interval", for hyperparameters and layer options; ``range_text`` states
+an interval the way every message does. ``float_dtype`` admits the two dtypes
 bprop computes in. Each raises TypeError for a value of the wrong kind and
 ValueError for one out of range, with a message that names the argument.
 
@@ -12,6 +14,8 @@ positive int, got 0".
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -43,6 +47,40 @@ def positive_int(value, name: str) -> int:
 
 def _integer_range(least: int) -> str:
     return "a positive int" if least == 1 else f"an int >= {least}"
+
+
+def real(value, name: str, low: float = -math.inf, high: float = math.inf, *,
+         open_low: bool = False, open_high: bool = False, owner: str | None = None) -> float:
+    """``value`` as a float in [low, high] (a bound excluded when open; NaN never lies inside).
+
+    TypeError unless it is an int or float (bools refused). An infinite bound
+    that is closed admits infinity itself (``lr`` in (0, inf]).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        if owner:
+            raise TypeError(f"{owner} expected a number for {name}, got {value!r}")
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    too_low = v <= low if open_low else v < low
+    too_high = v >= high if open_high else v > high
+    if math.isnan(v) or too_low or too_high:
+        if owner:
+            raise ValueError(f"{owner} expected {name} {range_text(low, high, open_low, open_high) or 'finite'}, "
+                             f"got {value!r}")
+        bounds = f"{'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+        raise ValueError(f"{name} must lie in {bounds}, got {value!r}")
+    return v
+
+
+def range_text(low: float, high: float, open_low: bool = False, open_high: bool = False) -> str:
+    """'in [0, 1)', '> 0', '>= 0', '< 1', or '' when both bounds are infinite: how messages state a range."""
+    if math.isinf(low) and math.isinf(high):
+        return ""
+    if math.isinf(high):
+        return f"{'>' if open_low else '>='} {low:g}"
+    if math.isinf(low):
+        return f"{'<' if open_high else '<='} {high:g}"
+    return f"in {'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
 
 
 def float_dtype(dtype) -> np.dtype:

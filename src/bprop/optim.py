@@ -26,21 +26,9 @@ import math
 
 import numpy as np
 
+from bprop._checks import real
+
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "OPTIMIZERS"]
-
-
-def _check(name: str, value, low: float = 0.0, high: float = math.inf, *, open_low=False, open_high=False) -> float:
-    """value as a float in [low, high] (bounds excluded when open); ValueError/TypeError otherwise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    v = float(value)
-    too_low = v <= low if open_low else v < low
-    too_high = v >= high if open_high else v > high
-    if math.isnan(v) or too_low or too_high:
-        lo = "(" if open_low else "["
-        hi = ")" if open_high else "]"
-        raise ValueError(f"{name} must lie in {lo}{low:g}, {high:g}{hi}, got {value!r}")
-    return v
 
 
 class _Optimizer:
@@ -53,7 +41,7 @@ class _Optimizer:
     """
 
     def __init__(self, lr: float):
-        self.lr = _check("lr", lr, open_low=True)
+        self.lr = real(lr, "lr", 0.0, open_low=True)
         self._buffers: dict[str, np.ndarray] = {}
 
     def update(self, params, grads) -> None:
@@ -112,7 +100,7 @@ class _MomentumBase(_Optimizer):
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9):
         super().__init__(lr)
-        self.momentum = _check("momentum", momentum, 0.0, 1.0, open_high=True)
+        self.momentum = real(momentum, "momentum", 0.0, 1.0, open_high=True)
         self.v: dict[str, np.ndarray] = {}
 
 
@@ -162,7 +150,7 @@ class AdaGrad(_Optimizer):
 
     def __init__(self, lr: float = 0.01, eps: float = 1e-7):
         super().__init__(lr)
-        self.eps = _check("eps", eps)
+        self.eps = real(eps, "eps", 0.0)
         self.h: dict[str, np.ndarray] = {}
 
     def _step(self, key, p, g):
@@ -183,8 +171,8 @@ class RMSprop(_Optimizer):
 
     def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-7):
         super().__init__(lr)
-        self.decay_rate = _check("decay_rate", decay_rate, 0.0, 1.0, open_high=True)
-        self.eps = _check("eps", eps)
+        self.decay_rate = real(decay_rate, "decay_rate", 0.0, 1.0, open_high=True)
+        self.eps = real(eps, "eps", 0.0)
         self.h: dict[str, np.ndarray] = {}
 
     def _step(self, key, p, g):
@@ -213,9 +201,9 @@ class Adam(_Optimizer):
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(lr)
-        self.beta1 = _check("beta1", beta1, 0.0, 1.0, open_high=True)
-        self.beta2 = _check("beta2", beta2, 0.0, 1.0, open_high=True)
-        self.eps = _check("eps", eps)
+        self.beta1 = real(beta1, "beta1", 0.0, 1.0, open_high=True)
+        self.beta2 = real(beta2, "beta2", 0.0, 1.0, open_high=True)
+        self.eps = real(eps, "eps", 0.0)
         self.iter = 0
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}

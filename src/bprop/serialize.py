@@ -129,19 +129,19 @@ def _describe(net) -> tuple[dict[str, np.ndarray], dict]:
     entries = []
     arrays: dict[str, np.ndarray] = {}
     for name, layer in net.layers.items():
-        type_name = type(layer).__name__
-        if savable.get(type_name) is not type(layer):
+        kind, type_name = type(layer), type(layer).__name__
+        if savable.get(type_name) is not kind:
             raise ValueError(f"cannot save layer {name!r} of type {type_name}: "
                              f"savable types are {', '.join(savable)}")
         entry: dict = {"type": type_name}
-        if _layer_arrays(type(layer)):
+        if _layer_arrays(kind):
             entry["arrays"] = {}
-            for attr in _layer_arrays(type(layer)):
+            for attr in _layer_arrays(kind):
                 value = getattr(layer, attr)
                 key = keys.get(id(value)) or f"{name}.{attr}"
                 entry["arrays"][attr] = key
                 arrays[key] = np.ascontiguousarray(value)
-        for option in _saved_options(type(layer)):
+        for option in _saved_options(kind):
             value = getattr(layer, option.name)
             entry[option.name] = value.item() if isinstance(value, np.generic) else value
         entries.append(entry)
@@ -188,11 +188,10 @@ def read(path, presets: dict[str, PresetRule]) -> SavedNet:
     path = Path(os.fspath(path))
     arrays, text = _read_archive(path)
     spec, records = _validate(path, arrays, text, presets)
-    layers = []
+    known, layers = registry.sequential_layers(), []
     try:
         for i, record in enumerate(records):
-            cls = registry.sequential_layers()[record.type]
-            layers.append(cls(**{attr: a for attr, (_, a) in record.arrays.items()}, **record.options))
+            layers.append(known[record.type](**{attr: a for attr, (_, a) in record.arrays.items()}, **record.options))
         loss_layer = registry.loss_layers()[spec["loss"]["type"]]()
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"{path}: layer {i + 1} ({records[i].type}) could not be built: {exc}") from None

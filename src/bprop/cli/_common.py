@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import os
 
+from bprop._checks import range_text
+
 
 class CommandError(Exception):
     """An error to report to the user in one line (exit status 2)."""
@@ -45,7 +47,8 @@ def number(text: str, option: str, *, low: float = -math.inf, high: float = math
     too_low = value <= low if open_low else value < low
     too_high = value >= high if open_high else value > high
     if not math.isfinite(value) or too_low or too_high:
-        raise CommandError(f"{option} expects {what or _number_range(low, high, open_low, open_high)}, got {text!r}")
+        what = what or f"a number {range_text(low, high, open_low, open_high)}".rstrip()
+        raise CommandError(f"{option} expects {what}, got {text!r}")
     return value
 
 
@@ -56,14 +59,6 @@ def numbers(text: str, option: str):
     except ValueError:
         raise CommandError(f"{option} expected a number or a comma list of numbers, got {text!r}") from None
     return values[0] if len(values) == 1 and "," not in text else values
-
-
-def _number_range(low, high, open_low, open_high) -> str:
-    if math.isinf(low) and math.isinf(high):
-        return "a number"
-    if math.isinf(high):
-        return f"a number {'>' if open_low else '>='} {low:g}"
-    return f"a number in {'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
 
 
 def check_output_path(path: str, option: str, *, example: str, folder_word: str = "folder") -> None:

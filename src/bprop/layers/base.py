@@ -30,7 +30,7 @@ from bprop._kernels.nan import reject_nan, scanning_for_nan
 from bprop.layers import registry
 from bprop.layers.options import Option
 
-__all__ = ["Layer", "as_float_array", "FLOAT_DTYPES"]
+__all__ = ["Layer", "as_float_array"]
 
 
 def as_float_array(x, name: str, owner: str, dtype=None, check_nan: bool = True) -> np.ndarray:

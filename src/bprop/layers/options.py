@@ -47,7 +47,9 @@ def integer(name: str, least: int) -> Option:
 def number(name: str, low: float = -math.inf, high: float = math.inf, *,
            open_low: bool = False, open_high: bool = False) -> Option:
     """A finite real number in [low, high] (a bound left out with open_low / open_high); kept as a float."""
-    return Option(name, lambda value, n, owner: _number(value, n, owner, low, high, open_low, open_high))
+    open_low, open_high = open_low or math.isinf(low), open_high or math.isinf(high)  # never ±inf itself
+    return Option(name, lambda value, n, owner: _checks.real(value, n, low, high, open_low=open_low,
+                                                             open_high=open_high, owner=owner))
 
 
 def choice(name: str, choices: dict) -> Option:
@@ -58,28 +60,6 @@ def choice(name: str, choices: dict) -> Option:
 def flag(name: str, *, saved: bool = True) -> Option:
     """True or False."""
     return Option(name, _flag, saved=saved)
-
-
-def _number(value, name, owner, low, high, open_low, open_high) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{owner} expected a number for {name}, got {value!r}")
-    v = float(value)
-    too_low = v <= low if open_low else v < low
-    too_high = v >= high if open_high else v > high
-    if not math.isfinite(v) or too_low or too_high:
-        raise ValueError(f"{owner} expected {name} {_interval(low, high, open_low, open_high)}, got {value!r}")
-    return v
-
-
-def _interval(low, high, open_low, open_high) -> str:
-    """'in [0, 1)', '> 0', '>= 0' or 'finite': how a message states the range."""
-    if math.isinf(low) and math.isinf(high):
-        return "finite"
-    if math.isinf(high):
-        return f"{'>' if open_low else '>='} {low:g}"
-    if math.isinf(low):
-        return f"{'<' if open_high else '<='} {high:g}"
-    return f"in {'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
 
 
 def _choice(value, name, owner, choices: dict) -> str:

@@ -60,7 +60,6 @@ class _ConvNet(Sequential):
     """
 
     eval_batch_size = CONV_EVAL_BATCH_SIZE
-    # The arrays ``_extras`` may give: a model file may hold these and no others.
     EXTRAS = ("W1_init",)
 
     def accuracy(self, x, t, batch_size: int = CONV_EVAL_BATCH_SIZE) -> float:

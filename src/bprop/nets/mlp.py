@@ -57,7 +57,7 @@ class TwoLayerNet(Sequential):
     @classmethod
     def _check_saved(cls, config, records) -> None:
         _check_config_fields("TwoLayerNet", config, {"input_size", "hidden_size", "output_size", "weight_init_std"})
-        _check_dense_layers("TwoLayerNet", config, [config["hidden_size"]], "relu", False, False, records)
+        _check_dense_layers("TwoLayerNet", config, [config["hidden_size"]], "relu", records)
 
 
 @preset
@@ -99,8 +99,7 @@ class MultiLayerNet(Sequential):
     def _check_saved(cls, config, records) -> None:
         _check_config_fields("MultiLayerNet", config, {"input_size", "hidden_size_list", "output_size", "activation",
                                                        "weight_init_std", "weight_decay_lambda"})
-        _check_dense_layers("MultiLayerNet", config, config["hidden_size_list"], config["activation"],
-                            False, False, records)
+        _check_dense_layers("MultiLayerNet", config, config["hidden_size_list"], config["activation"], records)
 
 
 @preset
@@ -178,7 +177,7 @@ class MultiLayerNetExtend(Sequential):
         if not all(isinstance(f, bool) for f in flags):
             raise ValueError(f"MultiLayerNetExtend config is malformed: {config!r}")
         _check_dense_layers("MultiLayerNetExtend", config, config["hidden_size_list"], config["activation"],
-                            *flags, records)
+                            records, batchnorm=flags[0], dropout=flags[1])
 
 
 def _layer_sizes(input_size, hidden_size_list, output_size) -> list[int]:
@@ -206,19 +205,22 @@ def _check_config_fields(preset: str, config, keys: set) -> None:
         raise ValueError(f"{preset} config must have the fields {sorted(keys)}, got {config!r}")
 
 
-def _check_dense_layers(preset: str, config: dict, hidden, activation, batchnorm: bool, dropout: bool,
-                        records) -> None:
-    """Per hidden layer Affine, [BatchNormalization], activation, [Dropout]; then Affine; Affine sizes from config."""
+def _check_dense_layers(preset: str, config: dict, hidden, activation, records, *,
+                        batchnorm: bool | None = None, dropout: bool | None = None) -> None:
+    """Per hidden layer Affine, [BatchNormalization], activation, [Dropout]; then Affine; Affine sizes from config.
+
+    batchnorm, dropout: the preset's use_batchnorm and use_dropout, None for a preset without them.
+    """
     if not isinstance(hidden, list) or activation not in ACTIVATIONS:
         raise ValueError(f"{preset} config is malformed: {config!r}")
     block = ["Affine", *(["BatchNormalization"] if batchnorm else []), ACTIVATIONS[activation].__name__,
              *(["Dropout"] if dropout else [])]
     expected = block * len(hidden) + ["Affine"]
     described = f"{preset} with {len(hidden)} hidden layer(s)"
-    if preset == "MultiLayerNetExtend":
-        described += f", {activation}, use_batchnorm={batchnorm} and use_dropout={dropout}"
-    else:
+    if batchnorm is None:
         described += f" and {activation}"
+    else:
+        described += f", {activation}, use_batchnorm={batchnorm} and use_dropout={dropout}"
     found = [r.type for r in records]
     if found != expected:
         raise ValueError(f"{described} must have layers {expected}, got {found}")

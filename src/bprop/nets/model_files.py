@@ -29,7 +29,7 @@ def load(path) -> Sequential:
     (a ValueError) naming the file for anything wrong inside one; nothing is
     built unless the whole file checks out.
     """
-    rules = {name: serialize.PresetRule(cls._check_saved, getattr(cls, "EXTRAS", ()))
+    rules = {name: serialize.PresetRule(cls._check_saved, cls.EXTRAS)
              for name, cls in PRESETS.items()}
     saved = serialize.read(path, rules)
     cls = PRESETS[saved.preset] if saved.preset else Sequential

@@ -328,8 +328,10 @@ class Sequential:
         return (W.shape[0],) if isinstance(W, np.ndarray) and W.ndim == 2 else None
 
     # A preset (TwoLayerNet, …) keeps its constructor arguments here (_set_preset),
-    # so that a model file can rebuild it as that class.
+    # so that a model file can rebuild it as that class; EXTRAS names the arrays
+    # its ``_extras()`` saves besides its layers' (a model file may hold no others).
     _config = None
+    EXTRAS: tuple[str, ...] = ()
 
     def _preset(self) -> dict | None:
         """{"class": the preset's name, "config": its arguments}, or None for a plain Sequential."""
