@@ -118,7 +118,7 @@ def test_missing_file_exits_2(capsys, tmp_path):
 def test_missing_class_exits_2_and_lists_the_classes_there(capsys):
     status, _, err = check(capsys, learner("layer_naive.py:Relu"))
     assert status == 2
-    assert "has no class Relu (classes there: MulLayer, AddLayer)" in err
+    assert "has no class or function Relu (defined there: MulLayer, AddLayer)" in err
 
 
 def test_target_without_class_exits_2(capsys):
@@ -143,10 +143,11 @@ def test_file_that_fails_to_import_exits_2_with_the_error(capsys, tmp_path):
 
 def test_class_the_check_cannot_build_exits_2(capsys, tmp_path):
     odd = tmp_path / "odd.py"
-    odd.write_text("class Conv:\n    def __init__(self, W, b, stride):\n        pass\n")
+    odd.write_text("class Conv:\n    def __init__(self, W, b, stride, mode):\n        pass\n"
+                   "    def forward(self, x):\n        return x\n    def backward(self, dout):\n        return dout\n")
     status, _, err = check(capsys, f"{odd}:Conv")
     assert status == 2
-    assert "cannot build Conv: its __init__ needs (W, b, stride)" in err
+    assert "cannot build Conv: bprop check does not know what to pass as mode; give it with --param mode=VALUE" in err
 
 
 @pytest.mark.parametrize("body, missing", [

@@ -151,7 +151,10 @@ def test_exception_in_backward_becomes_a_failed_finding():
 
     report = check_layer(Broken(), X)
     assert failed_keys(report) == ["exception"]
-    assert report.failures[0].message() == "backward raised IndexError: index 7 is out of bounds for axis 0 with size 4"
+    first, at, reading = report.failures[0].message().split("\n")
+    assert first == "backward raised IndexError: index 7 is out of bounds for axis 0 with size 4"
+    assert at.strip().startswith("at test_checker.py:") and at.endswith('raise IndexError("index 7 is out of bounds for axis 0 with size 4")')
+    assert "an index out of range" in reading
 
 
 def test_forward_returning_none_is_reported_not_raised():
@@ -231,8 +234,10 @@ def test_float64_leak_in_a_float32_layer_is_caught():
     rng = np.random.default_rng(8)
     layer = Affine(rng.standard_normal((5, 3)).astype(np.float32), rng.standard_normal(3).astype(np.float32))
     report = check_layer(layer, X.astype(np.float32))
+    assert report.ok  # a note by default: the book's world is float64
+    assert "db is float64 for float32 input" in str(report) and "--strict makes it a failure" in str(report)
+    report = check_layer(layer, X.astype(np.float32), strict=True)
     assert failed_keys(report) == ["dtype.fail"]
-    assert "db is float64 for float32 input" in str(report)
 
 
 def test_gradient_of_the_wrong_shape_is_caught():
@@ -256,16 +261,38 @@ def test_gradient_of_the_wrong_shape_is_caught():
     assert "db has shape (1, 3), but b has shape (3,)" in str(report)
 
 
-def test_random_forward_is_not_gradient_checked():
+def test_random_forward_is_gradient_checked_with_its_randomness_replayed():
     class Dropout:
+        def __init__(self, ignore_mask=False):
+            self.ignore_mask = ignore_mask
+
         def forward(self, x):
             self.mask = np.random.default_rng().random(x.shape) > 0.5
             return x * self.mask
 
         def backward(self, dout):
-            return dout * self.mask
+            return dout if self.ignore_mask else dout * self.mask
 
+    state = np.random.get_state()
     report = check_layer(Dropout(), X)
+    assert report.ok, str(report)
+    assert [r.target for r in report.rows] == ["dx"]
+    assert np.array_equal(np.random.get_state()[1], state[1])  # the caller's global state is put back
+    assert "dx" in [f.params.get("target") for f in check_layer(Dropout(ignore_mask=True), X).failures]
+
+
+def test_randomness_that_cannot_be_replayed_is_said_not_checked():
+    import random
+
+    class Noisy:
+        def forward(self, x):
+            self.k = random.random()
+            return x * self.k
+
+        def backward(self, dout):
+            return dout * self.k
+
+    report = check_layer(Noisy(), X)
     assert report.rows == []
     assert "grad.random" in [f.key for f in report.findings]
 

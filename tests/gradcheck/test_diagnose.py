@@ -91,7 +91,8 @@ X = np.random.default_rng(7).standard_normal((4, 5))
     (lambda self, dout: np.where(self.mask, 0.0, -dout), "grad.sign", "wrong sign"),
     (lambda self, dout: np.where(self.mask, 0.0, 2 * dout), "grad.factor", "2 times the right value"),
     (lambda self, dout: np.zeros_like(dout), "grad.zero", "all zeros"),
-    (lambda self, dout: np.where(self.mask, 0.0, dout + 0.5), "grad.mismatch", "disagrees with central differences"),
+    (lambda self, dout: np.where(self.mask, 0.0, dout + 0.5), "grad.derivative_of",
+     "disagrees with central differences; forward is ReLU, whose derivative is 1 where x > 0, else 0"),
 ])
 def test_wrong_backward_gets_its_likely_cause(backward, key, phrase):
     report = check_layer(_relu_with_backward(backward), X)

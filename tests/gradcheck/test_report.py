@@ -46,3 +46,7 @@ def test_explicit_language_wins_and_unknown_raises():
     assert i18n.pick_language("en", environ={"LANG": "ja_JP.UTF-8"}) == "en"
     with pytest.raises(ValueError, match="en, ja"):
         i18n.pick_language("fr")
+
+
+def test_message_keys_are_unique_across_the_modules():
+    assert len(messages.MESSAGES) == sum(len(module.MESSAGES) for module in messages.MODULES)

@@ -87,10 +87,13 @@ def test_central_differences_agree_with_backward_when_the_mask_is_held_fixed():
     np.testing.assert_allclose(layer.backward(dout), numeric, rtol=1e-8, atol=1e-10)
 
 
-def test_check_layer_sees_a_random_forward_and_skips_only_the_gradient():
-    report = check_layer(Dropout(0.5, seed=0), _x((3, 4)))
+def test_check_layer_replays_the_mask_and_checks_the_gradient_in_both_modes():
+    report = check_layer(Dropout(0.3, seed=0), _x((3, 4)))
     assert report.ok, str(report)
-    assert "grad.random" in [f.key for f in report.findings]
+    assert [r.target for r in report.rows] == ["dx"] and report.rows[0].ok
+    keys = [f.key for f in report.findings]
+    assert "grad.random" not in keys
+    assert "mode.dropout_inverted" in keys or "mode.dropout_book" in keys
 
 
 def test_ratio_zero_is_the_identity():

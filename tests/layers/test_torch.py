@@ -30,9 +30,12 @@ def _tensor(a, grad):
 
 
 def _close(ours, theirs, tol, what):
+    """Close within tol, absolutely at the scale of the largest value: a sum of terms of ±2000 that cancels
+    to −0.8 carries float32 rounding of the terms (hypothesis found one: Affine at magnitude 1000)."""
     theirs = theirs.detach().numpy()
     assert np.asarray(ours).dtype == theirs.dtype, f"{what}: dtype {np.asarray(ours).dtype} vs torch {theirs.dtype}"
-    np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol, err_msg=what)
+    scale = max(1.0, float(np.max(np.abs(theirs), initial=0.0)))
+    np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol * scale, err_msg=what)
 
 
 def _compare_with_torch(case, dtype, shape, seed, scale):

@@ -22,15 +22,28 @@ dout = 1, as the book calls them, and a separate check that backward scales with
 Everything runs in float64 on deep copies: the caller's layer and arrays are never
 touched. The errors are max_abs = max|a − n| and rel = max_abs / max(max|a|, max|n|).
 
-    numerical.py  central differences          checker.py  check_layer and its stages
-    diagnose.py   the likely cause of a wrong gradient
-    report.py     Report, Finding, GradRow     messages.py the texts, English and Japanese
-    learner.py    reading, loading and building a learner's class
+The same for what else a learner writes from the book: ``check_optimizer(Momentum)`` (its steps against
+the reference update its name says), ``check_net(TwoLayerNet)`` (every parameter's gradient against the
+numerical gradient of loss), ``check_function(softmax)`` (against the book's function of that name).
+``bprop.testing`` wraps them as assertions for pytest; ``bprop check FILE.py:NAME`` runs them on a file.
+
+    numerical.py  central differences            checker.py, stages.py  check_layer and its stages
+    build.py      building a learner's layer     modes.py     train/test mode, replayed randomness
+    diagnose.py   generic causes of a wrong gradient;  causes.py   causes that know the layer
+    readings.py   an exception read in plain words;    calls.py    running a learner's code safely
+    optimizer*.py check_optimizer                net.py       check_net      function*.py  check_function
+    report.py     Report, Finding, GradRow       messages/    the texts, English and Japanese
+    learner.py    loading a learner's class, its parameters, its reference
+    sandbox.py    bprop check's child process (timeouts, sys.exit)
     compare.py    array comparisons the checks share
 """
 
 from bprop.gradcheck.checker import check_layer
+from bprop.gradcheck.function import check_function
+from bprop.gradcheck.net import check_net
 from bprop.gradcheck.numerical import numerical_gradient
+from bprop.gradcheck.optimizer import check_optimizer
 from bprop.gradcheck.report import Finding, GradRow, Report
 
-__all__ = ["check_layer", "numerical_gradient", "Report", "Finding", "GradRow"]
+__all__ = ["check_layer", "check_optimizer", "check_net", "check_function", "numerical_gradient",
+           "Report", "Finding", "GradRow"]

@@ -2,21 +2,29 @@
 
 ``call(where, fn, *args)`` returns fn's result with the texts of NumPy's
 warnings, under an errstate that makes NumPy warn on overflow, division by
-zero and invalid operations; an exception raised by the learner's code
-becomes ``Stop``, which carries the finding that ends the stage.
+zero and invalid operations, with anything it prints kept off the report. An
+exception raised by the learner's code — ``sys.exit`` too — becomes ``Stop``,
+which carries the finding that ends the stage: the error, the learner's
+file:line and code, and a reading in plain words (``bprop.gradcheck.readings``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import warnings
 
 import numpy as np
 
+from bprop.gradcheck import readings
 from bprop.gradcheck.compare import copy_grad
 from bprop.gradcheck.report import Finding
 
 __all__ = ["Stop", "capture", "call", "log_hint", "as_float64"]
+
+
+def on_call(where: str) -> None:
+    """Called before each call into the learner's code: ``bprop check``'s child process records where it is."""
 
 
 class Stop(Exception):
@@ -38,14 +46,25 @@ def capture():
 
 
 def call(where: str, fn, *args):
-    """fn(*args) → (result, texts of NumPy's RuntimeWarnings); an exception becomes a failed finding."""
-    with capture() as caught:
+    """fn(*args) → (result, texts of NumPy's RuntimeWarnings); an exception becomes a failed finding.
+
+    SystemExit counts as an exception (a layer must not end the program);
+    KeyboardInterrupt still stops everything. What fn prints is discarded.
+    """
+    on_call(where)
+    with capture() as caught, contextlib.redirect_stdout(io.StringIO()):
         try:
             result = fn(*args)
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
-            raise Stop(Finding("exception", "fail", "exception", {"where": where, "error": error})) from exc
+        except (Exception, SystemExit) as exc:
+            raise Stop(exception_finding(where, exc)) from exc
     return result, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+def exception_finding(where: str, exc: BaseException) -> Finding:
+    """The failed finding for an exception: the error, where in the learner's file, what it means."""
+    finding = Finding("exception", "fail", "exception", {"where": where, "error": readings.error_text(exc)})
+    finding.extra += readings.explain(where, exc)
+    return finding
 
 
 def log_hint(finding: Finding, warns: list[str]):

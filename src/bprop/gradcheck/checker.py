@@ -12,21 +12,25 @@ learner's class is read — its parameters, its reference — is in
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from bprop.gradcheck import learner
+from bprop.gradcheck import causes, learner, modes
 from bprop.gradcheck.calls import Stop, as_float64, call, capture, log_hint
 from bprop.gradcheck.compare import copy_grad, difference, first_change, first_index, fmt_index, rel, rel_scale
 from bprop.gradcheck.diagnose import diagnose
-from bprop.gradcheck.numerical import central_differences
+from bprop.gradcheck.numerical import central_at, central_differences
 from bprop.gradcheck.report import Finding, GradRow, Report
+from bprop.gradcheck.stages import AfterGradients
 
 __all__ = ["check_layer"]
 
 
-def check_layer(layer, *inputs, tol=1e-6, eps=1e-4, dtype=None, seed=0, name=None) -> Report:
+def check_layer(layer, *inputs, tol=1e-6, eps=1e-4, dtype=None, seed=0, name=None, strict=False) -> Report:
     """Check a layer's forward and backward; return a Report (``.ok``, ``str(report)``).
 
     layer: any object with ``forward(*inputs)`` and ``backward(dout)`` — ``forward(x)``,
@@ -42,7 +46,11 @@ def check_layer(layer, *inputs, tol=1e-6, eps=1e-4, dtype=None, seed=0, name=Non
     forward or backward writing into x or dout; a second backward agreeing; NaN,
     inf or NumPy warnings on ordinary inputs and at ±1000; forward against bprop's
     layer of the same name; shapes; the dtype kept in ``dtype`` (default: the
-    first float input's). Errors raised by the layer become failed findings.
+    first float input's: a leak is a note, a failure with ``strict=True``).
+    Errors raised by the layer become failed findings. A forward with a mode
+    (``train_flg``) is checked in both modes, random ones with their randomness
+    replayed (``bprop.gradcheck.modes``). A layer that computes in float32
+    inside is checked with float32's precision, and a note says so.
     """
     if not inputs:
         raise TypeError("check_layer needs the inputs of forward, e.g. check_layer(Relu(), x)")
@@ -55,11 +63,19 @@ def check_layer(layer, *inputs, tol=1e-6, eps=1e-4, dtype=None, seed=0, name=Non
     dtype = np.dtype(dtype)
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise TypeError(f"check_layer checks float32 or float64, got dtype {dtype}")
-    checker = _Checker(layer, arrays, tol, eps, dtype, seed)
-    checker.run()
+    checker = _Checker(layer, arrays, tol, eps, dtype, seed, strict)
+    try:
+        checker.run()
+    finally:
+        checker.replay.restore()  # the caller's np.random state, as it was
     names = ", ".join(f"{n} {a.shape} {a.dtype}" for n, a in zip(checker.names, arrays))
-    return Report(name or type(layer).__name__, names, str(dtype), tol, checker.unit_dout,
+    return Report(name or type(layer).__name__, names, str(dtype), checker.tol, checker.unit_dout,
                   checker.findings, checker.rows)
+
+
+def _canonical(label: str) -> str:
+    """grads['W'] → dW: the name a gradient has in the book's attribute style."""
+    return "d" + label[7:-2] if label.startswith("grads[") else label
 
 
 @dataclass
@@ -73,16 +89,19 @@ class _Target:
     analytic: np.ndarray | None
 
 
-class _Checker:
+class _Checker(AfterGradients):
     """Runs the checks of check_layer in order and collects findings and table rows."""
 
-    def __init__(self, layer, arrays, tol, eps, dtype, seed):
+    def __init__(self, layer, arrays, tol, eps, dtype, seed, strict):
         self.layer, self.arrays = layer, arrays
-        self.tol, self.eps, self.dtype = tol, eps, dtype
+        self.tol, self.eps, self.dtype, self.strict = tol, eps, dtype, strict
+        self.unit = 2.0**-52  # the rounding of what the layer computes in: float32's if it computes in float32
+        self.mode = modes.mode_keyword(layer, len(arrays))
         self.rng = np.random.default_rng(seed)
         self.names = learner.input_names(layer, len(arrays))
         self.params = learner.find_params(layer)
         self.lay = learner.cast_copy(layer, np.float64)  # all gradient work runs on this copy
+        self.replay = modes.Replay(self.lay)
         self.work = [a.astype(np.float64) if a.dtype.kind == "f" else a.copy() for a in arrays]
         self.findings: list[Finding] = []
         self.rows: list[GradRow] = []
@@ -93,6 +112,10 @@ class _Checker:
         finding = Finding(check, status, key, params)
         self.findings.append(finding)
         return finding
+
+    def judge(self, check, verdict) -> Finding:
+        status, key, params = verdict
+        return self.add(check, status, key, **params)
 
     def run(self):
         try:
@@ -106,7 +129,7 @@ class _Checker:
             self.findings.append(stop.finding)
             if self.diff is None:
                 return
-        for stage in (self.dtype_check, self.extreme_check):
+        for stage in (self.dtype_check, self.extreme_check, self.test_mode_checks):
             try:
                 stage()
             except Stop as stop:
@@ -114,11 +137,28 @@ class _Checker:
 
     # forward on ordinary inputs -------------------------------------------------------------
 
+    def forward(self, lay, xs, train=True, replay=True):
+        """lay.forward(*xs) in training mode (or test mode), the randomness replayed → (y, warnings)."""
+        fn = lay.forward if self.mode is None else functools.partial(lay.forward, **{self.mode: train})
+        with self.replay(lay) if replay else contextlib.nullcontext():
+            return call("forward", fn, *xs)
+
     def forward_checks(self) -> bool:
         saved = [w.copy() for w in self.work]
-        y, warns = call("forward", self.lay.forward, *self.work)
+        before = modes.state_arrays(self.lay, self.params)
+        y, warns = self.forward(self.lay, self.work)
+        if isinstance(y, (list, tuple)):
+            raise Stop(Finding("forward", "fail", "bad_output", {"where": "forward", "got": f"a {type(y).__name__}"}))
         self.y0 = as_float64(y, "forward")
+        self.precision_of(y)
+        again, _ = self.forward(copy.deepcopy(self.lay), [w.copy() for w in self.work], replay=False)
+        self.random = bool(difference(copy_grad(again), self.y0))  # Dropout: a new mask on every call
         self.inplace_check("forward_inplace", saved)
+        if self.mode is not None:
+            running = modes.running_average_finding(self.lay, before, modes.state_arrays(self.lay, self.params),
+                                                    saved[0])
+            if running is not None:
+                self.judge("mode", running)
         bad = ~np.isfinite(self.y0)
         if bad.any():
             f = self.add("finite", "fail", "finite.fail", count=int(bad.sum()), size=bad.size, index=first_index(bad))
@@ -131,6 +171,13 @@ class _Checker:
             log_hint(self.add("warning", "fail", "warning.fail", where="forward", warning=warns[0]), warns)
         self.reference_check()
         return True
+
+    def precision_of(self, value):
+        """A layer that computes in float32 (float64 in, float32 out) is checked with float32's precision."""
+        if self.unit == 2.0**-52 and np.asarray(value).dtype in (np.float32, np.float16):
+            self.unit, self.eps, self.tol = 2.0**-23, max(self.eps, 1e-2), max(self.tol, 1e-3)
+            self.add("precision", "note", "precision.float32", dtype=str(np.asarray(value).dtype),
+                     eps=self.eps, tol=self.tol)
 
     def inplace_check(self, check, saved):
         for name, before, now in zip(self.names, saved, self.work):
@@ -170,6 +217,9 @@ class _Checker:
         result, warns = call("backward", self.lay.backward, arg)
         if warns and not any(f.params.get("where") == "backward" for f in self.findings):  # once
             log_hint(self.add("warning", "fail", "warning.fail", where="backward", warning=warns[0]), warns)
+        for g in (result if isinstance(result, tuple) else (result,)):
+            if isinstance(g, np.ndarray):
+                self.precision_of(g)
         grads = {p: copy_grad(learner.grad(self.lay, p)) for p in self.params}
         return arg, result, grads
 
@@ -217,8 +267,13 @@ class _Checker:
             self.add("gradient", "fail", "grad.missing", target=target.grad, got="None")
             return False
         if target.analytic.shape != target.array.shape:
-            self.add("shape", "fail", "shape.fail", target=target.grad, got=target.analytic.shape,
-                     of=target.of, want=target.array.shape)
+            f = self.add("shape", "fail", "shape.fail", target=target.grad, got=target.analytic.shape,
+                         of=target.of, want=target.array.shape)
+            got, want = target.analytic.shape, target.array.shape
+            if len(got) == 2 and got == want[::-1]:
+                f.extra.append(("shape.transposed", {}))
+            elif got == () and len(want) == 1:
+                f.extra.append(("shape.summed_all", {}))
             return False
         return True
 
@@ -255,15 +310,38 @@ class _Checker:
             self.add("shape", "pass", "shape.ok")
 
         def run():
-            y, _ = call("forward", self.lay.forward, *[w.copy() for w in self.work])
+            y, _ = self.forward(self.lay, [w.copy() for w in self.work])
             return as_float64(y, "forward")
 
         if difference(run(), self.y0):
             self.add("gradient", "note", "grad.random")  # Dropout in training mode, say
             return
+        self.failed: dict[str, tuple] = {}
         for target in targets:
             if target.array.size:
-                self.compare(target, *central_differences(run, target.array, self.dout, self.y0, self.eps))
+                n, n1, noise, kinks = central_differences(run, target.array, self.dout, self.y0, self.eps, self.unit)
+                self.near_kinks(run, target, n, noise, kinks)
+                self.compare(target, n, n1, noise, kinks)
+        found = causes.swapped({name: (a, n) for name, (a, n, _) in self.failed.items()})
+        if found is not None:
+            target, other = found
+            finding = self.failed[target][2]
+            finding.key, finding.params = "grad.swapped", {"target": target, "other": other}
+
+    def near_kinks(self, run, target: _Target, n, noise, kinks):
+        """Mark as kinks the failing elements whose central difference changes with ε (ReLU at |x| < ε, a
+        near-tie in a max): there the difference straddles the bend and says nothing about backward."""
+        a = target.analytic
+        with np.errstate(all="ignore"):
+            allowed = rel_scale(a[~kinks], n[~kinks]) * self.tol + noise
+            bad = ~kinks & ~(np.abs(a - n) <= allowed)
+        if not bad.any() or bad.sum() > max(8, bad.size // 10):
+            return
+        indices = list(zip(*np.nonzero(bad)))
+        small = central_at(run, target.array, self.dout, self.eps / 4, indices)
+        for i, value in zip(indices, small):
+            if abs(value - n[i]) > 10 * (allowed[i] + 4 * noise[i]):
+                kinks[i] = True
 
     def compare(self, target: _Target, n, n1, noise, kinks):
         """One table row: ok when every |a − n| ≤ tol·max(max|a|, max|n|) + noise."""
@@ -288,10 +366,23 @@ class _Checker:
             key, params = diagnose(a[keep], n[keep], n1[keep], unit_dout=self.unit_dout, elementwise=elementwise,
                                    y=self.y0[keep] if elementwise else None,
                                    dout=self.dout[keep] if elementwise else None, batch_size=self.batch_size())
+            if key != "grad.ignores_dout":
+                key, params = causes.specific(self.case(), _canonical(target.grad), a, n) or (key, params)
+            if key == "grad.mismatch":
+                key, params = causes.fallback(self.case(), _canonical(target.grad)) or (key, params)
             f = self.add("gradient", "fail", key, target=target.grad, **params)
+            self.failed[target.grad] = (a, n, f)
             f.extra.append(("grad.worst", {"index": row.index, "backward": row.backward, "numerical": row.numerical}))
         if row.kinks:
             f.extra.append(("grad.kinks", {"kinks": row.kinks}))
+
+
+    def case(self) -> causes.Case:
+        """What causes.specific reads of the layer: its name, x, y, dout, parameters, labels."""
+        labels = self.work[1] if len(self.work) > 1 and self.diff == [0] else None
+        params = {p[1]: learner.param(self.lay, p) for p in self.params}
+        return causes.Case(type(self.layer).__name__, self.work[self.diff[0]], self.y0, self.dout, params,
+                           labels, self.unit_dout, self.random)
 
     def batch_size(self) -> int:
         x = self.work[self.diff[0]]
@@ -300,57 +391,3 @@ class _Checker:
     def elementwise(self) -> bool:
         """One input, no parameters, output of the input's shape: Relu, Sigmoid, …"""
         return len(self.work) == 1 and not self.params and self.y0.shape == self.work[0].shape
-
-    # dtype and extremes -----------------------------------------------------------------
-
-    def inputs_in(self, dtype) -> list[np.ndarray]:
-        """The inputs with the differentiable ones cast to ``dtype`` (labels stay as given)."""
-        return [a.astype(dtype) if i in self.diff else a.copy() for i, a in enumerate(self.arrays)]
-
-    def dout_in(self, dtype):
-        return float(self.dout) if self.dout.ndim == 0 else self.dout.astype(dtype)
-
-    def run_copy(self, xs):
-        """forward and backward on a copy of the caller's layer in the checked dtype."""
-        lay = learner.cast_copy(self.layer, self.dtype)
-        y, warns = call("forward", lay.forward, *xs)
-        result, more = call("backward", lay.backward, self.dout_in(self.dtype))
-        grads = list(result) if isinstance(result, tuple) else [result]
-        named = [("d" + self.names[i], g) for i, g in zip(self.diff, grads)]
-        named += [(learner.grad_label(p), learner.grad(lay, p)) for p in self.params]
-        return y, [(k, g) for k, g in named if g is not None], warns + more
-
-    def dtype_check(self):
-        dtype = str(self.dtype)
-        y, grads, _ = self.run_copy(self.inputs_in(self.dtype))
-        if np.asarray(y).dtype != self.dtype:
-            self.add("dtype", "fail", "dtype.output", got=str(np.asarray(y).dtype), dtype=dtype)
-            return
-        for what, g in grads:
-            if np.asarray(g).dtype != self.dtype:
-                self.add("dtype", "fail", "dtype.fail", what=what, got=str(np.asarray(g).dtype), dtype=dtype)
-                return
-        self.add("dtype", "pass", "dtype.ok", dtype=dtype)
-
-    def extreme_check(self):
-        xs = self.inputs_in(self.dtype)
-        x = xs[self.diff[0]]
-        x[...] = np.linspace(-1000.0, 1000.0, x.size).reshape(x.shape)  # both ends included
-        y, grads, warns = self.run_copy(xs)
-        for what, value in [(None, y)] + grads:
-            value = copy_grad(value)
-            bad = np.zeros(0, dtype=bool) if value is None else ~np.isfinite(value)
-            if bad.any():
-                index = first_index(bad)
-                f = (self.add("extreme", "fail", "extreme.output", index=index) if what is None
-                     else self.add("extreme", "fail", "extreme.fail", what=what, index=index))
-                if bad.shape == x.shape:
-                    f.extra.append(("extreme.at_x", {"x": float(x[np.unravel_index(np.argmax(bad), bad.shape)])}))
-                if warns:
-                    f.extra.append(("hint.warned", {"warning": warns[0]}))
-                log_hint(f, warns)
-                return
-        if warns:
-            self.add("extreme", "note", "extreme.note", warning=warns[0])
-        else:
-            self.add("extreme", "pass", "extreme.ok")

@@ -4,27 +4,25 @@ A learner's class follows the book, not bprop: ``check_layer`` finds its
 parameters as attributes ``W`` with a ``dW`` beside them (or in ``params`` /
 ``grads`` dicts), works on deep copies cast to float64 (``cast_copy``), and
 compares its forward with bprop's layer of the same name (``reference_layer``).
-``bprop check FILE.py:CLASS`` loads the class from its file and builds it and
-its inputs here (``load_class``, ``build_layer``, ``build_inputs``); what goes
-wrong is a ``LearnerError`` whose message the caller renders in its language.
+``bprop check FILE.py:NAME`` loads the class or function from its file here
+(``load_class``; ``bprop.gradcheck.build`` builds a layer and its inputs); what
+goes wrong is a ``LearnerError`` whose message the caller renders in its language.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.util
 import inspect
-import math
+import io
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from bprop.gradcheck import messages
+from bprop.gradcheck import messages, readings
 from bprop.layers import registry
-
-_OUT_FEATURES = 3  # M of a checked Affine(W, b)
-_LABEL_NAMES = ("t", "label", "labels", "target", "targets")
 
 # bprop's layers that a learner's class of the same name is not compared with, and why.
 _NOT_REFERENCES = {
@@ -60,15 +58,19 @@ def input_names(layer, count: int) -> list[str]:
     return [names[i] if i < len(names) else f"x{i}" for i in range(count)]
 
 
-def find_params(layer) -> list[tuple[str, str]]:
+def find_params(layer) -> list[tuple[str, object]]:
     """The layer's parameters: ('attr', n) for an ndarray attribute n with an attribute
-    'd' + n beside it (W and dW), ('dict', n) for an ndarray in a ``params`` dict."""
+    'd' + n beside it (W and dW), ('dict', n) for an ndarray in a ``params`` dict, ('list', i)
+    for one in a ``params`` list (book 2's ``self.params = [W, b]``, ``self.grads`` alike)."""
     attrs = getattr(layer, "__dict__", {})
     found = [("attr", n) for n, v in attrs.items() if isinstance(v, np.ndarray) and hasattr(layer, "d" + n)]
     params = getattr(layer, "params", None)
+    seen = [attrs[n] for _, n in found]
     if isinstance(params, dict):
-        seen = [attrs[n] for _, n in found]
         found += [("dict", n) for n, v in params.items()
+                  if isinstance(v, np.ndarray) and not any(v is s for s in seen)]
+    elif isinstance(params, list):
+        found += [("list", i) for i, v in enumerate(params)
                   if isinstance(v, np.ndarray) and not any(v is s for s in seen)]
     return found
 
@@ -83,7 +85,11 @@ def grad(layer, p):
     if kind == "attr":
         return getattr(layer, "d" + name, None)
     grads = getattr(layer, "grads", None)
-    return grads.get(name) if isinstance(grads, dict) else None
+    if isinstance(grads, dict):
+        return grads.get(name)
+    if isinstance(grads, list) and kind == "list" and name < len(grads):
+        return grads[name]
+    return None
 
 
 def param_label(p) -> str:
@@ -98,7 +104,8 @@ def cast_copy(layer, dtype):
     """A deep copy of ``layer`` whose parameters are new arrays of ``dtype``.
 
     Every attribute that *is* an old parameter array is rebound to the new one, and
-    so is every such entry of a ``params`` dict kept on the layer. (Our own layers'
+    so is every such entry of a ``params`` dict or list kept on the layer; book 2's
+    ``grads`` list, written into in place, is cast too. (Our own layers'
     ``params`` is a view over the attributes, so rebinding those suffices.)
     """
     try:
@@ -106,17 +113,23 @@ def cast_copy(layer, dtype):
     except Exception as exc:
         raise TypeError(f"check_layer works on a copy of the layer, but copy.deepcopy failed: {exc}") from exc
     attrs = getattr(lay, "__dict__", {})
-    params = attrs.get("params")
+    params, grads = attrs.get("params"), attrs.get("grads")
     for p in find_params(lay):
         old = param(lay, p)
         new = old.astype(dtype)
         for name, value in list(attrs.items()):
             if value is old:
                 setattr(lay, name, new)
-        if isinstance(params, dict):
-            for key, value in params.items():
-                if value is old:
-                    params[key] = new
+        for holder in (params, grads):
+            keys = holder.keys() if isinstance(holder, dict) else range(len(holder)) \
+                if isinstance(holder, list) else ()
+            for key in keys:
+                if holder[key] is old:
+                    holder[key] = new
+    if isinstance(grads, list):  # book 2 writes gradients into these arrays (grads[0][...] = dW)
+        for i, g in enumerate(grads):
+            if isinstance(g, np.ndarray) and g.dtype.kind == "f":
+                grads[i] = g.astype(dtype)
     return lay
 
 
@@ -159,7 +172,9 @@ def reference_layer(layer, lay):
 
 
 def load_class(path: str, cls_name: str):
-    """Import the file by path (its folder on sys.path meanwhile, for its own imports); return its class."""
+    """Import the file by path (its folder and the working folder on sys.path meanwhile, for its own imports,
+    such as the book's ``from common.layers import *``); return its class
+    or function ``cls_name``. What the file prints at import is discarded; sys.exit there is an error."""
     file = Path(path)
     if not file.is_file():
         raise LearnerError("cli.no_file", path=path)
@@ -168,81 +183,25 @@ def load_class(path: str, cls_name: str):
         raise LearnerError("cli.import_failed", path=path, error="not a Python file")
     module = importlib.util.module_from_spec(spec)
     folder = str(file.resolve().parent)
-    sys.path.insert(0, folder)
+    added = [p for p in (folder, str(Path.cwd())) if p not in sys.path]  # as `python FILE` would, from here
+    sys.path[:0] = added
     try:
-        spec.loader.exec_module(module)
+        with contextlib.redirect_stdout(io.StringIO()):
+            spec.loader.exec_module(module)
+    except SystemExit as exc:
+        raise LearnerError("cli.import_exit", path=path, code=repr(exc.code)) from exc
     except Exception as exc:
-        error = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+        error = readings.error_text(exc)
+        frame = readings.learner_frame(exc)
+        if frame is not None:
+            error += f" (at {frame[0]}:{frame[1]}: {frame[2]})"
         raise LearnerError("cli.import_failed", path=path, error=error) from exc
     finally:
-        sys.path.remove(folder)
-    cls = getattr(module, cls_name, None)
-    if not inspect.isclass(cls):
-        found = ", ".join(n for n, v in vars(module).items()
-                          if inspect.isclass(v) and v.__module__ == module.__name__) or "-"
-        raise LearnerError("cli.no_class", path=path, cls=cls_name, found=found)
-    return cls
-
-
-def required_args(fn) -> list[str]:
-    """Names of the positional arguments without defaults."""
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    return [p.name for p in inspect.signature(fn).parameters.values()
-            if p.kind in kinds and p.default is p.empty]
-
-
-def build_layer(cls, shape, dtype, rng):
-    """cls(), or cls(W, b) with W (D, M) and b (M,) for the book's Affine(W, b); D from shape (N, D…)."""
-    required = required_args(cls)
-    args = ()
-    if [n.lower() for n in required] == ["w", "b"]:
-        if len(shape) < 2:
-            raise LearnerError("cli.affine_shape", cls=cls.__name__, shape=",".join(map(str, shape)))
-        d = math.prod(shape[1:])
-        args = (rng.standard_normal((d, _OUT_FEATURES)).astype(dtype),
-                rng.standard_normal(_OUT_FEATURES).astype(dtype))
-    elif required:
-        raise LearnerError("cli.cannot_construct", cls=cls.__name__, args=", ".join(required))
-    try:
-        return cls(*args)
-    except Exception as exc:
-        raise LearnerError("cli.construct_failed", cls=cls.__name__, error=f"{type(exc).__name__}: {exc}") from exc
-
-
-def build_inputs(layer, shape, dtype, rng) -> list:
-    """Random inputs for forward(x), forward(x, t) or forward(x, y)."""
-    cls = type(layer).__name__
-    for method in ("forward", "backward"):
-        if not callable(getattr(layer, method, None)):
-            raise LearnerError("cli.no_method", cls=cls, method=method)
-    names = required_args(layer.forward)
-    x = rng.standard_normal(shape).astype(dtype)
-    if len(names) == 1:
-        return [x]
-    if len(names) == 2 and names[1].lower() in _LABEL_NAMES:
-        return _loss_inputs(cls, x, rng)
-    if len(names) == 2:
-        return [x, rng.standard_normal(shape).astype(dtype)]
-    raise LearnerError("cli.forward_args", cls=cls, args=", ".join(names))
-
-
-def _loss_inputs(cls: str, x: np.ndarray, rng) -> list:
-    """Logits and labels for a loss: class indices for a softmax loss, 0/1 for a
-    sigmoid one, else targets shaped like x.
-
-    Softmax: the label is each row's largest logit, raised by log C, so that
-    softmax gives it y_t > 1/2. The book's cross_entropy_error takes
-    log(y + 1e-7), which moves the gradient by about 1e-7/y_t relative to y − t:
-    with y_t > 1/2 that stays under the tolerance of 1e-6 for any C (with random
-    labels and C = 100 it reached 2e-6).
-    """
-    name = cls.lower()
-    if "softmax" in name or "crossentropy" in name:
-        if x.ndim != 2 or x.shape[1] < 2:
-            raise LearnerError("cli.loss_shape", cls=cls, shape=",".join(map(str, x.shape)))
-        t = np.asarray(np.argmax(x, axis=-1))
-        np.put_along_axis(x, t[..., None], np.take_along_axis(x, t[..., None], -1) + np.log(x.shape[-1]), -1)
-        return [x, t]
-    if "sigmoid" in name:
-        return [x, rng.integers(0, 2, size=x.shape).astype(x.dtype)]
-    return [x, rng.standard_normal(x.shape).astype(x.dtype)]
+        for p in added:
+            sys.path.remove(p)
+    found = getattr(module, cls_name, None)
+    if not (inspect.isclass(found) or inspect.isfunction(found)):
+        names = ", ".join(n for n, v in vars(module).items()
+                          if (inspect.isclass(v) or inspect.isfunction(v)) and v.__module__ == module.__name__)
+        raise LearnerError("cli.no_class", path=path, cls=cls_name, found=names or "-")
+    return found

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "central_differences", "perturbed"]
+__all__ = ["numerical_gradient", "central_differences", "central_at", "perturbed"]
 
 
 def numerical_gradient(f, x, eps=1e-4):
@@ -64,7 +64,7 @@ def _scalar(value) -> float:
 
 
 
-def central_differences(run, a, dout, y0, eps):
+def central_differences(run, a, dout, y0, eps, unit=2.0**-52):
     """Central differences of L = Σ dout·f(a), one element of ``a`` at a time.
 
     ``a`` is perturbed in place and restored; ``run()`` returns f as a float64 copy.
@@ -73,8 +73,9 @@ def central_differences(run, a, dout, y0, eps):
                                               not move adds exactly 0, and nothing cancels
                                               against a large constant (values of ±1000)
         ones_i    = Σ (y⁺ − y⁻) / (2ε)        the same for dout = 1 (spots an ignored dout)
-        noise_i   = 4·2⁻⁵²·Σ |dout|·(max(|y⁺|, 1) + max(|y⁻|, 1)) / (2ε): the rounding
-                    error of numeric_i. y± are float64 (a sigmoid at x = 30 is 1 − 1e-13
+        noise_i   = 4·u·Σ |dout|·(max(|y⁺|, 1) + max(|y⁻|, 1)) / (2ε): the rounding
+                    error of numeric_i, u = 2⁻⁵² (2⁻²³ for a layer computing in
+                    float32). y± are float64 (a sigmoid at x = 30 is 1 − 1e-13
                     with a slope of 1e-13: y⁺ and y⁻ round to the same number), and
                     sums inside a layer are rarely below 1 (the 1 + e⁻ˣ of a sigmoid,
                     the Σ exp of a softmax), so |y| counts as at least 1
@@ -92,10 +93,27 @@ def central_differences(run, a, dout, y0, eps):
             numeric[i] = np.sum(dout * moved) / (2 * eps)
             ones[i] = np.sum(moved) / (2 * eps)
             size = np.maximum(np.abs(y_plus), 1) + np.maximum(np.abs(y_minus), 1)
-            noise[i] = 4 * 2.0**-52 * np.sum(np.abs(dout) * size) / (2 * eps)
+            noise[i] = 4 * unit * np.sum(np.abs(dout) * size) / (2 * eps)
             left[i] = np.sum(dout * (y0 - y_minus)) / eps
             right[i] = np.sum(dout * (y_plus - y0)) / eps
     with np.errstate(all="ignore"):
         scale = float(np.nanmax(np.abs(numeric), initial=0.0)) or 1.0
         kinks = np.abs(left - right) > 0.1 * np.maximum(np.abs(left), np.abs(right)) + 1e-6 * scale + 4 * noise
     return numeric, ones, noise, kinks
+
+
+def central_at(run, a, dout, eps, indices):
+    """Σ dout·(f(a + ε·e_i) − f(a − ε·e_i)) / (2ε) at the given indices of ``a`` only (a restored)."""
+    values = []
+    for i in indices:
+        old = a[i]
+        try:
+            a[i] = old + eps
+            plus = run()
+            a[i] = old - eps
+            minus = run()
+        finally:
+            a[i] = old
+        with np.errstate(all="ignore"):
+            values.append(np.sum(dout * (plus - minus)) / (2 * eps))
+    return np.array(values)

@@ -7,7 +7,7 @@ CJK characters count two columns, so the table lines up in a terminal.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from bprop.gradcheck import messages
 
@@ -29,9 +29,12 @@ class Finding:
     def passed(self) -> bool:
         return self.status != "fail"
 
+    label: str = ""  # which run of a check, when there are several: "4-D input", "stride 2, pad 1"
+
     def message(self, lang: str = "en") -> str:
         text = messages.text(self.key, lang, **self.params)
-        return text + "".join(messages.text(key, lang, **params) for key, params in self.extra)
+        text += "".join(messages.text(key, lang, **params) for key, params in self.extra)
+        return f"[{self.label}] {text}" if self.label else text
 
 
 @dataclass
@@ -50,15 +53,21 @@ class GradRow:
 
 @dataclass
 class Report:
-    """What check_layer found. ``ok``; ``failures``; ``str(report)`` in English, ``render('ja')``."""
+    """What a check found. ``ok``; ``failures``; ``str(report)`` in English, ``render('ja')``; ``to_dict()`` for JSON.
 
-    layer: str
+    ``kind`` is what was checked: 'layer' (check_layer), 'optimizer', 'net' or
+    'function'; ``subject`` names it; ``inputs`` describes what it was fed;
+    ``rows`` is the gradient table (layers and nets), ``tol`` its tolerance.
+    """
+
+    subject: str
     inputs: str
     dtype: str
     tol: float
     unit_dout: bool
     findings: list[Finding]
     rows: list[GradRow]
+    kind: str = "layer"
 
     @property
     def failures(self) -> list[Finding]:
@@ -72,9 +81,11 @@ class Report:
         def t(key, **params):
             return messages.text(key, lang, **params)
 
-        lines = [t("title", layer=self.layer, inputs=self.inputs, dtype=self.dtype), ""]
+        title = "title" if self.kind == "layer" else "title." + self.kind
+        lines = [t(title, layer=self.subject, inputs=self.inputs, dtype=self.dtype), ""]
         if self.rows:
-            lines += [t("table.unit_dout" if self.unit_dout else "table.random_dout", tol=self.tol)]
+            heading = "table.unit_dout" if self.unit_dout else "table.random_dout"
+            lines += [t(heading if self.kind == "layer" else "table." + self.kind, tol=self.tol)]
             lines += self._table(lang) + [""]
         lines.append(t("checks"))
         order = {"fail": 0, "note": 1, "pass": 2}
@@ -83,6 +94,25 @@ class Report:
             lines.append(f"  {_pad(t('status.' + f.status), width)}  {f.message(lang)}")
         lines += ["", t("summary.ok") if self.ok else t("summary.fail", count=len(self.failures))]
         return "\n".join(lines)
+
+    def extend(self, other: Report, label: str) -> None:
+        """Add another run's findings and rows (the same subject checked another way), marked with ``label``."""
+        for f in other.findings:
+            f.label = label
+            self.findings.append(f)
+        for r in other.rows:
+            r.target = f"{r.target} [{label}]"
+            self.rows.append(r)
+
+    def to_dict(self, lang: str = "en") -> dict:
+        """Everything in the report as plain JSON types: verdict, checks with their words and numbers, the table."""
+        return {
+            "kind": self.kind, "subject": self.subject, "inputs": self.inputs, "dtype": self.dtype,
+            "ok": self.ok, "tolerance": self.tol, "unit_dout": self.unit_dout,
+            "checks": [{"check": f.check, "status": f.status, "key": f.key, "label": f.label, "message": f.message(lang),
+                        "params": _plain(f.params)} for f in self.findings],
+            "gradients": [_plain(asdict(r)) for r in self.rows],
+        }
 
     def _table(self, lang: str) -> list[str]:
         columns = ("target", "max_abs", "rel", "index", "backward", "numerical", "kinks", "ok")
@@ -104,3 +134,16 @@ def _width(s: str) -> int:
 
 def _pad(s: str, width: int) -> str:
     return s + " " * (width - _width(s))
+
+
+def _plain(value):
+    """JSON-ready: tuples to lists, NumPy scalars to Python numbers, anything else as text."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)

@@ -1,14 +1,4 @@
-"""User-facing text of the gradient check and ``bprop check``, in English and Japanese.
-
-``MESSAGES`` maps a key to ``{'en': ..., 'ja': ...}`` (the languages of
-``bprop.i18n``); the texts are ``str.format`` templates and both languages take
-the same fields.
-
->>> print(text("dout.fail", "en"))
-backward wrote into dout (as the book's ReLU does, zeroing it through the mask); copy it first: dx = dout.copy()
-"""
-
-from __future__ import annotations
+"""Texts of the layer check (``check_layer``) and of ``bprop check``'s usage errors."""
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- the report's frame -------------------------------------------------------------
@@ -183,6 +173,90 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{target} = {form}: a factor looks missing (the sigmoid's derivative is y·(1 - y))",
         "ja": "{target} = {form} になっています。係数が 1 つ足りないようです（sigmoid の微分は y·(1 - y)）",
     },
+    "grad.x_for_y": {
+        "en": "{target} = {form} uses the input x where the output y belongs: {layer}'s derivative is {right}, "
+        "with y what forward returned (keep it: self.out = out)",
+        "ja": "{target} = {form} では、出力 y を使うべき所で入力 x を使っています。{layer} の微分は {right} で、"
+        "y は forward の出力です（self.out = out として保存しておく）",
+    },
+    "grad.wrong_derivative": {
+        "en": "{target} = {form}: that is not {layer}'s derivative, which is {right}",
+        "ja": "{target} = {form} になっていますが、これは {layer} の微分ではありません。正しい微分は {right} です",
+    },
+    "grad.derivative_of": {
+        "en": "{target}: backward disagrees with central differences; forward is {layer}, whose derivative is {right}",
+        "ja": "{target}: backward が中心差分と一致しません。forward は {layer} で、その微分は {right} です",
+    },
+    "grad.no_mask": {
+        "en": "backward ignores the mask: {target} passes dout where forward dropped the unit; "
+        "multiply by the mask kept in forward (dx = dout * self.mask)",
+        "ja": "backward でマスクを使っていません。forward で消したユニットにも {target} に dout が流れています。"
+        "forward で保存したマスクを掛けてください（dx = dout * self.mask）",
+    },
+    "grad.loss_summed": {
+        "en": "{target} is 1/{N} of the gradient of the loss forward returns: forward sums the loss over the "
+        "batch while backward divides by N = {N}; average in forward (the book's cross_entropy_error divides "
+        "by batch_size)",
+        "ja": "{target} が forward の返す損失の勾配の 1/{N} です。forward がバッチ全体の和を返しているのに、"
+        "backward は N = {N} で割っています。forward でも平均を取ってください（本の cross_entropy_error は batch_size で割ります）",
+    },
+    "grad.onehot": {
+        "en": "backward subtracts t as if it were one-hot rows, but t holds class labels of shape (N,): "
+        "dx = y.copy(); dx[np.arange(batch_size), t] -= 1; dx = dx / batch_size",
+        "ja": "backward が t を one-hot の行として引いていますが、t は形状 (N,) のクラスラベルです。"
+        "dx = y.copy(); dx[np.arange(batch_size), t] -= 1; dx = dx / batch_size としてください",
+    },
+    "grad.softmax_axis": {
+        "en": "the softmax is taken over axis 0, across the batch: each row (sample) must sum to 1 — "
+        "np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True), after subtracting each row's max",
+        "ja": "softmax を axis 0（バッチ方向）で計算しています。各行（サンプル）の和が 1 になるように、"
+        "各行の最大値を引いてから np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True) としてください",
+    },
+    "grad.dx_from_w": {
+        "en": "{target} = dout·W: use the transpose, dx = np.dot(dout, self.W.T) (W is square here, so no shape "
+        "error warned you)",
+        "ja": "{target} = dout·W になっています。転置を使って dx = np.dot(dout, self.W.T) としてください"
+        "（ここでは W が正方行列なので形状エラーになりませんでした）",
+    },
+    "grad.dw_transposed": {
+        "en": "{target} is the transpose of the right value: dW = np.dot(self.x.T, dout) — x.T first, then dout",
+        "ja": "{target} が正しい値の転置になっています。dW = np.dot(self.x.T, dout)（x.T が先、dout が後）としてください",
+    },
+    "grad.dw_no_xt": {
+        "en": "{target} = np.dot(x, dout): x needs its transpose, dW = np.dot(self.x.T, dout) (x and W are square "
+        "here, so no shape error warned you)",
+        "ja": "{target} = np.dot(x, dout) になっています。x は転置が必要です: dW = np.dot(self.x.T, dout)"
+        "（ここでは x と W が正方行列なので形状エラーになりませんでした）",
+    },
+    "grad.bn_dgamma_xc": {
+        "en": "{target} uses the centred xc = x − μ where the normalised xn = xc / std belongs: "
+        "dgamma = np.sum(self.xn * dout, axis=0)",
+        "ja": "{target} で正規化後の xn = xc / std を使うべき所で、中心化しただけの xc = x − μ を使っています。"
+        "dgamma = np.sum(self.xn * dout, axis=0) としてください",
+    },
+    "grad.bn_missing_n": {
+        "en": "{target} misses a 1/N, a division by the batch size N = {N}: in the backward of the mean and the variance, "
+        "dxc += (2.0 / N) * xc * dvar and dx = dxc - dmu / N",
+        "ja": "{target} で 1/N（バッチサイズ N = {N} による割り算）が 1 つ抜けています。平均と分散の逆伝播は "
+        "dxc += (2.0 / N) * xc * dvar、dx = dxc - dmu / N です",
+    },
+    "grad.every_position": {
+        "en": "{target} sends the gradient to every position of each window; max pooling passes it only to "
+        "the position of the maximum (keep the argmax in forward and scatter dout there)",
+        "ja": "{target} で勾配が各ウィンドウのすべての位置に流れています。Max プーリングでは最大値の位置にだけ流します"
+        "（forward で argmax を保存し、その位置に dout を入れてください）",
+    },
+    "grad.reordered": {
+        "en": "{target} has the right numbers in the wrong places: a reshape or transpose in the wrong axis order "
+        "(for a convolution's dW: np.dot(col.T, dout).transpose(1, 0).reshape(FN, C, FH, FW))",
+        "ja": "{target} の値は正しいのに並び順が違います。reshape や transpose の軸の順序が間違っています"
+        "（畳み込みの dW なら np.dot(col.T, dout).transpose(1, 0).reshape(FN, C, FH, FW)）",
+    },
+    "grad.swapped": {
+        "en": "{target} holds what {other} should be: the two gradients are swapped "
+        "(for z = x·y: dx = dout·y, dy = dout·x)",
+        "ja": "{target} に {other} の値が入っています。2 つの勾配が入れ替わっています（z = x·y なら dx = dout·y、dy = dout·x）",
+    },
     "grad.mismatch": {
         "en": "{target}: backward disagrees with central differences",
         "ja": "{target}: backward が中心差分と一致しません",
@@ -196,10 +270,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "backward が勾配 {target} を設定していません（{got} のままです）",
     },
     "grad.random": {
-        "en": "gradients not checked: forward gives different outputs for the same input "
-        "(random, like Dropout in training mode); check it with train_flg=False",
-        "ja": "勾配はチェックしていません: 同じ入力でも forward の出力が毎回変わります"
-        "（訓練モードの Dropout のような乱数）。train_flg=False でチェックしてください",
+        "en": "gradients not checked: forward gives different outputs for the same input even with NumPy's "
+        "random state replayed before every call (random numbers from another source, such as the random module?)",
+        "ja": "勾配はチェックしていません: NumPy の乱数の状態を毎回戻しても、同じ入力に対する forward の出力が変わります"
+        "（random モジュールなど、別の乱数源を使っていませんか？）",
     },
     "grad.skipped": {
         "en": "gradients not checked: forward does not give finite values",
@@ -214,6 +288,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{target} has shape {got}, but {of} has shape {want}",
         "ja": "{target} の形状が {got} ですが、{of} の形状は {want} です",
     },
+    "shape.transposed": {
+        "en": ": it is transposed — the factors are in the wrong order (dW = np.dot(self.x.T, dout): x.T first)",
+        "ja": "。転置になっています。掛ける順序が逆です（dW = np.dot(self.x.T, dout)。x.T が先）",
+    },
+    "shape.summed_all": {
+        "en": ": np.sum without an axis adds up everything; sum over the batch only: np.sum(dout, axis=0)",
+        "ja": "。axis を付けない np.sum はすべてを足します。バッチ方向だけ足してください: np.sum(dout, axis=0)",
+    },
     "dtype.ok": {
         "en": "{dtype} in, {dtype} out: the output and the gradients keep the dtype",
         "ja": "{dtype} を入れると {dtype} が出ます: 出力も勾配も dtype が保たれています",
@@ -223,6 +305,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(e.g. np.zeros without dtype=x.dtype)",
         "ja": "{dtype} の入力に対して {what} が {got} になっています。{got} の配列や定数が混ざっています"
         "（dtype=x.dtype を付けない np.zeros など）",
+    },
+    "dtype.strict": {
+        "en": " (a note: the book's world is float64; --strict makes it a failure)",
+        "ja": "（注意のみ: 本は float64 で計算します。--strict を付けると不合格になります）",
     },
     "dtype.output": {
         "en": "forward's output is {got} for {dtype} input: a {got} array or constant slipped in "
@@ -253,52 +339,4 @@ MESSAGES: dict[str, dict[str, str]] = {
         "安定な式にすれば警告は出ません（np.exp を np.errstate(over='ignore') で囲むなど）",
     },
     # --- bprop check (usage errors) -----------------------------------------------------
-    "cli.bad_target": {
-        "en": "expected FILE.py:CLASS, e.g. tests/learner/relu.py:Relu; got {target!r}",
-        "ja": "FILE.py:CLASS の形で指定してください（例: tests/learner/relu.py:Relu）。指定: {target!r}",
-    },
-    "cli.no_file": {"en": "no such file: {path}", "ja": "ファイルがありません: {path}"},
-    "cli.import_failed": {
-        "en": "could not import {path}: {error}",
-        "ja": "{path} を読み込めませんでした: {error}",
-    },
-    "cli.no_class": {
-        "en": "{path} has no class {cls} (classes there: {found})",
-        "ja": "{path} にクラス {cls} がありません（あるクラス: {found}）",
-    },
-    "cli.bad_shape": {
-        "en": "--shape expects positive integers separated by commas, e.g. 4,5; got {shape!r}",
-        "ja": "--shape にはカンマ区切りの正の整数を指定してください（例: 4,5）。指定: {shape!r}",
-    },
-    "cli.affine_shape": {
-        "en": "{cls}(W, b) needs --shape N,D (two numbers at least); got {shape}",
-        "ja": "{cls}(W, b) には --shape N,D（2 つ以上の数）が必要です。指定: {shape}",
-    },
-    "cli.loss_shape": {
-        "en": "{cls} needs --shape N,C: logits of N samples and C ≥ 2 classes; got {shape}",
-        "ja": "{cls} には --shape N,C（N 個のサンプル、C ≥ 2 クラスのロジット）が必要です。指定: {shape}",
-    },
-    "cli.cannot_construct": {
-        "en": "cannot build {cls}: its __init__ needs ({args}); bprop check can call {cls}() or {cls}(W, b)",
-        "ja": "{cls} を作れません: __init__ に ({args}) が必要です。bprop check が呼べるのは {cls}() か {cls}(W, b) です",
-    },
-    "cli.construct_failed": {
-        "en": "building {cls} raised {error}",
-        "ja": "{cls} を作るときに例外が発生しました: {error}",
-    },
-    "cli.no_method": {
-        "en": "{cls} has no {method} method; a layer needs forward and backward",
-        "ja": "{cls} に {method} メソッドがありません。レイヤには forward と backward が必要です",
-    },
-    "cli.forward_args": {
-        "en": "cannot tell what {cls}.forward({args}) takes; bprop check handles forward(x), "
-        "forward(x, t) and forward(x, y)",
-        "ja": "{cls}.forward({args}) に何を渡せばよいか分かりません。bprop check が扱えるのは "
-        "forward(x)、forward(x, t)、forward(x, y) です",
-    },
 }
-
-
-def text(key: str, lang: str = "en", **params) -> str:
-    """The message ``key`` in ``lang``, formatted with ``params``."""
-    return MESSAGES[key][lang].format(**params)

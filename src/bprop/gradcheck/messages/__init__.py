@@ -1,0 +1,25 @@
+"""User-facing text of the checks and ``bprop check``, in English and Japanese.
+
+Each module here holds the texts of one kind of check as ``MESSAGES``, a key
+mapped to ``{'en': ..., 'ja': ...}`` (the languages of ``bprop.i18n``); the
+texts are ``str.format`` templates and both languages take the same fields.
+Keys are unique across the modules.
+
+    layer.py  check_layer   modes.py  its train/test mode   readings.py  an exception in plain words    usage.py  bprop check's usage errors
+    optimizer.py  check_optimizer     net.py  check_net     function.py  check_function
+
+>>> print(text("dout.fail", "en"))
+backward wrote into dout (as the book's ReLU does, zeroing it through the mask); copy it first: dx = dout.copy()
+"""
+
+from __future__ import annotations
+
+from bprop.gradcheck.messages import function, layer, modes, net, optimizer, readings, usage
+
+MODULES = (layer, modes, readings, usage, optimizer, net, function)
+MESSAGES: dict[str, dict[str, str]] = {key: entry for module in MODULES for key, entry in module.MESSAGES.items()}
+
+
+def text(key: str, lang: str = "en", **params) -> str:
+    """The message ``key`` in ``lang``, formatted with ``params``."""
+    return MESSAGES[key][lang].format(**params)

@@ -1,0 +1,10 @@
+# SGD with '-' typed for '*': params[key] -= self.lr - grads[key] (bug).
+
+
+class SGD:
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params.keys():
+            params[key] -= self.lr - grads[key]
