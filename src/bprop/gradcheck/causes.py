@@ -133,6 +133,10 @@ def _no_mask(case, target, a, n):
     k = float(a.ravel() @ d) / float(d @ d)
     if rel(a, k * case.dout) < CLOSE:
         return "grad.no_mask", {}
+    nn = float(n.ravel() @ n.ravel())
+    k = float(a.ravel() @ n.ravel()) / nn if nn else 0.0
+    if abs(k - 1) > 1e-3 and rel(a, k * n) < CLOSE:  # the mask applied, the scale of forward not
+        return "grad.dropout_scale", {"k": k}
     return None
 
 

@@ -73,6 +73,10 @@ def check_layer(layer, *inputs, tol=1e-6, eps=1e-4, dtype=None, seed=0, name=Non
                   checker.findings, checker.rows)
 
 
+def _merged(known: list, found: list) -> list:
+    return known + [p for p in found if p not in known]
+
+
 def _canonical(label: str) -> str:
     """grads['W'] → dW: the name a gradient has in the book's attribute style."""
     return "d" + label[7:-2] if label.startswith("grads[") else label
@@ -100,6 +104,7 @@ class _Checker(AfterGradients):
         self.rng = np.random.default_rng(seed)
         self.names = learner.input_names(layer, len(arrays))
         self.params = learner.find_params(layer)
+        self.built = {n for n, v in getattr(layer, "__dict__", {}).items() if isinstance(v, np.ndarray)}
         self.lay = learner.cast_copy(layer, np.float64)  # all gradient work runs on this copy
         self.replay = modes.Replay(self.lay)
         self.work = [a.astype(np.float64) if a.dtype.kind == "f" else a.copy() for a in arrays]
@@ -215,6 +220,8 @@ class _Checker(AfterGradients):
         """backward on the float64 copy with a fresh copy of dout → (dout as passed, input grads, param grads)."""
         arg = float(dout) if np.ndim(dout) == 0 else np.array(dout)
         result, warns = call("backward", self.lay.backward, arg)
+        if self.diff is None:  # the first backward: dgamma may appear only now
+            self.params = _merged(self.params, learner.find_params(self.lay, self.built))
         if warns and not any(f.params.get("where") == "backward" for f in self.findings):  # once
             log_hint(self.add("warning", "fail", "warning.fail", where="backward", warning=warns[0]), warns)
         for g in (result if isinstance(result, tuple) else (result,)):

@@ -58,12 +58,17 @@ def input_names(layer, count: int) -> list[str]:
     return [names[i] if i < len(names) else f"x{i}" for i in range(count)]
 
 
-def find_params(layer) -> list[tuple[str, object]]:
+def find_params(layer, built=None) -> list[tuple[str, object]]:
     """The layer's parameters: ('attr', n) for an ndarray attribute n with an attribute
     'd' + n beside it (W and dW), ('dict', n) for an ndarray in a ``params`` dict, ('list', i)
-    for one in a ``params`` list (book 2's ``self.params = [W, b]``, ``self.grads`` alike)."""
+    for one in a ``params`` list (book 2's ``self.params = [W, b]``, ``self.grads`` alike).
+
+    ``built``: the names of the arrays the layer held when it was made; after a backward,
+    an array among them with a 'd' + n beside it counts even if __init__ never set dn
+    (x with a dx stored by backward does not: x came with forward, not with the layer)."""
     attrs = getattr(layer, "__dict__", {})
-    found = [("attr", n) for n, v in attrs.items() if isinstance(v, np.ndarray) and hasattr(layer, "d" + n)]
+    found = [("attr", n) for n, v in attrs.items() if isinstance(v, np.ndarray) and hasattr(layer, "d" + n)
+             and (built is None or n in built)]
     params = getattr(layer, "params", None)
     seen = [attrs[n] for _, n in found]
     if isinstance(params, dict):
@@ -126,6 +131,9 @@ def cast_copy(layer, dtype):
             for key in keys:
                 if holder[key] is old:
                     holder[key] = new
+    for name, value in list(attrs.items()):  # gamma before backward ever set dgamma, and the like
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.dtype != dtype:
+            setattr(lay, name, value.astype(dtype))
     if isinstance(grads, list):  # book 2 writes gradients into these arrays (grads[0][...] = dW)
         for i, g in enumerate(grads):
             if isinstance(g, np.ndarray) and g.dtype.kind == "f":

@@ -193,6 +193,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "backward でマスクを使っていません。forward で消したユニットにも {target} に dout が流れています。"
         "forward で保存したマスクを掛けてください（dx = dout * self.mask）",
     },
+    "grad.dropout_scale": {
+        "en": "{target} is {k:.4g} times the right value: backward must scale dout as forward scaled x "
+        "(inverted dropout: dx = dout * self.mask / (1 - dropout_ratio), or keep the scaled mask)",
+        "ja": "{target} が正しい値の {k:.4g} 倍です。forward で x を縮尺したのと同じように dout も縮尺してください"
+        "（inverted dropout なら dx = dout * self.mask / (1 - dropout_ratio)、または縮尺済みのマスクを保存）",
+    },
     "grad.loss_summed": {
         "en": "{target} is 1/{N} of the gradient of the loss forward returns: forward sums the loss over the "
         "batch while backward divides by N = {N}; average in forward (the book's cross_entropy_error divides "
