@@ -48,6 +48,8 @@ CASES = [
     ("adagrad_eps_inside", "AdaGrad", False, "eps = 1e-07 is inside the square root"),
     ("adagrad_no_eps", "AdaGrad", False, "became nan at step 1, where its gradient was 0"),
     ("rmsprop_decay_swapped", "RMSprop", False, "decay_rate and 1 - decay_rate swapped"),
+    ("rmsprop_no_sqrt", "RMSprop", False, "divided by h itself, not by its square root"),
+    ("nesterov_is_momentum", "Nesterov", False, "follows plain Momentum"),
     ("adam_no_bias_correction", "Adam", False, "follows Adam without bias correction"),
     ("adam_no_iter", "Adam", False, "stuck at t = 0: self.iter is never incremented"),
     ("sign_sgd_ascent", "SignSGD", False, "the loss of a quadratic went from"),

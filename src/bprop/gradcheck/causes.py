@@ -64,21 +64,23 @@ _RIGHT = {"sigmoid": "y·(1 − y)", "tanh": "1 − y²", "relu": "1 where x > 0
 
 
 def _activation_guesses(kind, p, x, y):
-    """(what the learner wrote, its derivative factor, 'x_for_y' when x stands where y belongs)."""
+    """(what the learner wrote, its derivative factor, 'x_for_y' when x stands where y belongs, 'twice' when
+    the function is applied to y again)."""
     one = np.ones_like(x)
     pos = x > 0
     guesses = {
-        "sigmoid": [("dout·x·(1 − x)", x * (1 - x), True), ("dout·(1 − y²)", 1 - y**2, False)],
-        "tanh": [("dout·(1 − x²)", 1 - x**2, True), ("dout·(1 − y)", 1 - y, False),
-                 ("dout·y·(1 − y)", y * (1 - y), False), ("dout·(1 − y)²", (1 - y) ** 2, False),
-                 ("dout·(1 + y²)", 1 + y**2, False)],
-        "relu": [("dout·y", y, False), ("dout·x", x, True)],
-        "leaky": [("dout·(x > 0)", np.where(pos, one, 0.0), False), ("dout·1", one, False),
-                  ("the slope on the positive side", np.where(pos, p, 1.0), False)],
-        "elu": [("dout·alpha on the negative side", np.where(pos, one, p), False),
-                ("dout·out on the negative side", np.where(pos, one, y), False),
-                ("dout·(x > 0)", np.where(pos, one, 0.0), False),
-                ("dout·exp(x) on the negative side", np.where(pos, one, np.exp(np.minimum(x, 0))), False)],
+        "sigmoid": [("dout·x·(1 − x)", x * (1 - x), "x_for_y"), ("dout·(1 − y²)", 1 - y**2, ""),
+                    ("dout·σ(y)·(1 − σ(y))", _sigmoid(y) * (1 - _sigmoid(y)), "twice")],
+        "tanh": [("dout·(1 − x²)", 1 - x**2, "x_for_y"), ("dout·(1 − y)", 1 - y, ""),
+                 ("dout·y·(1 − y)", y * (1 - y), ""), ("dout·(1 − y)²", (1 - y) ** 2, ""),
+                 ("dout·(1 + y²)", 1 + y**2, ""), ("dout·(1 − tanh(y)²)", 1 - np.tanh(y) ** 2, "twice")],
+        "relu": [("dout·y", y, ""), ("dout·x", x, "x_for_y")],
+        "leaky": [("dout·(x > 0)", np.where(pos, one, 0.0), ""), ("dout·1", one, ""),
+                  ("the slope on the positive side", np.where(pos, p, 1.0), "")],
+        "elu": [("dout·alpha on the negative side", np.where(pos, one, p), ""),
+                ("dout·out on the negative side", np.where(pos, one, y), ""),
+                ("dout·(x > 0)", np.where(pos, one, 0.0), ""),
+                ("dout·exp(x) on the negative side", np.where(pos, one, np.exp(np.minimum(x, 0))), "")],
     }
     return guesses.get(kind, [])
 
@@ -100,10 +102,11 @@ def _activation(case, target, a, n):
         return None
     kind, p = found
     right = _RIGHT[kind].format(p=p if p is not None else 0.0)
-    for form, factor, x_for_y in _activation_guesses(kind, p, case.x, case.y):
+    for form, factor, slip in _activation_guesses(kind, p, case.x, case.y):
         if rel(a, case.dout * factor) < CLOSE:
-            if x_for_y:
-                return "grad.x_for_y", {"form": form, "layer": _NAMES[kind], "right": right}
+            if slip:
+                key = {"x_for_y": "grad.x_for_y", "twice": "grad.applied_twice"}[slip]
+                return key, {"form": form, "layer": _NAMES[kind], "right": right}
             if kind == "sigmoid" and form in ("dout·y", "dout·(1 - y)"):
                 return "grad.missing_factor", {"form": form}
             return "grad.wrong_derivative", {"form": form, "layer": _NAMES[kind], "right": right}
@@ -203,20 +206,22 @@ def _batchnorm(case, target, a, n):
         return None
     for eps in (1e-7, 1e-6, 1e-5, 1e-8):
         std = np.sqrt(np.mean(xc**2, axis=0) + eps)
-        for variant in _bn_backward_without_n(gamma.ravel(), dout, xc, std, N):
+        for key, variant in _bn_backward_without_n(gamma.ravel(), dout, xc, std, N):
             if rel(a.reshape(x.shape), variant) < CLOSE:
-                return "grad.bn_missing_n", {"N": N}
+                return key, {"N": N}
     return None
 
 
 def _bn_backward_without_n(gamma, dout, xc, std, N):
-    """The book's BatchNorm backward with one of its divisions by N left out, each in turn."""
+    """(key, dx): the book's BatchNorm backward with one of its divisions by N left out, each in turn, and
+    with the path through the mean left out."""
     dxn = gamma * dout
     dstd = -np.sum(dxn * xc / (std * std), axis=0)
     dvar = 0.5 * dstd / std
     for var_n, mu_n in ((1, N), (N, 1), (1, 1)):
         dxc = dxn / std + (2.0 / var_n) * xc * dvar
-        yield dxc - np.sum(dxc, axis=0) / mu_n
+        yield "grad.bn_missing_n", dxc - np.sum(dxc, axis=0) / mu_n
+    yield "grad.bn_no_dmu", dxn / std + (2.0 / N) * xc * dvar  # the path through the mean left out
 
 
 def _every_position(case, target, a, n):
@@ -235,7 +240,12 @@ def _reordered(case, target, a, n):
     if a.shape != n.shape or a.size < 2 or rel(a, n) < CLOSE:
         return None
     if rel(np.sort(a.ravel()), np.sort(n.ravel())) < CLOSE:
-        return "grad.reordered", {}
+        W = case.params.get("W")
+        if W is not None and W.ndim == 4:
+            return "grad.reordered", {}
+        if target == "dx" and case.y.size < case.x.size and case.x.ndim == 4 and not case.params:
+            return "grad.reordered_pool", {}
+        return "grad.reordered_plain", {}
     return None
 
 

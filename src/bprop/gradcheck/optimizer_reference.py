@@ -164,7 +164,9 @@ def nesterov_book2(s, g, h, t):
 
 
 def _root(x, eps, place):
-    """The denominator: √x + eps (the book's), √(x + eps) (eps inside the root), or √x (no eps)."""
+    """The denominator: √x + eps (the book's), √(x + eps) (eps inside the root), √x (no eps), x + eps (no root)."""
+    if place == "no_sqrt":  # h used where √h belongs
+        return x + eps
     return {"outside": np.sqrt(x) + eps, "inside": np.sqrt(x + eps), "none": np.sqrt(x)}[place]
 
 
@@ -248,6 +250,8 @@ def variants(algo: str, h: Hyper, eps_values: tuple) -> list[Form]:
         found += [replace(f, key="optim.cause.reset", reset=True) for f in good]
     if algo == "sgd":
         found.append(Form("optim.cause.lr_minus_grad", sgd_lr_minus_grad, h))
+    elif algo == "nesterov":
+        found.append(Form("optim.cause.nesterov_is_momentum", momentum, h))
     elif algo == "momentum":
         found += [Form("optim.cause.momentum_no_lr", momentum_no_lr, h),
                   Form("optim.cause.momentum_average", momentum_average, h)]
@@ -255,12 +259,14 @@ def variants(algo: str, h: Hyper, eps_values: tuple) -> list[Form]:
         rule = {"adagrad": adagrad, "rmsprop": rmsprop}[algo]
         found += _each_eps_inside(partial(rule, place="inside"), h, eps_values)
         found.append(Form("optim.cause.no_eps", partial(rule, place="none"), h))
+        found += _each_eps("optim.cause.no_sqrt", partial(rule, place="no_sqrt"), h, eps_values)
         if algo == "rmsprop":
             found += _each_eps("optim.cause.decay_swapped", partial(rmsprop, swapped=True), h, eps_values)
     elif algo == "adam":
         found += _each_eps("optim.cause.no_bias_correction", partial(adam, correction="none"), h, eps_values)
         found += _each_eps_inside(partial(adam, place="inside"), h, eps_values)
         found.append(Form("optim.cause.no_eps", partial(adam, place="none"), h))
+        found += _each_eps("optim.cause.no_sqrt", partial(adam, place="no_sqrt"), h, eps_values)
         for t in (0, 1):  # the step count never incremented: t = 0 gives 0/0, t = 1 the first step's lr_t
             found += [replace(f, key="optim.cause.t_frozen", clock=partial(_frozen, t), detail={"t": t})
                       for f in good]

@@ -77,7 +77,10 @@ def _reading(where: str, exc: BaseException):
     if isinstance(exc, AttributeError):
         return _attribute_reading(where, text)
     if isinstance(exc, ValueError):
-        return _shape_reading(text)
+        found = _shape_reading(text)
+        if where == "gradient" and found is not None and found[0] in ("reading.transpose", "reading.matmul"):
+            return "reading.net_order", {}  # inside a net, the usual cause is the order the layers are walked
+        return found
     if isinstance(exc, TypeError) and "NoneType" in text:
         return "reading.none", {}
     if isinstance(exc, NameError):

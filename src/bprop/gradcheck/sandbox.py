@@ -40,7 +40,9 @@ def run_checked(request: dict, timeout: float) -> Outcome:
         result = Path(folder) / "result.json"
         stage = Path(str(result) + ".stage")
         command = [sys.executable, "-m", "bprop.gradcheck.sandbox", json.dumps(request), str(result)]
-        env = dict(os.environ, PYTHONIOENCODING="utf-8")
+        package_root = str(Path(__file__).resolve().parents[2])  # bprop importable in the child, installed or not
+        env = dict(os.environ, PYTHONIOENCODING="utf-8",
+                   PYTHONPATH=os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
         try:
             child = subprocess.run(command, capture_output=True, timeout=timeout, env=env,
                                    stdin=subprocess.DEVNULL)
@@ -52,6 +54,10 @@ def run_checked(request: dict, timeout: float) -> Outcome:
             data = json.loads(result.read_text(encoding="utf-8"))
             return Outcome(data["code"], data["text"], data["data"])
         where = _read(stage) or "import"
+        err = child.stderr.decode("utf-8", "replace").strip()
+        if "Traceback (most recent call last)" in err and not stage.exists() and child.returncode == 1:
+            text = messages.text("run.internal", lang, error=err.splitlines()[-1])
+            return Outcome(2, text, {"ok": False, "verdict": "cannot check", "message": text})
         text = messages.text("run.died", lang, where=where, code=child.returncode)
         return Outcome(1, text, {"ok": False, "verdict": "exited", "where": where, "exit_code": child.returncode,
                                  "message": text})
@@ -137,7 +143,13 @@ def _child(request_json: str, result_path: str) -> None:
 
     calls.on_call = mark
     sys.stdout = sys.stderr  # what the learner's code prints never mixes with the result
-    outcome = check_target(request)
+    try:
+        outcome = check_target(request)
+    except Exception as exc:  # a fault of bprop check itself, or learner code it ran outside a check
+        from bprop.gradcheck import messages, readings
+
+        text = messages.text("run.internal", request.get("lang", "en"), error=readings.error_text(exc))
+        outcome = Outcome(2, text, {"ok": False, "verdict": "cannot check", "message": text})
     tmp = result_path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump({"code": outcome.code, "text": outcome.text, "data": outcome.data}, f)

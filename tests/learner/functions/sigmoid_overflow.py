@@ -1,4 +1,4 @@
-# The book's sigmoid, 1 / (1 + exp(-x)): np.exp(1000) overflows with a warning at x = -1000 (bug).
+# The book's sigmoid, 1 / (1 + exp(-x)): right values, but np.exp(1000) warns of overflow at x = -1000 (a note).
 import numpy as np
 
 

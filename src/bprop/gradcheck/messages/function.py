@@ -150,6 +150,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{call}（最初のサンプルの正解クラスの確率が 0）の値が {got} です。np.log(0) は -inf になります。"
         "本のように log の中に小さな値を足してください: np.log(y + 1e-7)",
     },
+    "fn.mse.square_outside": {
+        "en": "; it squares the sum, (Σ(y − t))², instead of each difference: 0.5 * np.sum((y - t)**2)",
+        "ja": "。差ごとではなく和を 2 乗しています（(Σ(y − t))²）。差をそれぞれ 2 乗してください: 0.5 * np.sum((y - t)**2)",
+    },
     "fn.mse.half": {
         "en": "; twice the book's value: the book's mean_squared_error has the factor 0.5, 0.5 * np.sum((y - t)**2)",
         "ja": "。本の値の 2 倍です。本の mean_squared_error には係数 0.5 があります: 0.5 * np.sum((y - t)**2)",

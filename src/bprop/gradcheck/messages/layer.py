@@ -92,6 +92,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "backward wrote into dout (as the book's ReLU does, zeroing it through the mask); copy it first: dx = dout.copy()",
         "ja": "backward が dout を書き換えています（本の ReLU のように mask で 0 にするなど）。先に dx = dout.copy() でコピーしてください。",
     },
+    "dout.fail_copy": {
+        "en": "backward wrote into dout (dout *= …, dout[…] = …); the caller's dout must stay as it was: "
+        "compute into a new array, dx = dout * … or dx = dout.copy()",
+        "ja": "backward が dout を書き換えています（dout *= …、dout[…] = … など）。呼び出し側の dout はそのまま"
+        "残してください。dx = dout * … や dx = dout.copy() のように新しい配列に計算してください",
+    },
     "backward_inplace.ok": {
         "en": "backward leaves the forward inputs unchanged",
         "ja": "backward は forward の入力を書き換えていません",
@@ -257,6 +263,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(for a convolution's dW: np.dot(col.T, dout).transpose(1, 0).reshape(FN, C, FH, FW))",
         "ja": "{target} の値は正しいのに並び順が違います。reshape や transpose の軸の順序が間違っています"
         "（畳み込みの dW なら np.dot(col.T, dout).transpose(1, 0).reshape(FN, C, FH, FW)）",
+    },
+    "grad.applied_twice": {
+        "en": "{target} = {form}: y is already {layer}(x), so applying the function to y again is one time too "
+        "many; the derivative is {right}",
+        "ja": "{target} = {form} になっています。y はすでに {layer}(x) なので、y にもう一度関数を適用するのは"
+        " 1 回多すぎます。微分は {right} です",
+    },
+    "grad.bn_no_dmu": {
+        "en": "{target} leaves out the path through the batch mean μ: after dxc, subtract its mean over the "
+        "batch, dmu = np.sum(dxc, axis=0); dx = dxc - dmu / N (N = {N})",
+        "ja": "{target} でバッチ平均 μ を通る経路が抜けています。dxc を求めたあと、dmu = np.sum(dxc, axis=0); "
+        "dx = dxc - dmu / N（N = {N}）としてください",
+    },
+    "grad.reordered_pool": {
+        "en": "{target} has the right numbers in the wrong places: an axis order is off; in max pooling, "
+        "dout.transpose(0, 2, 3, 1) before flattening it, and col2im's (N, C, H, W) order after",
+        "ja": "{target} の値は正しいのに並び順が違います。軸の順序がずれています。Max プーリングでは平坦化の前に "
+        "dout.transpose(0, 2, 3, 1) とし、col2im の後は (N, C, H, W) の順に戻してください",
+    },
+    "grad.reordered_plain": {
+        "en": "{target} has the right numbers in the wrong places: a reshape or transpose in the wrong axis order",
+        "ja": "{target} の値は正しいのに並び順が違います。reshape や transpose の軸の順序が間違っています",
     },
     "grad.swapped": {
         "en": "{target} holds what {other} should be: the two gradients are swapped "

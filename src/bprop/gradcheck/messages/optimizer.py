@@ -137,10 +137,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "optim.cause.reset": {
         "en": "{param} agrees with the book's {algo} at step 1 only: the state ({state}) starts from zero at "
-        "every call, so nothing is remembered between steps; create it once (if self.v is None: …) and keep it "
-        "on self",
+        "every call, so nothing is remembered between steps; create it once, while it is still None, and keep "
+        "it on self",
         "ja": "{param} が本の {algo} と一致するのはステップ 1 だけです。状態（{state}）を呼び出しのたびに 0 から"
-        "作り直しているので、前のステップが覚えられていません。1 回だけ作って（if self.v is None: …）self に持ち続けてください",
+        "作り直しているので、前のステップが覚えられていません。まだ None のときに 1 回だけ作り、self に持ち続けてください",
+    },
+    "optim.cause.no_sqrt": {
+        "en": "{param} follows {algo} divided by h itself, not by its square root: write "
+        "lr * grads[key] / (np.sqrt(h) + eps)",
+        "ja": "{param} が h の平方根ではなく h そのもので割った {algo} と一致します。"
+        "lr * grads[key] / (np.sqrt(h) + eps) と書いてください",
+    },
+    "optim.cause.nesterov_is_momentum": {
+        "en": "{param} follows plain Momentum (v = momentum·v − lr·grad; p += v), not Nesterov: Nesterov looks "
+        "ahead — the book: v *= momentum; v -= lr * grad; p += momentum * momentum * v; p -= (1 + momentum) * lr * grad",
+        "ja": "{param} が Nesterov ではなく普通の Momentum（v = momentum·v − lr·grad; p += v）と一致します。"
+        "Nesterov は先を見て更新します。本: v *= momentum; v -= lr * grad; p += momentum * momentum * v; "
+        "p -= (1 + momentum) * lr * grad",
     },
     "optim.cause.shared": {
         "en": "one state ({state}) is shared by all parameters: with parameters of one shape, {param} follows "

@@ -48,6 +48,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "\n      t は形状 (N,) のクラスラベルで、one-hot の (N, C) ではありません。"
         "dx = y.copy(); dx[np.arange(N), t] -= 1 のようにラベルの位置から 1 を引いてください（本は両方の形に対応しています）",
     },
+    "reading.net_order": {
+        "en": "\n      inside gradient(), a matrix product whose sizes do not fit: are the layers visited in reverse "
+        "order (layers = list(self.layers.values()); layers.reverse())? Otherwise a layer's backward misses a "
+        "transpose (dx = np.dot(dout, W.T))",
+        "ja": "\n      gradient() の中でサイズの合わない行列積があります。レイヤを逆順にたどっていますか"
+        "（layers = list(self.layers.values()); layers.reverse()）？ そうでなければ、どれかのレイヤの backward で"
+        "転置が抜けています（dx = np.dot(dout, W.T)）",
+    },
     "reading.broadcast": {
         "en": "\n      arrays of shapes {shapes} were combined elementwise but do not fit: a sum over an axis, "
         "a reshape or a transpose is missing",

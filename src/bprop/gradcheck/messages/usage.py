@@ -56,6 +56,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{where} が {seconds:g} 秒以内に終わりませんでした。無限ループではありませんか？"
         "（bprop check が止めました。--timeout SECONDS で時間を延ばせます）",
     },
+    "run.internal": {
+        "en": "bprop check could not run the check: {error}",
+        "ja": "bprop check がチェックを実行できませんでした: {error}",
+    },
     "run.died": {
         "en": "the checked code ended the process during {where} (exit status {code}; os._exit or a crash): "
         "a layer must return its result, never end the program",
