@@ -115,7 +115,8 @@ class Report:
         }
 
     def _table(self, lang: str) -> list[str]:
-        columns = ("target", "max_abs", "rel", "index", "backward", "numerical", "kinks", "ok")
+        analytic = "gradient" if self.kind == "net" else "backward"  # a net's analytic gradient is gradient()'s
+        columns = ("target", "max_abs", "rel", "index", analytic, "numerical", "kinks", "ok")
         head = [messages.text("col." + c, lang) for c in columns]
         body = [[r.target, f"{r.max_abs:.1e}", f"{r.rel:.1e}", r.index, f"{r.backward:.6g}",
                  f"{r.numerical:.6g}", str(r.kinks), messages.text("status.pass" if r.ok else "status.fail", lang)]

@@ -19,6 +19,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.rel": {"en": "rel err", "ja": "相対誤差"},
     "col.index": {"en": "worst at", "ja": "最大誤差の位置"},
     "col.backward": {"en": "backward", "ja": "backward"},
+    "col.gradient": {"en": "gradient()", "ja": "gradient()"},
     "col.numerical": {"en": "numerical", "ja": "数値微分"},
     "col.kinks": {"en": "kinks skipped", "ja": "除外したキンク"},
     "col.ok": {"en": "result", "ja": "判定"},
