@@ -366,6 +366,21 @@ def test_pooling_and_convolution_options_are_saved(tmp_path):
     assert dropouts == [{"type": "Dropout", "dropout_ratio": 0.5, "scale_at": "test"}] * 2
 
 
+def test_pooling_ceil_mode_is_recorded_only_when_set_and_comes_back(tmp_path):
+    rng = np.random.default_rng(3)
+    net = Sequential([L.Convolution(rng.standard_normal((2, 1, 3, 3)), np.zeros(2)),
+                      L.Pooling(2, 2, ceil_mode=True), L.Flatten(),
+                      L.Affine(rng.standard_normal((2 * 4 * 4, 3)), np.zeros(3))])
+    path = net.save(tmp_path / "ceil.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        pools = [e for e in json.loads(str(archive["architecture"]))["layers"] if e["type"] == "Pooling"]
+    assert pools == [{"type": "Pooling", "pool_h": 2, "pool_w": 2, "stride": 2, "pad": 0, "mode": "max",
+                      "ceil_mode": True}]
+    x = rng.standard_normal((2, 1, 9, 9))  # conv 7×7, ceil pooling 4×4 (floor would give 3×3)
+    loaded = load(path)
+    np.testing.assert_array_equal(loaded.predict(x), net.predict(x))
+
+
 def test_a_deep_conv_net_saved_before_dropout_had_a_form_loads_with_the_inverted_form(tmp_path):
     path = tiny_deep_conv_net().save(tmp_path / "deep.npz")
 

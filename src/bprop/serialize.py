@@ -143,6 +143,8 @@ def _describe(net) -> tuple[dict[str, np.ndarray], dict]:
                 arrays[key] = np.ascontiguousarray(value)
         for option in _saved_options(kind):
             value = getattr(layer, option.name)
+            if option.boolean and not value:
+                continue  # a flag is recorded only when set: files of layers without it stay as they were
             entry[option.name] = value.item() if isinstance(value, np.generic) else value
         entries.append(entry)
     loss_name = type(net.last_layer).__name__
@@ -317,6 +319,10 @@ def _validate_layers(fail, entries: list, arrays, dtype, shapes) -> tuple[list[L
         for option in options:
             value = entry.get(option.name)
             if option.name not in entry:
+                continue
+            if option.boolean:
+                if not isinstance(value, bool):
+                    raise fail(f"{where}: option {option.name!r} must be true or false, got {value!r}")
                 continue
             if option.text and not isinstance(value, str):
                 raise fail(f"{where}: option {option.name!r} must be text, got {value!r}")

@@ -323,17 +323,33 @@ def test_channel_mismatch_raises_naming_both_counts():
         conv.forward(np.zeros((2, 1, 5, 5)))
 
 
-def test_convolution_output_size_that_is_not_whole_raises():
-    conv = Convolution(np.zeros((1, 1, 5, 5)), np.zeros(1), stride=2)
-    with pytest.raises(ValueError, match=r"output height .*\(28 \+ 2·0 − 5\)/2 \+ 1 = 12\.5 is not a whole number"):
-        conv.forward(np.zeros((1, 1, 28, 29)))
+def test_convolution_takes_the_floor_like_the_book_and_torch():
+    conv = Convolution(np.ones((1, 1, 5, 5)), np.zeros(1), stride=2)
+    x = np.random.default_rng(0).standard_normal((1, 1, 28, 29))
+    out = conv.forward(x)
+    assert out.shape == (1, 1, 12, 13)  # ⌊(28 − 5)/2⌋ + 1, ⌊(29 − 5)/2⌋ + 1
+    np.testing.assert_allclose(out.reshape(-1), im2col(x, 5, 5, 2).sum(axis=1))  # the layer agrees with im2col
+    dx = conv.backward(np.ones_like(out))
+    assert not dx[:, :, 27, :].any() and dx[:, :, 26, :].any()  # the row no window reaches: zero gradient
     with pytest.raises(ValueError, match="smaller than the window"):
         conv.forward(np.zeros((1, 1, 3, 9)))
 
 
-def test_pooling_output_size_that_is_not_whole_raises():
-    with pytest.raises(ValueError, match=r"output width .*\(7 \+ 2·0 − 2\)/2 \+ 1 = 3\.5 is not a whole number"):
-        Pooling(2, 2).forward(np.zeros((1, 1, 8, 7)))
+def test_strided_padded_convolution_downsamples_28_to_14():
+    conv = Convolution(np.ones((2, 1, 3, 3)), np.zeros(2), stride=2, pad=1)
+    assert conv.forward(np.zeros((1, 1, 28, 28))).shape == (1, 2, 14, 14)
+
+
+def test_pooling_takes_the_floor_and_ceil_mode_the_ceiling():
+    x = np.arange(81.0).reshape(1, 1, 9, 9)
+    floor = Pooling(2, 2).forward(x)
+    assert floor.shape == (1, 1, 4, 4) and floor[0, 0, 0, 0] == 10.0
+    ceil = Pooling(2, 2, ceil_mode=True).forward(x)
+    assert ceil.shape == (1, 1, 5, 5) and ceil[0, 0, 4, 4] == 80.0  # the overhanging window holds x[8, 8] alone
+    avg = Pooling(2, 2, mode="avg", ceil_mode=True).forward(x)
+    assert avg[0, 0, 4, 4] == 80.0 and avg[0, 0, 0, 4] == (8.0 + 17.0) / 2  # divided by the inputs it covers
+    assert repr(Pooling(2, 2, ceil_mode=True)).endswith("ceil_mode=True)")
+    assert "ceil_mode" not in repr(Pooling(2, 2))
 
 
 @pytest.mark.parametrize("layer", [Convolution(np.zeros((1, 1, 2, 2)), np.zeros(1)), Pooling(2, 2)], ids=["conv", "pool"])
@@ -398,3 +414,43 @@ def test_reused_workspaces_stay_correct_when_the_input_shape_changes():
         np.testing.assert_array_equal(out, fresh.forward(x))
         np.testing.assert_array_equal(dx, fresh.backward(dout))
         np.testing.assert_array_equal(conv.dW, fresh.dW)
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("size, k, stride, pad", [(9, 2, 2, 0), (10, 3, 2, 1), (7, 3, 3, 1), (9, 3, 2, 0), (8, 2, 2, 1)])
+def test_pooling_matches_torch_on_shapes_that_do_not_divide(mode, ceil_mode, size, k, stride, pad):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(size * 7 + k)
+    x = rng.standard_normal((2, 3, size, size + 1))
+    layer = Pooling(k, k, stride=stride, pad=pad, mode=mode, ceil_mode=ceil_mode)
+    out = layer.forward(x)
+    tx = torch.tensor(x, requires_grad=True)
+    pool = torch.nn.functional.max_pool2d if mode == "max" else torch.nn.functional.avg_pool2d
+    t_out = pool(tx, k, stride=stride, padding=pad, ceil_mode=ceil_mode)
+    dout = rng.standard_normal(out.shape)
+    t_out.backward(torch.tensor(dout))
+    assert out.shape == tuple(t_out.shape)
+    np.testing.assert_allclose(out, t_out.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(layer.backward(dout), tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("size, fh, stride, pad", [(28, 3, 2, 1), (9, 3, 2, 0), (8, 5, 3, 2)])
+def test_convolution_matches_torch_and_central_differences_where_the_floor_drops_rows(size, fh, stride, pad):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(size + fh)
+    x, W, b = rng.standard_normal((2, 2, size, size - 1)), rng.standard_normal((3, 2, fh, fh)), rng.standard_normal(3)
+    conv = Convolution(W, b, stride=stride, pad=pad)
+    out = conv.forward(x)
+    t_out = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(W), torch.tensor(b), stride=stride, padding=pad)
+    np.testing.assert_allclose(out, t_out.numpy(), rtol=1e-10, atol=1e-10)
+    if size < 20:
+        assert check_layer(Convolution(W, b, stride=stride, pad=pad), x).ok
+
+
+def test_pooling_floor_and_ceil_pass_the_gradient_check():
+    x = np.random.default_rng(4).permutation(2 * 2 * 9 * 9).reshape(2, 2, 9, 9) * 0.01
+    for mode in ("max", "avg"):
+        for ceil_mode in (False, True):
+            report = check_layer(Pooling(2, 2, stride=2, mode=mode, ceil_mode=ceil_mode), x)
+            assert report.ok, str(report)

@@ -73,7 +73,7 @@ def _bad_values(option):
     return {"inplace": [1, "yes"], "alpha": ["0.1", True, float("inf")], "stride": [0, 1.0, True],
             "pad": [-1, 1.5], "pool_h": [0, 2.0], "pool_w": [0, "2"], "mode": ["min", 3],
             "momentum": [1.5, -0.1, "0.9"], "eps": [0.0, -1.0, None], "dropout_ratio": [1.0, -0.1, "half"],
-            "scale_at": ["eval", None]}[option]
+            "scale_at": ["eval", None], "ceil_mode": [1, "yes"]}[option]
 
 
 @pytest.mark.parametrize("name", sorted(n for n, cls in registry.layer_classes().items() if cls.options))

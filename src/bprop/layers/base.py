@@ -89,7 +89,7 @@ class Layer:
         parts = [f"{axis}={size}" for name, axes in self.dims.items()
                  for axis, size in zip(axes, np.shape(getattr(self, name, ())))]
         parts += [f"{o.name}={getattr(self, o.name)!r}" for o in self.options
-                  if o.saved or getattr(self, o.name)]
+                  if (o.saved and not o.boolean) or getattr(self, o.name)]
         return f"{type(self).__name__}({', '.join(parts)})"
 
     @property

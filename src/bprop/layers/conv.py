@@ -20,29 +20,29 @@ from bprop._kernels import pooling
 from bprop._kernels.conv import ConvKernel
 from bprop.functions import conv_output_size
 from bprop.layers.base import Layer
-from bprop.layers.options import choice, integer
+from bprop.layers.options import choice, flag, integer
 
 
-def output_size(owner: str, axis: str, size: int, kernel: int, kernel_name: str, stride: int, pad: int) -> int:
-    """(size + 2·pad − kernel)/stride + 1 along one axis; a ValueError unless it is a whole number ≥ 1.
+def output_size(owner: str, axis: str, size: int, kernel: int, kernel_name: str, stride: int, pad: int,
+                ceil_mode: bool = False) -> int:
+    """⌊(size + 2·pad − kernel)/stride⌋ + 1 along one axis, as the book's im2col and torch take it; with
+    ``ceil_mode`` ⌈…⌉ + 1, less a last window that would start in the right padding (torch's rule).
 
-    owner names the layer in the message; axis is "height" or "width";
-    kernel_name how the message names the window's extent (FH, pool_h, …).
+    The rows and columns no window reaches (the floor leaves up to stride − 1 of
+    them) get zero gradient. A ValueError when not even one window fits; owner
+    names the layer in the message, axis is "height" or "width", kernel_name
+    how the message names the window's extent (FH, pool_h, …).
     """
     span = size + 2 * pad - kernel
-    sym = ({"height": "H", "width": "W"}[axis], kernel_name)
     if span < 0:
         raise ValueError(
             f"{owner}: the {axis} {size} + 2·pad ({pad}) is smaller than the window's "
-            f"{kernel} ({sym[1]}), so there is no output position"
+            f"{kernel} ({kernel_name}), so there is no output position"
         )
-    if span % stride:
-        raise ValueError(
-            f"{owner} output {axis} ({sym[0]} + 2·pad − {sym[1]})/stride + 1 = "
-            f"({size} + 2·{pad} − {kernel})/{stride} + 1 = {span / stride + 1:g} is not a whole number; "
-            f"choose pad and stride so that stride divides {sym[0]} + 2·pad − {sym[1]}"
-        )
-    return conv_output_size(size, kernel, stride, pad)
+    if not ceil_mode:
+        return conv_output_size(size, kernel, stride, pad)
+    out = -(-span // stride) + 1
+    return out - 1 if (out - 1) * stride >= size + pad else out
 
 
 def _check_images(owner: str, x: np.ndarray) -> None:
@@ -61,9 +61,10 @@ class Convolution(Layer):
     back onto the window it came from.
 
     Shapes: W (FN, C, FH, FW); b (FN,); x (N, C, H, W) with C equal to W's;
-    out, dout (N, FN, OH, OW) with OH = (H + 2·pad − FH)/stride + 1 and OW
-    likewise. These must be whole numbers: a ValueError says which one is not
-    (the book would silently floor; torch floors). A channel mismatch is a
+    out, dout (N, FN, OH, OW) with OH = ⌊(H + 2·pad − FH)/stride⌋ + 1 and OW
+    likewise, the floor as in the book's im2col and torch: a 3×3 filter at
+    stride 2 with pad 1 takes 28×28 to 14×14, and the last row and column
+    that no window reaches get zero gradient. A channel mismatch is a
     ValueError naming both counts.
 
     out and dx are channel-major in memory (see the module docstring). dtype:
@@ -134,10 +135,14 @@ class Pooling(Layer):
     added to every input of the window.
 
     Shapes: x (N, C, H, W); out, dout (N, C, OH, OW) with
-    OH = (H + 2·pad − pool_h)/stride + 1 and OW likewise. These must be whole
-    numbers: a ValueError says which one is not (the book floors, as does
-    torch). pad may be at most half the window, as in torch, so that every
-    window holds an input. dtype kept; dx has x's memory order.
+    OH = ⌊(H + 2·pad − pool_h)/stride⌋ + 1 and OW likewise, the floor as in
+    the book and torch (2×2 at stride 2 takes 9×9 to 4×4; the last row and
+    column then get zero gradient). ``ceil_mode=True`` takes the ceiling
+    instead, as torch's: 9×9 → 5×5, the last windows hanging over the edge,
+    where max pooling sees −inf and average pooling divides by the inputs and
+    padding its window actually covers (torch's divisor). pad may be at most
+    half the window, as in torch, so that every window holds an input. dtype
+    kept; dx has x's memory order.
 
     Caches the winning window offset per output (max; one byte each for up to
     256 offsets) or only the shape (avg). The passes over the windows are in
@@ -145,34 +150,59 @@ class Pooling(Layer):
     """
 
     options = (integer("pool_h", 1), integer("pool_w", 1), integer("stride", 1), integer("pad", 0),
-               choice("mode", {"max": None, "avg": None}))
+               choice("mode", {"max": None, "avg": None}), flag("ceil_mode"))
 
-    def __init__(self, pool_h, pool_w, stride=2, pad=0, mode="max"):
-        self._set_options(pool_h=pool_h, pool_w=pool_w, stride=stride, pad=pad, mode=mode)
+    def __init__(self, pool_h, pool_w, stride=2, pad=0, mode="max", ceil_mode=False):
+        self._set_options(pool_h=pool_h, pool_w=pool_w, stride=stride, pad=pad, mode=mode, ceil_mode=ceil_mode)
         if 2 * self.pad > min(self.pool_h, self.pool_w):
             raise ValueError(
                 f"Pooling expected pad at most half the {self.pool_h}×{self.pool_w} window, got pad={self.pad}"
             )
         self._arg = None
-        self._x_shape = None
+        self._x_shape = self._ext_shape = None
+        self._cover = None
         self._channel_major = False
 
     def forward(self, x, train_flg=True):
         x = self._input(x)
         _check_images("Pooling", x)
-        output_size("Pooling", "height", x.shape[2], self.pool_h, "pool_h", self.stride, self.pad)
-        output_size("Pooling", "width", x.shape[3], self.pool_w, "pool_w", self.stride, self.pad)
+        OH = output_size("Pooling", "height", x.shape[2], self.pool_h, "pool_h", self.stride, self.pad, self.ceil_mode)
+        OW = output_size("Pooling", "width", x.shape[3], self.pool_w, "pool_w", self.stride, self.pad, self.ceil_mode)
         self._x_shape, self._channel_major = x.shape, pooling.is_channel_major(x)
+        x = self._overhang(x, OH, OW)  # ceil_mode: the last windows' overhang, as padding
         if self.mode == "avg":
-            return self._remember_output(pooling.avg_pool(x, *self._window))  # the window's mean
+            out = pooling.avg_pool(x, *self._window)  # the window's mean
+            return self._remember_output(out if self._cover is None else out * self._cover)
         out, self._arg = pooling.max_pool(x, *self._window)  # the window's max, and which input it was
         return self._remember_output(out)
 
     def backward(self, dout):
         dout = self._dout(dout)
+        H, W = self._x_shape[2:]
         if self.mode == "avg":
-            return pooling.avg_pool_backward(dout, self._x_shape, *self._window, self._channel_major)
-        return pooling.max_pool_backward(dout, self._arg, self._x_shape, *self._window, self._channel_major)
+            dout = dout if self._cover is None else dout * self._cover
+            dx = pooling.avg_pool_backward(dout, self._ext_shape, *self._window, self._channel_major)
+        else:
+            dx = pooling.max_pool_backward(dout, self._arg, self._ext_shape, *self._window, self._channel_major)
+        return dx if dx.shape[2:] == (H, W) else dx[:, :, :H, :W]
+
+    def _overhang(self, x, OH, OW):
+        """x, extended at the bottom and right by what ceil_mode's last windows hang over (−inf for max, 0 for
+        avg, whose mean is then rescaled by ``_cover``: (pool_h·pool_w) / the window's positions inside
+        the padded input, torch's divisor)."""
+        ph, pw, s, p = self._window
+        extra_h = max((OH - 1) * s + ph - x.shape[2] - 2 * p, 0)
+        extra_w = max((OW - 1) * s + pw - x.shape[3] - 2 * p, 0)
+        self._ext_shape, self._cover = (*x.shape[:2], x.shape[2] + extra_h, x.shape[3] + extra_w), None
+        if not (extra_h or extra_w):
+            return x
+        fill = -np.inf if self.mode == "max" else 0
+        x = np.pad(x, [(0, 0), (0, 0), (0, extra_h), (0, extra_w)], constant_values=fill)
+        if self.mode == "avg":
+            rows = np.minimum(np.arange(OH) * s + ph, x.shape[2] - extra_h + 2 * p) - np.arange(OH) * s
+            cols = np.minimum(np.arange(OW) * s + pw, x.shape[3] - extra_w + 2 * p) - np.arange(OW) * s
+            self._cover = (ph * pw / np.outer(rows, cols)).astype(x.dtype)
+        return x
 
     @property
     def _window(self) -> tuple[int, int, int, int]:

@@ -30,13 +30,16 @@ class Option:
     check(value, name, owner) returns the value to keep or raises TypeError /
     ValueError. ``text``: a model file keeps it as text. ``saved``: a model file
     keeps it at all (False for a run-time choice such as Relu's ``inplace``,
-    which ``repr`` shows only when True).
+    which ``repr`` shows only when True). ``boolean``: a flag; ``repr`` shows it
+    and a model file records it only when True, so adding one changes neither
+    for layers that leave it off.
     """
 
     name: str
     check: Callable
     text: bool = False
     saved: bool = True
+    boolean: bool = False
 
 
 def integer(name: str, least: int) -> Option:
@@ -58,8 +61,8 @@ def choice(name: str, choices: dict) -> Option:
 
 
 def flag(name: str, *, saved: bool = True) -> Option:
-    """True or False."""
-    return Option(name, _flag, saved=saved)
+    """True or False (shown, and recorded, only when True)."""
+    return Option(name, _flag, saved=saved, boolean=True)
 
 
 def _choice(value, name, owner, choices: dict) -> str:
