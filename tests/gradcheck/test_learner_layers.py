@@ -63,6 +63,11 @@ CASES = [
     ("tanh_applied_twice.py", "Tanh", (), 1, "already tanh(x)"),
     ("batchnorm_no_dmu.py", "BatchNormalization", (), 1, "dx = dxc - dmu / N"),
     ("sigmoid_dout_inplace.py", "Sigmoid", (), 1, "the caller's dout must stay as it was"),
+    ("affine_db_axis1.py", "Affine", (), 1, "np.sum(dout, axis=0)"),
+    ("softmax_divided_by_classes.py", "SoftmaxWithLoss", (), 1, "number of classes C = 5"),
+    ("dropout_mask_in_backward.py", "Dropout", (), 1, "draw the mask once in forward"),
+    ("batchnorm_ddof1.py", "BatchNormalization", (), 1, "ddof=1"),
+    ("pooling_stride_ignored.py", "Pooling", (), 1, "[stride 1] forward returns shape"),
 ]
 
 

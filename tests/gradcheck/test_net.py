@@ -34,6 +34,7 @@ CASES = [
     ("list_of_layers_net", "TanhNet", {}, "ok", "accuracy(x, t) with labels (N,) agrees"),
     ("multi_layer_net_extend", "MultiLayerNetExtend", {"use_dropout": True, "use_batchnorm": True}, "ok",
      "grads['gamma1'] agrees"),
+    ("decay_half_in_gradient", "MultiLayerNet", {}, "fail", "has only half the weight-decay term: 0.5·λ·W"),
     ("decay_missing_in_gradient", "MultiLayerNet", {}, "fail",
      "grads['W1'] = numerical − λ·W (λ = 0.1): the weight-decay term λ·W is missing from gradient()"),
     ("decay_missing_in_loss", "MultiLayerNet", {}, "fail",

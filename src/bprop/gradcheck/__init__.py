@@ -31,7 +31,7 @@ numerical gradient of loss), ``check_function(softmax)`` (against the book's fun
     build.py      building a learner's layer     modes.py     train/test mode, replayed randomness
     diagnose.py   generic causes of a wrong gradient;  causes.py   causes that know the layer
     readings.py   an exception read in plain words;    calls.py    running a learner's code safely
-    optimizer*.py check_optimizer                net.py       check_net      function*.py  check_function
+    optimizer*.py check_optimizer      net.py, net_build.py  check_net      function*.py  check_function
     report.py     Report, Finding, GradRow       messages/    the texts, English and Japanese
     learner.py    loading a learner's class, its parameters, its reference
     sandbox.py    bprop check's child process (timeouts, sys.exit)

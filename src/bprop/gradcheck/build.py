@@ -188,14 +188,16 @@ class Extra:
 
 
 def more_plans(cls, plan: Plan, shape, params) -> list[Extra]:
-    """The runs after the first: a convolution at stride 2 with pad 1 (unless --param fixed them), a
-    BatchNormalization on images (N, C, H, W) as well as on (N, D) (unless --shape fixed it)."""
+    """The runs after the first: a convolution at stride 2 with pad 1 (unless --param fixed them), a pooling
+    at stride 1, a BatchNormalization on images (N, C, H, W) as well as on (N, D) (unless --shape fixed it)."""
     try:
         names = set(inspect.signature(cls).parameters)
     except (TypeError, ValueError):
         return []
     if plan.kind == "conv" and {"stride", "pad"} <= names and not {"stride", "pad"} & set(params):
         return [Extra("stride 2, pad 1", plan.shape, {**params, "stride": 2, "pad": 1})]
+    if plan.kind == "pool" and "stride" in names and "stride" not in params:
+        return [Extra("stride 1", plan.shape, {**params, "stride": 1})]  # overlapping windows: stride is used
     if plan.kind.startswith("batchnorm") and shape is None and len(plan.shape) == 2:
         return [Extra("4-D input", (4, 2, 3, 3), params)]
     return []

@@ -17,7 +17,7 @@ import numpy as np
 from bprop.gradcheck.compare import rel
 from bprop.gradcheck.diagnose import CLOSE
 
-__all__ = ["Case", "activation_of", "specific", "fallback", "swapped"]
+__all__ = ["Case", "activation_of", "specific", "fallback", "swapped", "forward_causes"]
 
 
 @dataclass
@@ -157,6 +157,9 @@ def _loss(case, target, a, n):
     k = float(a.ravel() @ n.ravel()) / nn if nn else 0.0
     if case.unit_dout and N > 1 and abs(k * N - 1) < 1e-3 and rel(a, n / N) < CLOSE:
         return "grad.loss_summed", {"N": N}
+    C = case.x.shape[1]
+    if C != N and abs(k - N / C) < 1e-3 * N / C and rel(a, k * n) < CLOSE:
+        return "grad.divided_by_classes", {"N": N, "C": C}
     t = case.labels
     if t.ndim == 1 and t.shape[0] == case.x.shape[1] and "softmax" in case.name.lower():
         with np.errstate(all="ignore"):
@@ -256,3 +259,17 @@ def swapped(rows: dict[str, tuple[np.ndarray, np.ndarray]]):
             if other != target and a.shape == n2.shape and rel(a, n) >= CLOSE and rel(a, n2) < CLOSE:
                 return target, other
     return None
+
+
+def forward_causes(ref: str, x, y, want, lay) -> list[tuple[str, dict]]:
+    """Sentences naming why forward differs from bprop's ``ref``: BatchNormalization's variance with N − 1."""
+    if ref != "BatchNormalization" or x.ndim != 2:
+        return []
+    gamma, beta = getattr(lay, "gamma", None), getattr(lay, "beta", None)
+    if not isinstance(gamma, np.ndarray) or not isinstance(beta, np.ndarray) or x.shape[0] < 2:
+        return []
+    for eps in (1e-7, 1e-6, 1e-5, 1e-8):
+        guess = gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0, ddof=1) + eps) + beta
+        if rel(y, guess) < 1e-3:
+            return [("reference.bn_ddof", {})]
+    return []

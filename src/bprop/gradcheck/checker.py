@@ -195,24 +195,29 @@ class _Checker(AfterGradients):
 
     def reference_check(self):
         """Compare forward with bprop's layer of the same name, built from copies of W and b."""
-        ref = learner.reference_layer(self.layer, self.lay)
+        ref = learner.reference_layer(self.layer, self.lay, self.work[0])
         if ref is None:
             return
-        name, ref_layer = ref
+        name, ref_layer, tol = ref
         try:
             with capture():
                 want = np.array(ref_layer.forward(*[w.copy() for w in self.work]), dtype=np.float64)
         except Exception:  # ours rejects these inputs: nothing to compare against
             return
-        if want.shape != self.y0.shape:
+        if want.size != self.y0.size or (want.ndim > 1 and want.shape != self.y0.shape):
+            f = self.add("reference", "fail", "reference.shape", ref=name, got=self.y0.shape, want=want.shape)
+            if name in ("Convolution", "Pooling"):
+                f.extra.append(("reference.window_size", {}))
             return
+        want = want.reshape(self.y0.shape)
         err = np.abs(self.y0 - want)
         i = np.unravel_index(np.argmax(err), err.shape)
-        if err[i] <= 1e-5 * max(1.0, float(np.max(np.abs(want)))):
+        if err[i] <= tol * max(1.0, float(np.max(np.abs(want)))):
             self.add("reference", "pass", "reference.ok", ref=name)
         else:
-            self.add("reference", "fail", "reference.fail", ref=name, index=fmt_index(i),
-                     got=float(self.y0[i]), want=float(want[i]))
+            f = self.add("reference", "fail", "reference.fail", ref=name, index=fmt_index(i),
+                         got=float(self.y0[i]), want=float(want[i]))
+            f.extra += causes.forward_causes(name, self.work[0], self.y0, want, self.lay)
 
     # backward: dout, in place, repeat ------------------------------------------------------------
 
@@ -286,6 +291,8 @@ class _Checker(AfterGradients):
                 f.extra.append(("shape.transposed", {}))
             elif got == () and len(want) == 1:
                 f.extra.append(("shape.summed_all", {}))
+            elif len(got) == 1 and len(want) == 1 and got[0] == self.work[0].shape[0] and self.work[0].ndim >= 2:
+                f.extra.append(("shape.batch_axis", {}))
             return False
         return True
 
@@ -296,7 +303,9 @@ class _Checker(AfterGradients):
         for target, g in zip(first, again):
             diff = difference(target.analytic, g)
             if diff:
-                self.add("repeat", "fail", "repeat.fail", target=target.grad, diff=diff)
+                f = self.add("repeat", "fail", "repeat.fail", target=target.grad, diff=diff)
+                if self.random:
+                    f.extra.append(("repeat.random", {}))
                 return
         self.add("repeat", "pass", "repeat.ok")
 

@@ -152,6 +152,18 @@ def momentum_average(s, g, h, t):
     return -h.lr * s["b"]
 
 
+def momentum_v_from_grads(s, g, h, t):
+    """v created as a copy of the first gradient instead of zeros, then the book's v = μ·v − lr·g."""
+    s["v"] = h.momentum * s.get("v", g) - h.lr * g
+    return s["v"]
+
+
+def adagrad_unsquared(s, g, h, t, place="outside"):
+    """h += |g| instead of h += g·g."""
+    s["h"] = s.get("h", 0.0) + np.abs(g)
+    return -h.lr * g / _root(s["h"], h.eps, place)
+
+
 def nesterov(s, g, h, t):
     v = s.get("v", 0.0)
     s["v"] = h.momentum * v - h.lr * g
@@ -181,10 +193,11 @@ def rmsprop(s, g, h, t, place="outside", swapped=False):
     return -h.lr * g / _root(s["h"], h.eps, place)
 
 
-def adam(s, g, h, t, place="outside", correction="book"):
+def adam(s, g, h, t, place="outside", correction="book", moments_swapped=False):
     m, v = s.get("m", 0.0), s.get("v", 0.0)
-    m = s["m"] = m + (1 - h.beta1) * (g - m)
-    v = s["v"] = v + (1 - h.beta2) * (g * g - v)
+    b1, b2 = (h.beta2, h.beta1) if moments_swapped else (h.beta1, h.beta2)  # swapped: in the moments only
+    m = s["m"] = m + (1 - b1) * (g - m)
+    v = s["v"] = v + (1 - b2) * (g * g - v)
     bc1, bc2 = 1.0 - np.float64(h.beta1) ** t, np.sqrt(1.0 - np.float64(h.beta2) ** t)  # t = 0 gives 0/0 = NaN
     if correction == "torch":
         return -h.lr / bc1 * m / (np.sqrt(v) / bc2 + h.eps)
@@ -253,6 +266,7 @@ def variants(algo: str, h: Hyper, eps_values: tuple) -> list[Form]:
     elif algo == "nesterov":
         found.append(Form("optim.cause.nesterov_is_momentum", momentum, h))
     elif algo == "momentum":
+        found.append(Form("optim.cause.v_from_grads", momentum_v_from_grads, h))
         found += [Form("optim.cause.momentum_no_lr", momentum_no_lr, h),
                   Form("optim.cause.momentum_average", momentum_average, h)]
     elif algo in ("adagrad", "rmsprop"):
@@ -262,8 +276,13 @@ def variants(algo: str, h: Hyper, eps_values: tuple) -> list[Form]:
         found += _each_eps("optim.cause.no_sqrt", partial(rule, place="no_sqrt"), h, eps_values)
         if algo == "rmsprop":
             found += _each_eps("optim.cause.decay_swapped", partial(rmsprop, swapped=True), h, eps_values)
+        else:
+            found += _each_eps("optim.cause.not_squared", adagrad_unsquared, h, eps_values)
     elif algo == "adam":
         found += _each_eps("optim.cause.no_bias_correction", partial(adam, correction="none"), h, eps_values)
+        swapped = replace(h, beta1=h.beta2, beta2=h.beta1)
+        found += [replace(f, key="optim.cause.betas_swapped") for f in accepted("adam", swapped, eps_values)]
+        found += _each_eps("optim.cause.betas_swapped", partial(adam, moments_swapped=True), h, eps_values)
         found += _each_eps_inside(partial(adam, place="inside"), h, eps_values)
         found.append(Form("optim.cause.no_eps", partial(adam, place="none"), h))
         found += _each_eps("optim.cause.no_sqrt", partial(adam, place="no_sqrt"), h, eps_values)

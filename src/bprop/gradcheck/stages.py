@@ -67,6 +67,8 @@ class AfterGradients:
                      else self.add("extreme", "fail", "extreme.fail", what=what, index=index))
                 if bad.shape == x.shape:
                     f.extra.append(("extreme.at_x", {"x": float(x[np.unravel_index(np.argmax(bad), bad.shape)])}))
+                if "softmax" in type(self.layer).__name__.lower():
+                    f.extra.append(("extreme.softmax_rows", {}))
                 if warns:
                     f.extra.append(("hint.warned", {"warning": warns[0]}))
                 log_hint(f, warns)

@@ -131,6 +131,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{target} = 数値微分 − λ·W（λ = {lam:g}）: gradient() に荷重減衰の項 λ·W がありません。"
         "self.weight_decay_lambda * W を足してください（あるいは loss が ½ なしで λ·ΣW² を足しています）",
     },
+    "net.decay_half": {
+        "en": "{target} has only half the weight-decay term: 0.5·λ·W where λ·W belongs (λ = {lam:g}); the ½ of the "
+        "loss's 0.5·λ·ΣW² cancels against the 2 of the derivative, so add self.weight_decay_lambda * W",
+        "ja": "{target} の荷重減衰の項が半分しかありません。λ·W であるべき所が 0.5·λ·W です（λ = {lam:g}）。"
+        "loss の 0.5·λ·ΣW² の ½ は微分の 2 と打ち消し合うので、self.weight_decay_lambda * W を足してください",
+    },
     "net.decay_missing_in_loss": {
         "en": "{target} = numerical + λ·W (λ = {lam:g}): gradient() adds the weight-decay term λ·W, but loss() "
         "lacks ½·λ·ΣW²; add it to the loss",

@@ -155,6 +155,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Nesterov は先を見て更新します。本: v *= momentum; v -= lr * grad; p += momentum * momentum * v; "
         "p -= (1 + momentum) * lr * grad",
     },
+    "optim.cause.v_from_grads": {
+        "en": "{param} follows {algo} with v starting as the first gradient instead of zeros: create the "
+        "velocity as np.zeros_like(val)",
+        "ja": "{param} が、v を 0 ではなく最初の勾配から始めた {algo} と一致します。速度は np.zeros_like(val) で"
+        "作ってください",
+    },
+    "optim.cause.not_squared": {
+        "en": "{param} follows {algo} that adds |grad| to h, not its square: "
+        "h += grads[key] * grads[key]",
+        "ja": "{param} が、h に勾配の 2 乗ではなく |grad| を足す {algo} と一致します。"
+        "h += grads[key] * grads[key] としてください",
+    },
+    "optim.cause.betas_swapped": {
+        "en": "{param} follows {algo} with beta1 and beta2 swapped: m (the mean of the gradients) decays with "
+        "beta1 = 0.9, v (the mean of their squares) with beta2 = 0.999",
+        "ja": "{param} が beta1 と beta2 を入れ替えた {algo} と一致します。m（勾配の平均）は beta1 = 0.9、"
+        "v（勾配の 2 乗の平均）は beta2 = 0.999 で減衰させます",
+    },
     "optim.cause.shared": {
         "en": "one state ({state}) is shared by all parameters: with parameters of one shape, {param} follows "
         "the book's {algo} run with a single state for W1, W2 and W3 in turn, so values mix between keys; keep "
