@@ -210,11 +210,20 @@ def _is_pickle(path: Path) -> bool:
 
 
 def _read_archive(path: Path) -> tuple[dict[str, np.ndarray], str]:
-    """All arrays of the .npz at path (pickles refused) and the architecture's JSON text."""
+    """All arrays of the .npz at path (pickles refused) and the architecture's JSON text.
+
+    The file is opened here, not by np.load: given a path, np.load leaves its handle
+    open when the zip turns out truncated (a ResourceWarning, a file locked on Windows).
+    """
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such model file")
+    with open(path, "rb") as f:
+        return _read_open_archive(path, f)
+
+
+def _read_open_archive(path: Path, f) -> tuple[dict[str, np.ndarray], str]:
     try:
-        archive = np.load(path, allow_pickle=False)
+        archive = np.load(f, allow_pickle=False)
     except ValueError:  # np.load's answer to anything not .npy/.npz: "it's a pickle"
         kind = "a pickle, which bprop never loads (unpickling can run code)" if _is_pickle(path) \
             else "neither .npz nor .npy data"

@@ -39,7 +39,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _encodable_streams() -> None:
+    """Where stdout or stderr cannot encode bprop's ± · − (PYTHONIOENCODING=ascii, a C locale), they write
+    ? in their place instead of dying with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "±·−…→".encode(stream.encoding or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _encodable_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -109,9 +109,11 @@ class Affine(Layer):
         x = self._input(x, check_nan=False)
         in_features = self.W.shape[0]
         if x.ndim == 0 or x.size != x.shape[0] * in_features:
+            one = "; for one sample pass a batch of one, x[None] or x.reshape(1, -1)" \
+                if x.ndim == 1 and x.size == in_features else ""
             raise ValueError(
                 f"Affine expected input with {in_features} features per sample, "
-                f"got shape {x.shape}"
+                f"got shape {x.shape}{one}"
             )
         self.original_x_shape = x.shape
         self.x = x.reshape(x.shape[0], in_features)
