@@ -5,7 +5,8 @@ that layer options, net sizes, step counts and figure layouts all follow;
 ``positive_int`` is its most common case. ``real`` is "a number (not a bool)
 in an interval", for hyperparameters and layer options; ``range_text`` states
 an interval the way every message does. ``float_dtype`` admits the two dtypes
-bprop computes in. Each raises TypeError for a value of the wrong kind and
+bprop computes in. ``class_labels`` reads a classifier's t: labels (N,) or
+one-hot rows (N, C). Each raises TypeError for a value of the wrong kind and
 ValueError for one out of range, with a message that names the argument.
 
 Messages come in two voices: with ``owner`` (a layer or function name) they
@@ -92,3 +93,47 @@ def float_dtype(dtype) -> np.dtype:
     if dt not in FLOAT_DTYPES:
         raise TypeError(f"dtype must be float32 or float64, got {dt}")
     return dt
+
+
+def class_labels(t, n: int, classes: int | None, owner: str):
+    """t as integer labels of shape (n,) in [0, classes), or None when t is one-hot (or class probabilities),
+    shape (n, classes), every row in [0, 1] summing to 1. ``classes`` None: not known yet, not checked.
+
+    Refused with a message naming the shape or the value and what is valid: labels of shape (N, 1),
+    labels outside [0, C) (−1, C), fractional labels, one-hot rows that sum to 2 or 0 or hold negatives.
+
+    >>> class_labels([2, 0], 2, 3, "accuracy")
+    array([2, 0])
+    >>> class_labels([[0, 1], [1, 1]], 2, 2, "accuracy")
+    Traceback (most recent call last):
+    ValueError: accuracy: row 1 of the one-hot t sums to 2; each row must hold a single 1 (or class probabilities summing to 1)
+    """
+    t = np.asarray(t)
+    if t.ndim == 2 and t.shape == (n, 1) and classes != 1:
+        raise ValueError(f"{owner} got t of shape {t.shape}: pass labels as shape ({n},), t.ravel(), "
+                         f"or one-hot rows of shape ({n}, C)")
+    if t.ndim == 2 and t.shape[0] == n and (classes is None or t.shape[1] == classes):
+        rows = t.astype(np.float64)
+        bad = np.flatnonzero(~np.isfinite(rows).all(axis=1) | (rows < 0).any(axis=1) | (rows > 1).any(axis=1))
+        if bad.size:
+            raise ValueError(f"{owner}: row {bad[0]} of the one-hot t holds {rows[bad[0]].tolist()}; "
+                             f"entries must lie in [0, 1]")
+        sums = rows.sum(axis=1)
+        bad = np.flatnonzero(np.abs(sums - 1) > 1e-6)
+        if bad.size:
+            raise ValueError(f"{owner}: row {bad[0]} of the one-hot t sums to {sums[bad[0]]:g}; each row must "
+                             f"hold a single 1 (or class probabilities summing to 1)")
+        return None
+    if t.shape != (n,):
+        want = f"({n},) labels or ({n}, {classes if classes is not None else 'C'}) one-hot rows"
+        raise ValueError(f"{owner} expected t of shape {want}, got shape {t.shape}")
+    if t.dtype.kind not in "iu":
+        if t.dtype.kind not in "fb" or not np.all(np.isfinite(t)) or np.any(t != np.round(t)):
+            raise TypeError(f"{owner} expected integer class labels, got dtype {t.dtype}")
+    labels = t.astype(np.intp)
+    if classes is not None:
+        bad = np.flatnonzero((labels < 0) | (labels >= classes))
+        if bad.size:
+            raise ValueError(f"{owner} got label {labels[bad[0]]} at index {bad[0]}, out of range for {classes} "
+                             f"classes (labels must lie in [0, {classes - 1}])")
+    return labels

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bprop._checks import integer
+from bprop._checks import class_labels, integer
 
 
 def _float(x) -> np.ndarray:
@@ -68,17 +68,20 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
     """The book's E = -Σ t·log(y + 1e-7) / N, for probabilities ``y``.
 
-    y: (N, C) probabilities, or (C,) for one sample. t: labels (N,) or one-hot
-    (N, C). The 1e-7 guards log(0), as in the book; to work from logits without
-    it, use ``log_softmax`` (what ``SoftmaxWithLoss`` does).
+    y: (N, C) probabilities, or (C,) for one sample. t: labels (N,) in [0, C) or
+    one-hot (N, C); anything else (labels (N, 1), −1 or C, rows summing to 2) is
+    a ValueError saying what is valid. The 1e-7 guards log(0), as in the book; to
+    work from logits without it, use ``log_softmax`` (what ``SoftmaxWithLoss`` does).
     """
     y = np.asarray(y)
     t = np.asarray(t)
     if y.ndim == 1:
-        t = t.reshape(1, t.size)
+        t = t.reshape(1, t.size) if t.size == y.size else t.reshape(-1)
         y = y.reshape(1, y.size)
-    if t.size == y.size:  # one-hot → labels
-        t = t.argmax(axis=1)
+    if y.ndim != 2:
+        raise ValueError(f"cross_entropy_error expected y of shape (N, C) or (C,), got shape {y.shape}")
+    labels = class_labels(t, y.shape[0], y.shape[1], "cross_entropy_error")
+    t = t.argmax(axis=1) if labels is None else labels  # one-hot → labels
     batch_size = y.shape[0]
     eps = np.asarray(1e-7, dtype=y.dtype)
     return -np.sum(np.log(y[np.arange(batch_size), t] + eps)) / batch_size

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bprop._checks import class_labels
 from bprop.functions import log_softmax, sigmoid, softplus
 from bprop.layers.base import Layer, as_float_array
 
@@ -67,6 +68,7 @@ class SoftmaxWithLoss(_Loss):
             self.loss = -logp.reshape(n, -1)[np.arange(n), labels].sum() / n
         else:
             self.t = self._targets_like(t, x)
+            class_labels(self.t.reshape(n, -1), n, x.shape[-1], self._name)  # rows in [0, 1] summing to 1
             self.loss = -(self.t * logp).sum() / n
         return self._loss(self.loss, x.dtype)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bprop import serialize
-from bprop._checks import positive_int
+from bprop._checks import class_labels, positive_int
 from bprop._kernels.nan import contains_nan, layers_feeding_layers
 from bprop.layers import SoftmaxWithLoss
 from bprop.layers.base import as_float_array
@@ -184,15 +184,18 @@ class Sequential:
     def accuracy(self, x, t, batch_size: int = EVAL_BATCH_SIZE) -> float:
         """The fraction of rows whose argmax of ``predict`` equals the label.
 
-        t: integer labels (N,) or one-hot (N, C). The rows are evaluated
-        ``batch_size`` at a time, so memory stays bounded on large sets.
+        t: integer labels (N,) in [0, C) or one-hot (N, C); labels (N, 1), −1 or C,
+        or rows that are not one-hot are a ValueError saying what is valid. The rows
+        are evaluated ``batch_size`` at a time, so memory stays bounded on large sets.
         """
-        labels = _labels(t)
-        n = len(labels)
+        n = np.shape(t)[0] if np.ndim(t) else 0
         if n == 0 or np.shape(x)[0] != n:
             raise ValueError(f"accuracy expected x and t with the same number of rows (> 0), "
                              f"got x of shape {np.shape(x)} and t of shape {np.shape(t)}")
         batch_size = positive_int(batch_size, "batch_size")
+        classes = self.predict(x[:1], train_flg=False).shape[1]
+        labels = class_labels(t, n, classes, "accuracy")  # labels (N,) in [0, C), or one-hot rows
+        labels = np.asarray(t).argmax(axis=1) if labels is None else labels
         correct = 0
         for start in range(0, n, batch_size):
             y = self.predict(x[start:start + batch_size], train_flg=False)
@@ -355,13 +358,3 @@ def _first_with_params(layers) -> int:
         if getattr(layer, "param_names", ()):
             return i
     return len(layers)
-
-
-def _labels(t) -> np.ndarray:
-    """Integer labels (N,) from labels or one-hot (N, C)."""
-    t = np.asarray(t)
-    if t.ndim == 2:
-        return t.argmax(axis=1)
-    if t.ndim != 1:
-        raise ValueError(f"expected labels of shape (N,) or one-hot of shape (N, C), got shape {t.shape}")
-    return t
