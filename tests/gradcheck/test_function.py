@@ -44,6 +44,8 @@ CASES = [
     ("cross_entropy_stable", "softmax_loss", "ok", "softmax_loss(x (2, 3), t (2, 3)): no overflow warning"),
     ("mean_squared_error_mean", "mean_squared_error", "fail", "summed over every element and not averaged"),
     ("mse_square_outside", "mean_squared_error", "fail", "it squares the sum"),
+    ("relu_np_max", "relu", "fail", "np.maximum(0, x)"),
+    ("step_function_if", "step_function", "fail", "compare elementwise instead"),
     ("gradient_book", "numerical_diff", "ok", "numerical_diff(f, 3) is exact for f(x) = x**2"),
     ("gradient_book", "numerical_gradient", "ok", "for x of shapes (3,), (2, 3), (2, 2, 3)"),
     ("gradient_book", "gradient_descent", "ok", "changed the caller's init_x"),

@@ -68,6 +68,9 @@ CASES = [
     ("dropout_mask_in_backward.py", "Dropout", (), 1, "draw the mask once in forward"),
     ("batchnorm_ddof1.py", "BatchNormalization", (), 1, "ddof=1"),
     ("pooling_stride_ignored.py", "Pooling", (), 1, "[stride 1] forward returns shape"),
+    ("mul_layer_stores_x_twice.py", "MulLayer", (), 1, "keep an input under the wrong name"),
+    ("batchnorm_no_dvar.py", "BatchNormalization", (), 1, "path through the batch variance"),
+    ("conv_db_not_summed.py", "Convolution", (), 1, "np.sum(dout, axis=(0, 2, 3))"),
 ]
 
 

@@ -53,6 +53,7 @@ CASES = [
     ("momentum_v_from_grads", "Momentum", False, "v starting as the first gradient instead of zeros"),
     ("adam_moments_betas_swapped", "Adam", False, "beta1 and beta2 swapped"),
     ("adagrad_abs", "AdaGrad", False, "adds |grad| to h, not its square"),
+    ("adagrad_assigned", "AdaGrad", False, "never assign it (h = …)"),
     ("adam_no_bias_correction", "Adam", False, "follows Adam without bias correction"),
     ("adam_no_iter", "Adam", False, "stuck at t = 0: self.iter is never incremented"),
     ("sign_sgd_ascent", "SignSGD", False, "the loss of a quadratic went from"),

@@ -17,7 +17,7 @@ import numpy as np
 from bprop.gradcheck.compare import rel
 from bprop.gradcheck.diagnose import CLOSE
 
-__all__ = ["Case", "activation_of", "specific", "fallback", "swapped", "forward_causes"]
+__all__ = ["Case", "activation_of", "specific", "fallback", "swapped", "forward_causes", "shape_hints"]
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Case:
     labels: np.ndarray | None  # a loss's t
     unit_dout: bool
     random: bool  # a new mask on every call (Dropout)
+    other: np.ndarray | None = None  # a node's second input (MulLayer's y)
 
 
 def _sigmoid(x):
@@ -87,7 +88,7 @@ def _activation_guesses(kind, p, x, y):
 
 def specific(case: Case, target: str, a, n):
     """(key, params) naming what is wrong with gradient ``target`` (backward a, numerical n), or None."""
-    for rule in (_activation, _no_mask, _loss, _affine, _batchnorm, _every_position, _reordered):
+    for rule in (_activation, _no_mask, _loss, _affine, _batchnorm, _every_position, _node, _reordered):
         found = rule(case, target, a, n)
         if found is not None:
             return found
@@ -225,6 +226,18 @@ def _bn_backward_without_n(gamma, dout, xc, std, N):
         dxc = dxn / std + (2.0 / var_n) * xc * dvar
         yield "grad.bn_missing_n", dxc - np.sum(dxc, axis=0) / mu_n
     yield "grad.bn_no_dmu", dxn / std + (2.0 / N) * xc * dvar  # the path through the mean left out
+    dxc = dxn / std  # the path through the variance left out
+    yield "grad.bn_no_dvar", dxc - np.sum(dxc, axis=0) / N
+
+
+def _node(case, target, a, n):
+    """MulLayer z = x·y whose forward kept one input under the other's name: dx = dout·x, dy = dout·y."""
+    if case.other is None or case.other.shape != case.x.shape or a.shape != case.x.shape:
+        return None
+    own = {"dx": case.x, "dy": case.other}.get(target)
+    if own is not None and rel(a, case.dout * own) < CLOSE and rel(a, n) >= CLOSE:
+        return "grad.node_own_input", {"other": "dy" if target == "dx" else "dx"}
+    return None
 
 
 def _every_position(case, target, a, n):
@@ -272,4 +285,19 @@ def forward_causes(ref: str, x, y, want, lay) -> list[tuple[str, dict]]:
         guess = gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0, ddof=1) + eps) + beta
         if rel(y, guess) < 1e-3:
             return [("reference.bn_ddof", {})]
+    return []
+
+
+def shape_hints(got: tuple, want: tuple, x_shape: tuple) -> list[tuple[str, dict]]:
+    """Why a gradient has the wrong shape: transposed factors, np.sum without an axis, a sum over the wrong
+    axis, or no sum over the batch at all (x_shape: the input's, whose first axis is the batch)."""
+    batch = x_shape[0] if len(x_shape) >= 2 else None
+    if len(got) == 2 and got == want[::-1]:
+        return [("shape.transposed", {})]
+    if got == () and len(want) == 1:
+        return [("shape.summed_all", {})]
+    if len(got) == 1 and len(want) == 1 and got[0] == batch:
+        return [("shape.batch_axis", {})]
+    if len(got) > len(want) == 1 and want[0] in got:
+        return [("shape.not_summed", {"axes": "0" if len(got) == 2 and got[0] == batch else "(0, 2, 3)"})]
     return []

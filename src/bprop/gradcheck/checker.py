@@ -286,13 +286,7 @@ class _Checker(AfterGradients):
         if target.analytic.shape != target.array.shape:
             f = self.add("shape", "fail", "shape.fail", target=target.grad, got=target.analytic.shape,
                          of=target.of, want=target.array.shape)
-            got, want = target.analytic.shape, target.array.shape
-            if len(got) == 2 and got == want[::-1]:
-                f.extra.append(("shape.transposed", {}))
-            elif got == () and len(want) == 1:
-                f.extra.append(("shape.summed_all", {}))
-            elif len(got) == 1 and len(want) == 1 and got[0] == self.work[0].shape[0] and self.work[0].ndim >= 2:
-                f.extra.append(("shape.batch_axis", {}))
+            f.extra += causes.shape_hints(target.analytic.shape, target.array.shape, self.work[0].shape)
             return False
         return True
 
@@ -387,8 +381,9 @@ class _Checker(AfterGradients):
         """What causes.specific reads of the layer: its name, x, y, dout, parameters, labels."""
         labels = self.work[1] if len(self.work) > 1 and self.diff == [0] else None
         params = {p[1]: learner.param(self.lay, p) for p in self.params}
+        other = self.work[1] if len(self.work) > 1 and 1 in self.diff else None
         return causes.Case(type(self.layer).__name__, self.work[self.diff[0]], self.y0, self.dout, params,
-                           labels, self.unit_dout, self.random)
+                           labels, self.unit_dout, self.random, other)
 
     def batch_size(self) -> int:
         x = self.work[self.diff[0]]

@@ -64,10 +64,20 @@ def explain(where: str, exc: BaseException) -> list[tuple[str, dict]]:
     if frame is not None:
         file, line, code = frame
         sentences.append(("exception.at", {"file": file, "line": line, "code": code}))
-    reading = _reading(where, exc)
+    reading = _code_reading(exc, frame[2] if frame else "") or _reading(where, exc)
     if reading is not None:
         sentences.append(reading)
     return sentences
+
+
+def _code_reading(exc: BaseException, code: str):
+    """Readings that need the learner's line: np.max(0, x) for np.maximum, an ``if`` on a whole array."""
+    text = str(exc)
+    if "np.max(" in code and isinstance(exc, (TypeError, ValueError, IndexError)):
+        return "reading.np_max", {}
+    if isinstance(exc, ValueError) and "truth value of an array" in text:
+        return "reading.truth_value", {}
+    return None
 
 
 def _reading(where: str, exc: BaseException):

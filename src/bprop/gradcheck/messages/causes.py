@@ -104,6 +104,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{target} でバッチ平均 μ を通る経路が抜けています。dxc を求めたあと、dmu = np.sum(dxc, axis=0); "
         "dx = dxc - dmu / N（N = {N}）としてください",
     },
+    "grad.node_own_input": {
+        "en": "{target} = dout times the input it is the gradient of; for z = x·y, dx = dout·y and dy = dout·x: "
+        "did forward keep an input under the wrong name (self.x = x; self.y = y)?",
+        "ja": "{target} が dout とその入力自身の積になっています。z = x·y なら dx = dout·y、dy = dout·x です。"
+        "forward で入力を取り違えて保存していませんか（self.x = x; self.y = y）？",
+    },
+    "grad.bn_no_dvar": {
+        "en": "{target} leaves out the path through the batch variance: dstd = -np.sum(dxn * xc / (std * std), "
+        "axis=0); dvar = 0.5 * dstd / std; dxc += (2.0 / N) * xc * dvar (N = {N})",
+        "ja": "{target} でバッチの分散を通る経路が抜けています: dstd = -np.sum(dxn * xc / (std * std), axis=0); "
+        "dvar = 0.5 * dstd / std; dxc += (2.0 / N) * xc * dvar（N = {N}）",
+    },
     "grad.reordered_pool": {
         "en": "{target} has the right numbers in the wrong places: an axis order is off; in max pooling, "
         "dout.transpose(0, 2, 3, 1) before flattening it, and col2im's (N, C, H, W) order after",

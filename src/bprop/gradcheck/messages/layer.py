@@ -244,6 +244,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "。サンプルごとに 1 つの値になっているので、和を取る軸が違います。バッチ方向に足してください: "
         "np.sum(dout, axis=0)",
     },
+    "shape.not_summed": {
+        "en": ": one value per sample (and position) is left; sum them: np.sum(dout, axis={axes})",
+        "ja": "。サンプル（と位置）ごとの値が残っています。足し合わせてください: np.sum(dout, axis={axes})",
+    },
     "dtype.ok": {
         "en": "{dtype} in, {dtype} out: the output and the gradients keep the dtype",
         "ja": "{dtype} を入れると {dtype} が出ます: 出力も勾配も dtype が保たれています",

@@ -137,10 +137,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "optim.cause.reset": {
         "en": "{param} agrees with the book's {algo} at step 1 only: the state ({state}) starts from zero at "
-        "every call, so nothing is remembered between steps; create it once, while it is still None, and keep "
-        "it on self",
+        "every call, so nothing is remembered between steps: create it once, while it is still None, keep it on "
+        "self, and add to it (h += grads[key] * grads[key]), never assign it (h = …)",
         "ja": "{param} が本の {algo} と一致するのはステップ 1 だけです。状態（{state}）を呼び出しのたびに 0 から"
-        "作り直しているので、前のステップが覚えられていません。まだ None のときに 1 回だけ作り、self に持ち続けてください",
+        "作り直しているので、前のステップが覚えられていません。まだ None のときに 1 回だけ作って self に持ち続け、"
+        "代入（h = …）ではなく加算（h += grads[key] * grads[key]）してください",
     },
     "optim.cause.no_sqrt": {
         "en": "{param} follows {algo} divided by h itself, not by its square root: write "

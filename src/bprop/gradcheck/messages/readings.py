@@ -56,6 +56,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "（layers = list(self.layers.values()); layers.reverse()）？ そうでなければ、どれかのレイヤの backward で"
         "転置が抜けています（dx = np.dot(dout, W.T)）",
     },
+    "reading.np_max": {
+        "en": "\n      np.max(a, b) is the largest element of a, along axis b; the elementwise maximum of two arrays "
+        "is np.maximum(0, x)",
+        "ja": "\n      np.max(a, b) は a の軸 b 方向の最大値です。2 つの配列の要素ごとの最大値は np.maximum(0, x) です",
+    },
+    "reading.truth_value": {
+        "en": "\n      an if (or and/or) on a whole array: compare elementwise instead, y = x > 0, and convert, "
+        "y.astype(int) (or np.where(x > 0, 1, 0))",
+        "ja": "\n      配列全体に if（や and/or）を使っています。要素ごとに比較して y = x > 0 とし、"
+        "y.astype(int)（または np.where(x > 0, 1, 0)）で変換してください",
+    },
     "reading.broadcast": {
         "en": "\n      arrays of shapes {shapes} were combined elementwise but do not fit: a sum over an axis, "
         "a reshape or a transpose is missing",
