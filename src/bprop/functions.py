@@ -48,19 +48,47 @@ def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """log softmax(x) = x - max(x) - log Σ exp(x - max(x)) along ``axis``.
 
     Subtracting the max keeps every exp in [0, 1]: stable for logits of ±1e4.
+    Infinite logits get the limits: a −inf logit has probability 0 (log −inf);
+    a +inf logit takes the row's whole mass (shared evenly by several). A row
+    with no finite or +inf logit has no softmax: ValueError naming it. No NaN,
+    no warning.
     """
     x = _float(x)
-    shifted = x - x.max(axis=axis, keepdims=True)
+    top = x.max(axis=axis, keepdims=True)
+    if not np.isfinite(top).all():
+        return _log_softmax_of_infinities(x, axis, top)
+    shifted = x - top
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _log_softmax_of_infinities(x, axis, top):
+    """log_softmax where some row's max is ±inf (or NaN): the limits, or a ValueError for a row without one."""
+    bad = ~(np.isfinite(top) | (top == np.inf))
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(np.squeeze(bad, axis=axis))[0]) if x.ndim > 1 else ()
+        what = "NaN" if np.isnan(top[bad]).any() else "−inf in every class"
+        raise ValueError(f"log_softmax: {'row ' + str(where[0]) if len(where) == 1 else 'x'} holds {what}: "
+                         f"no class has a probability")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        finite_top = np.where(np.isinf(top), 0, top)
+        shifted = x - finite_top
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        winners = x == np.inf
+        share = -np.log(winners.sum(axis=axis, keepdims=True, dtype=x.dtype))
+        return np.where(top == np.inf, np.where(winners, share, -np.inf), out).astype(x.dtype, copy=False)
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """exp(x_k) / Σ_j exp(x_j) along ``axis`` (the last, i.e. per sample, by default).
 
-    x: (N, C) or (C,); same shape out, rows summing to 1. Stable for ±1e4.
+    x: (N, C) or (C,); same shape out, rows summing to 1. Stable for ±1e4; infinite
+    logits as in ``log_softmax`` (a +inf logit gets 1, a −inf one 0).
     """
     x = _float(x)
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    top = x.max(axis=axis, keepdims=True)
+    if not np.isfinite(top).all():
+        return np.exp(_log_softmax_of_infinities(x, axis, top))
+    e = np.exp(x - top)
     e /= e.sum(axis=axis, keepdims=True)
     return e
 

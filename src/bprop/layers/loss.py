@@ -65,12 +65,22 @@ class SoftmaxWithLoss(_Loss):
         self._given_labels = labels is not None
         if self._given_labels:
             self.t = labels
-            self.loss = -logp.reshape(n, -1)[np.arange(n), labels].sum() / n
+            picked = logp.reshape(n, -1)[np.arange(n), labels]
         else:
             self.t = self._targets_like(t, x)
             class_labels(self.t.reshape(n, -1), n, x.shape[-1], self._name)  # rows in [0, 1] summing to 1
-            self.loss = -(self.t * logp).sum() / n
+            with np.errstate(invalid="ignore"):  # 0·log 0 = 0: those products are replaced
+                picked = np.where(self.t != 0, self.t * logp, 0).reshape(n, -1).sum(axis=1)
+        self._reject_infinite(picked)
+        self.loss = -picked.sum() / n
         return self._loss(self.loss, x.dtype)
+
+    def _reject_infinite(self, picked):
+        """A true class of probability 0 (its logit −inf, or another's +inf) makes the loss +inf: say which."""
+        bad = np.flatnonzero(np.isinf(picked))
+        if bad.size:
+            raise ValueError(f"SoftmaxWithLoss: sample {bad[0]}'s true class has probability 0 (its logit is −inf, "
+                             f"or another class's is +inf), so the loss is infinite")
 
     def backward(self, dout=1):
         dout = self._dout(dout)
@@ -118,7 +128,9 @@ class SigmoidWithLoss(_Loss):
     dx = dout·(σ(x) - t)/N.
 
     x: logits of any shape (N, …); t: labels of the same shape, 0 or 1 (or any
-    probability in [0, 1]). The softplus form is exact at ±1000. Caches
+    probability in [0, 1]). The softplus form is exact at ±1000; x = +inf with
+    t = 1 (or −inf with t = 0) adds exactly 0, the wrong infinity is a ValueError
+    naming the element. Caches
     y = σ(x) as ``y`` and t as ``t``.
     """
 
@@ -135,7 +147,14 @@ class SigmoidWithLoss(_Loss):
         n = _batch_size(x)
         self.t = t
         self.y = sigmoid(x)
-        self.loss = (softplus(x) - t * x).sum() / n
+        # L = t·softplus(−x) + (1 − t)·softplus(x): each term 0 where its weight is 0 (x = ±inf on the right side)
+        with np.errstate(invalid="ignore"):
+            terms = np.where(t != 0, t * softplus(-x), 0) + np.where(t != 1, (1 - t) * softplus(x), 0)
+        bad = np.flatnonzero(np.isinf(terms))
+        if bad.size:
+            i = tuple(int(k) for k in np.unravel_index(bad[0], x.shape))
+            raise ValueError(f"SigmoidWithLoss: x at {i} is {x[i]} with t = {t[i]:g}, so the loss is infinite")
+        self.loss = terms.sum() / n
         return self._loss(self.loss, x.dtype)
 
     def backward(self, dout=1):
