@@ -105,7 +105,8 @@ class Exp(Node):
     symbol = "exp"
 
     def forward(self, x):
-        limit = np.log(np.finfo(np.result_type(x, np.float32)).max)
+        dtype = np.asarray(x).dtype  # a Python number is float64, as NumPy 2 and 1.x both agree on for arrays
+        limit = np.log(np.finfo(dtype if dtype.kind == "f" else np.float64).max)
         if np.any(x > limit):
             raise ValueError(
                 f"Exp got {np.max(x):.6g}, but exp overflows above {limit:.6g}; "

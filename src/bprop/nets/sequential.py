@@ -317,8 +317,10 @@ class Sequential:
         weights = [getattr(layer, attr) for layer, attr in self._slots().values() if attr == "W"] if lam else []
         if not weights:
             return 0
-        total = sum(np.vdot(W, W) for W in weights)  # np.vdot flattens; float32 stays float32
-        return weights[0].dtype.type(0.5 * lam) * total
+        dtype = weights[0].dtype
+        # np.vdot flattens; the sum starts at a float of the net's dtype, for NumPy 1.x would promote 0 + float32
+        total = sum((np.vdot(W, W) for W in weights), dtype.type(0))
+        return dtype.type(0.5 * lam) * total
 
     def _sample_shape(self):
         """One sample's shape, when the net knows it (see ``summary``)."""
