@@ -7,8 +7,10 @@ number >= 1, got '0'"), before any work starts.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import signal
 
 from bprop._checks import range_text
 
@@ -92,3 +94,24 @@ def write_figure(figure, path: str, what: str = "the picture") -> int:
     written = plot.save(figure, path)
     print(f"wrote {what} to {written}")
     return 0
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is so that it unwinds like Ctrl-C (temporary files removed)."""
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    """Within the block SIGTERM raises ``Terminated`` instead of killing the process on the spot."""
+    def raise_terminated(signum, frame):
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, raise_terminated)
+    except ValueError:  # not the main thread: leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 
 import numpy as np
 
-from bprop.cli._common import CommandError, check_figure_output, check_output_path, count, counts, number
+from bprop.cli._common import (
+    CommandError,
+    Terminated,
+    check_figure_output,
+    check_output_path,
+    count,
+    counts,
+    number,
+    sigterm_as_interrupt,
+)
 from bprop.cli._data import add_data_option, load_data, summary
 from bprop.layers import registry
 from bprop.optim import OPTIMIZERS
@@ -187,17 +197,30 @@ def run(args) -> int:
     trainer = Trainer(net, x_train, t_train, x_test, t_test, mini_batch_size=batch_size,
                       optimizer=optimizer, iters=iters, seed=rng, verbose=not args.quiet,
                       progress=False if args.quiet else None, evaluate_sample_num_per_epoch=eval_samples)
-    history = trainer.train()
-    acc = history.test_acc[-1]
-    if eval_samples is not None and eval_samples < len(x_test):
-        acc = net.accuracy(x_test, t_test)  # the per-epoch figures saw only the first eval_samples
-    print(f"test accuracy {acc:.4f} ({acc:.2%}) after {iters:,} steps, {history.seconds:.1f} s")
-    if args.save is not None:
-        path = net.save(args.save)
-        print(f"saved the net to {path}")
+    try:
+        with sigterm_as_interrupt():
+            history = trainer.train()
+            acc = history.test_acc[-1]
+            if eval_samples is not None and eval_samples < len(x_test):
+                acc = net.accuracy(x_test, t_test)  # the per-epoch figures saw only the first eval_samples
+            print(f"test accuracy {acc:.4f} ({acc:.2%}) after {iters:,} steps, {history.seconds:.1f} s")
+            if args.save is not None:
+                path = net.save(args.save)  # atomic: an interruption leaves the previous file as it was
+                print(f"saved the net to {path}")
+    except KeyboardInterrupt as stop:
+        return _interrupted(stop, trainer, iters, args.save)
     if args.plot is not None:
         _write_plot(args.plot, history, summary(net), extend)
     return 0
+
+
+def _interrupted(stop: KeyboardInterrupt, trainer, iters: int, save) -> int:
+    """Ctrl-C (exit 130) or SIGTERM (exit 143): where training stopped, and that no file was written."""
+    signal_name, code = ("SIGTERM", 143) if isinstance(stop, Terminated) else ("Ctrl-C", 130)
+    kept = f"; {save} was not written (a previous file there is unchanged)" if save is not None else ""
+    print(f"bprop train: stopped by {signal_name} at step {trainer.current_iter:,} of {iters:,} "
+          f"(epoch {trainer.current_epoch}){kept}", file=sys.stderr)
+    return code
 
 
 def _init_spec(text: str | None, model: str, activation: str):
