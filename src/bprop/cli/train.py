@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 
+from bprop import _blas
 from bprop.cli._common import (
     CommandError,
     Terminated,
@@ -197,6 +198,7 @@ def run(args) -> int:
     trainer = Trainer(net, x_train, t_train, x_test, t_test, mini_batch_size=batch_size,
                       optimizer=optimizer, iters=iters, seed=rng, verbose=not args.quiet,
                       progress=False if args.quiet else None, evaluate_sample_num_per_epoch=eval_samples)
+    _blas.fit_threads_to_free_cores()  # OpenBLAS's spinning threads slow it 2–3× beside a busy process
     try:
         with sigterm_as_interrupt():
             history = trainer.train()
