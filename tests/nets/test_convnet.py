@@ -55,13 +55,14 @@ def test_deep_conv_net_draws_he_weights_in_the_books_order():
         assert not net.params[f"b{i}"].any()
 
 
-def test_conv_nets_refuse_configs_whose_pooling_has_no_whole_size():
-    with pytest.raises(ValueError, match="even output size, got 23×23"):
-        SimpleConvNet(conv_param={"filter_size": 6})
+def test_conv_nets_floor_an_odd_size_into_their_pooling_as_the_book_does():
+    net = SimpleConvNet(conv_param={"filter_size": 6})  # 28 → 23 → pool 11, as the book's int(23 / 2)
+    assert net.params["W2"].shape == (30 * 11 * 11, 100)
+    x = np.random.default_rng(0).standard_normal((2, 1, 28, 28))
+    assert net.predict(x).shape == (2, 10)
     with pytest.raises(ValueError, match="unknown keys \\['filter'\\]"):
         SimpleConvNet(conv_param={"filter": 3})
-    with pytest.raises(ValueError, match="pooling after conv6 needs an even output size, got 3×3"):
-        DeepConvNet((1, 8, 8))  # 8 → 8 → 8 → pool 4 → 4 → 6 → pool 3 → 3 → 3
+    assert DeepConvNet((1, 8, 8)).predict(np.zeros((1, 1, 8, 8))).shape == (1, 10)  # … → 3 → pool 1
 
 
 def test_simple_conv_net_backprop_matches_numerical_gradients():

@@ -149,9 +149,9 @@ class SimpleConvNet(_ConvNet):
     input_dim: one image's shape (C, H, W). conv_param: filter_num (FN),
     filter_size (FS), pad and stride of the convolution, the book's dict
     (missing keys take the book's values, 30, 5, 0, 1). The pooling is 2×2 max
-    with stride 2, so the convolution's output OH = (H + 2·pad − FS)/stride + 1
-    (and OW) must be even; the first Affine then sees FN·(OH/2)·(OW/2)
-    features (4,320 for MNIST) and flattens them itself, as in the book.
+    with stride 2 on the convolution's OH = ⌊(H + 2·pad − FS)/stride⌋ + 1 (and
+    OW), floored like the book's int(OH / 2) when odd; the first Affine then sees
+    FN·⌊OH/2⌋·⌊OW/2⌋ features (4,320 for MNIST) and flattens them itself, as in the book.
 
     params: W1 (FN, C, FS, FS), b1 (FN,), W2 (FN·OH/2·OW/2, hidden_size), b2,
     W3 (hidden_size, output_size), b3, drawn in that order from N(0, std²),
@@ -180,7 +180,6 @@ class SimpleConvNet(_ConvNet):
         conv = _conv_param(conv_param, SIMPLE_CONV_PARAM, "conv_param")
         hidden_size, output_size = positive_int(hidden_size, "hidden_size"), positive_int(output_size, "output_size")
         OH, OW = _conv_output(H, W, conv, "the convolution")
-        _check_poolable(OH, OW, "the convolution")
         FN = conv["filter_num"]
         return [
             _conv_plan(FN, C, conv),
@@ -249,7 +248,6 @@ class DeepConvNet(_ConvNet):
             H, W = _conv_output(H, W, conv, f"conv{i}")
             plan += [_conv_plan(conv["filter_num"], C, conv), LayerPlan("Relu", {}, {})]
             if i % 2 == 0:
-                _check_poolable(H, W, f"conv{i}")
                 H, W = H // 2, W // 2
                 plan.append(LayerPlan("Pooling", {}, dict(_POOL_2X2)))
             C = conv["filter_num"]
@@ -291,11 +289,6 @@ def _conv_output(H: int, W: int, conv: dict, what: str) -> tuple[int, int]:
     return (output_size(what, "height", H, FS, "filter_size", stride, pad),
             output_size(what, "width", W, FS, "filter_size", stride, pad))
 
-
-def _check_poolable(H: int, W: int, what: str) -> None:
-    if H % 2 or W % 2:
-        raise ValueError(f"the 2×2 stride-2 pooling after {what} needs an even output size, got {H}×{W}; "
-                         f"change input_dim or the filter_size/pad/stride")
 
 
 def _conv_plan(FN: int, C: int, conv: dict) -> LayerPlan:
