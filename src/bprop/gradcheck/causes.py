@@ -236,7 +236,7 @@ def _node(case, target, a, n):
         return None
     own = {"dx": case.x, "dy": case.other}.get(target)
     if own is not None and rel(a, case.dout * own) < CLOSE and rel(a, n) >= CLOSE:
-        return "grad.node_own_input", {"other": "dy" if target == "dx" else "dx"}
+        return "grad.node_own_input", {}
     return None
 
 
