@@ -17,6 +17,7 @@ the commands that train.
 from __future__ import annotations
 
 import ctypes
+import functools
 import glob
 import os
 import time
@@ -29,8 +30,9 @@ _USER_SET = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "GOTO_NUM_THREADS")
 _PREFIXES = ("scipy_openblas", "openblas")  # NumPy's wheels bundle scipy-openblas (symbols with a 64_ suffix)
 
 
+@functools.cache
 def _library():
-    """(set, get) of the OpenBLAS NumPy links, or None."""
+    """(set, get) of the OpenBLAS NumPy links, or None (looked up once)."""
     folder = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
     for path in sorted(glob.glob(os.path.join(folder, "*openblas*"))):
         try:

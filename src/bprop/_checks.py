@@ -129,7 +129,7 @@ def class_labels(t, n: int, classes: int | None, owner: str):
         raise ValueError(f"{owner} expected t of shape {want}, got shape {t.shape}")
     if t.dtype.kind not in "iu":
         if t.dtype.kind not in "fb" or not np.all(np.isfinite(t)) or np.any(t != np.round(t)):
-            raise TypeError(f"{owner} expected integer class labels, got dtype {t.dtype}")
+            raise TypeError(f"{owner} expected integer labels (class indices), got dtype {t.dtype}")
     labels = t.astype(np.intp)
     if classes is not None:
         bad = np.flatnonzero((labels < 0) | (labels >= classes))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bprop.gradcheck.calls import Stop, call
 from bprop.gradcheck.learner import LearnerError
 
 __all__ = ["Plan", "Extra", "build_layer", "build_inputs", "more_plans", "parse_param", "kind_of"]
@@ -235,8 +236,6 @@ def _construct(cls, plan: Plan):
 
 def _forward_runs(layer, plan: Plan, dtype) -> bool:
     """Whether forward accepts inputs of this plan (used to choose between Affine and convolution)."""
-    from bprop.gradcheck.calls import Stop, call
-
     try:
         inputs = build_inputs(layer, plan, dtype, np.random.default_rng(0))
         call("forward", layer.forward, *inputs)

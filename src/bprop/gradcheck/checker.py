@@ -150,7 +150,7 @@ class _Checker(AfterGradients):
 
     def forward_checks(self) -> bool:
         saved = [w.copy() for w in self.work]
-        before = modes.state_arrays(self.lay, self.params)
+        before = modes.state_arrays(self.lay)
         y, warns = self.forward(self.lay, self.work)
         if isinstance(y, (list, tuple)):
             raise Stop(Finding("forward", "fail", "bad_output", {"where": "forward", "got": f"a {type(y).__name__}"}))
@@ -160,7 +160,7 @@ class _Checker(AfterGradients):
         self.random = bool(difference(copy_grad(again), self.y0))  # Dropout: a new mask on every call
         self.inplace_check("forward_inplace", saved)
         if self.mode is not None:
-            running = modes.running_average_finding(self.lay, before, modes.state_arrays(self.lay, self.params),
+            running = modes.running_average_finding(self.lay, before, modes.state_arrays(self.lay),
                                                     saved[0])
             if running is not None:
                 self.judge("mode", running)

@@ -81,7 +81,7 @@ def _attributes(layer):
     return list(getattr(layer, "__dict__", {}).items())
 
 
-def state_arrays(layer, params) -> dict[str, np.ndarray | None]:
+def state_arrays(layer) -> dict[str, np.ndarray | None]:
     """The running statistics a layer keeps: attributes named running_* (arrays, or None before the first forward)."""
     return {name: (None if value is None else np.array(value, dtype=np.float64))
             for name, value in _attributes(layer) if name.lower().startswith("running")

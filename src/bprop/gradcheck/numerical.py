@@ -38,13 +38,13 @@ def numerical_gradient(f, x, eps=1e-4):
     return grad
 
 
-def perturbed(f, a, eps):
-    """Yield (i, f() with a[i] + eps, f() with a[i] − eps) for every index i of ``a``.
+def perturbed(f, a, eps, indices=None):
+    """Yield (i, f() with a[i] + eps, f() with a[i] − eps) for every index i of ``a`` (or those in ``indices``).
 
     ``a`` is perturbed in place one element at a time and each element is
     restored exactly, even when f raises.
     """
-    for i in np.ndindex(a.shape):
+    for i in np.ndindex(a.shape) if indices is None else indices:
         old = a[i]
         try:
             a[i] = old + eps
@@ -104,19 +104,8 @@ def central_differences(run, a, dout, y0, eps, unit=2.0**-52):
 
 def central_at(run, a, dout, eps, indices):
     """Σ dout·(f(a + ε·e_i) − f(a − ε·e_i)) / (2ε) at the given indices of ``a`` only (a restored)."""
-    values = []
-    for i in indices:
-        old = a[i]
-        try:
-            a[i] = old + eps
-            plus = run()
-            a[i] = old - eps
-            minus = run()
-        finally:
-            a[i] = old
-        with np.errstate(all="ignore"):
-            values.append(np.sum(dout * (plus - minus)) / (2 * eps))
-    return np.array(values)
+    with np.errstate(all="ignore"):
+        return np.array([np.sum(dout * (plus - minus)) / (2 * eps) for _, plus, minus in perturbed(run, a, eps, indices)])
 
 
 def mark_near_kinks(run, array, a, n, noise, kinks, dout, eps, tol):

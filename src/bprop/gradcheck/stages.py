@@ -85,7 +85,7 @@ class AfterGradients:
         if self.mode is None or self.diff is None:
             return
         lay, x = self.lay, self.work[0]
-        before = modes.state_arrays(lay, self.params)
+        before = modes.state_arrays(lay)
         saved = [w.copy() for w in self.work]
         y1 = as_float64(self.forward(lay, self.work, train=False, replay=False)[0], "forward")
         y2 = as_float64(self.forward(lay, self.work, train=False, replay=False)[0], "forward")
@@ -93,7 +93,7 @@ class AfterGradients:
         if not np.isfinite(y1).all():
             self.add("test_mode", "fail", "mode.test_nonfinite", name=self.mode)
             return
-        after = modes.state_arrays(lay, self.params)
+        after = modes.state_arrays(lay)
         moved = [n for n in before if difference(before[n], after.get(n))]
         if moved:  # before "random": a test mode that moves the averages also gives a new output each call
             self.add("test_mode", "fail", "mode.test_moves", name=moved[0], mode=self.mode)

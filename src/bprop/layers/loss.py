@@ -107,18 +107,7 @@ class SoftmaxWithLoss(_Loss):
                 f"SoftmaxWithLoss expected t as {n} integer labels (shape ({n},)) or "
                 f"one-hot of shape {x.shape}, got shape {t.shape}"
             )
-        if t.dtype.kind not in "iu":
-            if t.dtype.kind != "f" or not np.all(np.isfinite(t)) or np.any(t != np.round(t)):
-                raise TypeError(f"SoftmaxWithLoss expected integer labels, got dtype {t.dtype}")
-        t = t.reshape(-1).astype(np.intp)
-        bad = np.flatnonzero((t < 0) | (t >= classes))
-        if bad.size:
-            i = int(bad[0])
-            raise ValueError(
-                f"SoftmaxWithLoss got label {t[i]} at index {i}, out of range for {classes} classes "
-                f"(labels must lie in [0, {classes - 1}])"
-            )
-        return t
+        return class_labels(t.reshape(-1), n, classes, self._name)  # integers in [0, C), or a clear error
 
 
 class SigmoidWithLoss(_Loss):

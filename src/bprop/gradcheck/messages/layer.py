@@ -108,9 +108,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "backward が dout を書き換えています（本の ReLU のように mask で 0 にするなど）。先に dx = dout.copy() でコピーしてください。",
     },
     "dout.fail_copy": {
-        "en": "backward wrote into dout (dout *= …, dout[…] = …); the caller's dout must stay as it was: "
+        "en": "backward wrote into dout (an in-place *= or an indexed assignment on it); the caller's dout must "
+        "stay as it was: "
         "compute into a new array, dx = dout * … or dx = dout.copy()",
-        "ja": "backward が dout を書き換えています（dout *= …、dout[…] = … など）。呼び出し側の dout はそのまま"
+        "ja": "backward が dout を書き換えています（in-place の *= やインデックス代入など）。呼び出し側の dout はそのまま"
         "残してください。dx = dout * … や dx = dout.copy() のように新しい配列に計算してください",
     },
     "backward_inplace.ok": {
