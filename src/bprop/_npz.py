@@ -46,7 +46,7 @@ def _read_open(path: Path, f) -> tuple[dict[str, np.ndarray], str]:
             else "neither .npz nor .npy data"
         raise ModelFileError(f"{path}: not a bprop model file: it is {kind}") from None
     except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise ModelFileError(f"{path}: cannot read it as an .npz file ({exc})") from None
+        raise ModelFileError(f"{path}: cannot read it as an .npz file: truncated or damaged ({exc})") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise ModelFileError(f"{path}: holds a single array, not a bprop model (.npz with an "
                              f"'{ARCHITECTURE}' entry)")

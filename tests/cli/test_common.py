@@ -64,3 +64,17 @@ def test_an_output_path_needs_an_existing_folder_and_must_not_be_one(tmp_path):
         check_output_path(str(tmp_path / "no" / "f.png"), "-o", example="figure.png")
     with pytest.raises(CommandError, match="is a directory; give a file name such as net.npz"):
         check_output_path(str(tmp_path), "--save", example="net.npz", folder_word="directory")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["trian"], "unknown command 'trian'; did you mean 'train'?"),
+    (["train", "--optimzer", "adam"], "bprop train: error: unrecognized arguments: --optimzer (did you mean --optimizer?) adam"),
+    (["train", "--batchsize=10"], "unrecognized arguments: --batchsize=10 (did you mean --batch-size?)"),
+])
+def test_a_misspelt_command_or_option_gets_the_name_it_likely_meant(capsys, argv, words):
+    from bprop.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert words in capsys.readouterr().err

@@ -12,6 +12,7 @@ arguments, missing or broken files) end in one line on stderr and exit status
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import sys
@@ -50,10 +51,29 @@ def _encodable_streams() -> None:
                 stream.reconfigure(errors="replace")
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """parse_args, with a likely meant name for a misspelt command or option ("did you mean --optimizer?"),
+    an option's error shown with its own command's usage."""
+    commands = parser._subparsers._group_actions[0].choices  # name → the command's parser
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is not None and first not in commands:
+        guess = difflib.get_close_matches(first, commands, n=1)
+        if guess:
+            parser.error(f"unknown command {first!r}; did you mean {guess[0]!r}?")
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = commands.get(getattr(args, "command", None), parser)
+        options = [o for action in sub._actions for o in action.option_strings]
+        hints = [f"{e} (did you mean {m[0]}?)" if (m := difflib.get_close_matches(e.split("=")[0], options, n=1))
+                 else e for e in extra]
+        sub.error(f"unrecognized arguments: {' '.join(hints)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     _encodable_streams()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, sys.argv[1:] if argv is None else list(argv))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
