@@ -6,7 +6,7 @@ that layer options, net sizes, step counts and figure layouts all follow;
 in an interval", for hyperparameters and layer options; ``range_text`` states
 an interval the way every message does. ``float_dtype`` admits the two dtypes
 bprop computes in. ``class_labels`` reads a classifier's t: labels (N,) or
-one-hot rows (N, C). Each raises TypeError for a value of the wrong kind and
+one-hot rows (N, C). ``mode_flag`` reads ``train_flg``. Each raises TypeError for a value of the wrong kind and
 ValueError for one out of range, with a message that names the argument.
 
 Messages come in two voices: with ``owner`` (a layer or function name) they
@@ -39,6 +39,21 @@ def integer(value, name: str, least: int = 0, *, owner: str | None = None) -> in
             raise ValueError(f"{owner} expected {name} >= {least}, got {value}")
         raise ValueError(f"{name} must be {_integer_range(least)}, got {value}")
     return int(value)
+
+
+def mode_flag(train_flg, owner: str) -> bool:
+    """train_flg as a bool: True, False (NumPy's too, 0-d arrays too) or the ints 1 and 0; else a TypeError.
+
+    An array here is usually labels passed to a layer that is not the loss
+    (``bn.forward(x, t)``); its truth would be an accident, so it is refused.
+    """
+    if isinstance(train_flg, (bool, np.bool_)) or (is_integer(train_flg) and train_flg in (0, 1)):
+        return bool(train_flg)
+    if isinstance(train_flg, np.ndarray) and train_flg.shape == () and train_flg.dtype == bool:
+        return bool(train_flg)
+    shape = f" of shape {np.shape(train_flg)}" if isinstance(train_flg, np.ndarray) else ""
+    raise TypeError(f"{owner} expected train_flg True or False, got {type(train_flg).__name__}{shape}: "
+                    f"forward(x, train_flg) takes the mode, and labels go to the loss layer")
 
 
 def positive_int(value, name: str) -> int:

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["ARCHITECTURE", "ModelFileError", "read_archive"]
+__all__ = ["ARCHITECTURE", "CHECKPOINT_PREFIX", "ModelFileError", "read_archive"]
 
 ARCHITECTURE = "architecture"
+# Entries of a checkpoint that are not the net's (bprop.checkpoint); a model reader skips them.
+CHECKPOINT_PREFIX = "checkpoint/"
 
 
 class ModelFileError(ValueError):

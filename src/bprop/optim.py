@@ -8,6 +8,11 @@ dicts keyed alike (``net.params``, ``net.gradient(x, t)``)::
         grads = net.gradient(x_batch, t_batch)
         optimizer.update(net.params, grads)
 
+``state_dict()`` gives the hyperparameters and that state as plain values and
+arrays, and ``load_state_dict(state)`` restores them, so a run saved mid-way
+(``bprop train --checkpoint-every``) continues step for step as if never
+stopped.
+
 ``update`` changes the parameter arrays **in place** — the one sanctioned
 mutation in bprop. A net's ``params`` are its layers' own arrays,
 so the layers learn; a caller holding ``params['W1']`` sees the new values.
@@ -22,6 +27,7 @@ differ, the docstring says which one is used and why.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -38,7 +44,13 @@ class _Optimizer:
     optimizer, so a step allocates nothing: fresh arrays over glibc's mmap
     threshold (128 kB; W1 of 784×50 float32 is 157 kB) cost page faults on
     every step (bench/train_mlp.py).
+
+    Subclasses name their per-key state dicts in ``_STATE`` ("v", "h", "m") and
+    their step counters in ``_COUNTERS`` (Adam's "iter"), for ``state_dict``.
     """
+
+    _STATE: tuple[str, ...] = ()
+    _COUNTERS: tuple[str, ...] = ()
 
     def __init__(self, lr: float):
         self.lr = real(lr, "lr", 0.0, open_low=True)
@@ -59,6 +71,45 @@ class _Optimizer:
                 raise TypeError(f"{type(self).__name__}.update needs params[{key!r}] as a writable "
                                 f"NumPy array (it is updated in place)")
             self._step(key, p, g)
+
+    def state_dict(self) -> dict:
+        """{"type", "hyperparameters", "counters", "state": {name: {key: array}}}; the arrays are not copied."""
+        return {
+            "type": type(self).__name__,
+            "hyperparameters": {name: getattr(self, name) for name in _hyperparameter_names(type(self))},
+            "counters": {name: getattr(self, name) for name in self._COUNTERS},
+            "state": {name: dict(getattr(self, name)) for name in self._STATE},
+        }
+
+    def load_state_dict(self, state) -> None:
+        """Take the hyperparameters, counters and state of ``state_dict()``; copies the arrays.
+
+        Everything is checked first — the type, each hyperparameter as the
+        constructor checks it, counters as integers >= 0, state arrays as
+        finite floats — and on any error (ValueError, naming the part) the
+        optimizer is left as it was.
+        """
+        name = type(self).__name__
+        if not isinstance(state, dict) or state.get("type") != name:
+            found = state.get("type") if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"{name}.load_state_dict expects the state of a {name}, got {found!r}")
+        hyper = state.get("hyperparameters")
+        if not isinstance(hyper, dict) or set(hyper) != set(_hyperparameter_names(type(self))):
+            raise ValueError(f"{name}.load_state_dict: hyperparameters must be "
+                             f"{list(_hyperparameter_names(type(self)))}, got {hyper!r}")
+        try:
+            checked = type(self)(**hyper)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name}.load_state_dict: {exc}") from None
+        counters = _counters(name, state.get("counters"), self._COUNTERS)
+        stores = _stores(name, state.get("state"), self._STATE)
+        for key in hyper:
+            setattr(self, key, getattr(checked, key))
+        for key, value in counters.items():
+            setattr(self, key, value)
+        for key, store in stores.items():
+            setattr(self, key, store)
+        self._buffers = {}
 
     def _state(self, store: dict, key: str, p: np.ndarray) -> np.ndarray:
         s = store.get(key)
@@ -81,6 +132,37 @@ class _Optimizer:
         p -= buf
 
 
+def _hyperparameter_names(cls) -> tuple[str, ...]:
+    """The constructor's arguments (lr, momentum, …): what an optimizer's behaviour depends on."""
+    return tuple(inspect.signature(cls.__init__).parameters)[1:]
+
+
+def _counters(name: str, counters, wanted: tuple[str, ...]) -> dict:
+    if not isinstance(counters, dict) or set(counters) != set(wanted):
+        raise ValueError(f"{name}.load_state_dict: counters must be {list(wanted)}, got {counters!r}")
+    for key, value in counters.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name}.load_state_dict: counter {key!r} must be an integer >= 0, got {value!r}")
+    return {key: int(value) for key, value in counters.items()}
+
+
+def _stores(name: str, state, wanted: tuple[str, ...]) -> dict:
+    """{store name: {key: a float copy}} after checking each array."""
+    if not isinstance(state, dict) or set(state) != set(wanted):
+        raise ValueError(f"{name}.load_state_dict: state must hold {list(wanted)}, got "
+                         f"{sorted(state) if isinstance(state, dict) else state!r}")
+    stores = {}
+    for store_name, store in state.items():
+        if not isinstance(store, dict):
+            raise ValueError(f"{name}.load_state_dict: state {store_name!r} must map parameter names to arrays")
+        for key, a in store.items():
+            if not isinstance(a, np.ndarray) or a.dtype.kind != "f" or not np.all(np.isfinite(a)):
+                raise ValueError(f"{name}.load_state_dict: {store_name}[{key!r}] must be a finite float array, "
+                                 f"got {type(a).__name__} {getattr(a, 'dtype', '')}".rstrip())
+        stores[store_name] = {key: np.array(a) for key, a in store.items()}
+    return stores
+
+
 class SGD(_Optimizer):
     """Stochastic gradient descent: p ← p − lr·g.
 
@@ -97,6 +179,8 @@ class SGD(_Optimizer):
 
 class _MomentumBase(_Optimizer):
     """Shared by Momentum and Nesterov: lr, the momentum μ in [0, 1), and a velocity v per key."""
+
+    _STATE = ("v",)
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9):
         super().__init__(lr)
@@ -148,6 +232,8 @@ class AdaGrad(_Optimizer):
     eps=1e-10 by default (pass the same eps to both to compare them).
     """
 
+    _STATE = ("h",)
+
     def __init__(self, lr: float = 0.01, eps: float = 1e-7):
         super().__init__(lr)
         self.eps = real(eps, "eps", 0.0)
@@ -168,6 +254,8 @@ class RMSprop(_Optimizer):
     in the book (``torch.optim.RMSprop`` defaults to 1e-8). Otherwise the same
     as ``torch.optim.RMSprop(params, lr, alpha=ρ, eps=eps)``.
     """
+
+    _STATE = ("h",)
 
     def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-7):
         super().__init__(lr)
@@ -198,6 +286,9 @@ class Adam(_Optimizer):
     active weights), where the book's step is smaller. eps defaults to 1e-8,
     the paper's value. ``iter`` counts the steps, as in the book.
     """
+
+    _STATE = ("m", "v")
+    _COUNTERS = ("iter",)
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(lr)

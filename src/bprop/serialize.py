@@ -21,6 +21,10 @@ name are those of ``bprop.layers.registry``. This module knows no net class:
 ``bprop.nets.load`` passes the presets' rules (``PresetRule``) to ``read``
 and builds the net from what it returns.
 
+A checkpoint (``bprop.checkpoint``) is such a file with more entries, all
+named ``checkpoint/…``; reading a net skips them, so a checkpoint is also a
+model file.
+
 Writing is atomic: a temporary file in the same directory, fsync, then
 ``os.replace``, so a crash never leaves half a model under the final name.
 
@@ -100,11 +104,13 @@ def _saved_options(cls) -> list:
 # --- writing ---------------------------------------------------------------------------
 
 
-def save(net, path) -> Path:
+def save(net, path, *, checkpoint: dict | None = None) -> Path:
     """Write ``net`` (a ``bprop.nets.Sequential``) to ``path`` atomically; return the path written.
 
     ".npz" is appended when path does not end with it, as ``np.savez`` does.
     Raises ValueError for a net holding a layer type that cannot be saved.
+    checkpoint: more arrays to write beside the net's, each named ``checkpoint/…``
+    (``bprop.checkpoint``).
     """
     if not all(hasattr(net, a) for a in ("layers", "last_layer", "params", "weight_decay_lambda")):
         raise TypeError(f"save expects a bprop.nets.Sequential (or TwoLayerNet, MultiLayerNet), "
@@ -113,9 +119,16 @@ def save(net, path) -> Path:
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     arrays, architecture = _describe(net)
+    checkpoint = checkpoint or {}
+    if not all(name.startswith(_npz.CHECKPOINT_PREFIX) for name in checkpoint):
+        raise ValueError(f"checkpoint arrays must be named {_npz.CHECKPOINT_PREFIX}…, got {sorted(checkpoint)}")
+    clash = [name for name in arrays if name.startswith(_npz.CHECKPOINT_PREFIX)]
+    if clash:
+        raise ValueError(f"cannot save the arrays {clash}: names starting {_npz.CHECKPOINT_PREFIX!r} are kept "
+                         f"for checkpoints")
     text = json.dumps(architecture, separators=(",", ":"))
     with atomic_write(path) as f:
-        np.savez(f, **arrays, **{ARCHITECTURE: np.array(text)})
+        np.savez(f, **arrays, **{ARCHITECTURE: np.array(text)}, **checkpoint)
     return path
 
 
@@ -177,15 +190,18 @@ def _describe(net) -> tuple[dict[str, np.ndarray], dict]:
 # --- reading ---------------------------------------------------------------------------
 
 
-def read(path, presets: dict[str, PresetRule]) -> SavedNet:
+def read(path, presets: dict[str, PresetRule], archive=None) -> SavedNet:
     """Read a file written by ``save``; nothing is built unless the whole file checks out.
 
     presets: the net classes a file may name as its "class", each with its rule
-    (``bprop.nets`` passes them). Raises FileNotFoundError for a missing file
-    and ModelFileError (a ValueError) for anything wrong inside one.
+    (``bprop.nets`` passes them). archive: ``_npz.read_archive(path)`` when the
+    caller has read the file already (a checkpoint's reader). Raises
+    FileNotFoundError for a missing file and ModelFileError (a ValueError) for
+    anything wrong inside one.
     """
     path = Path(os.fspath(path))
-    arrays, text = _npz.read_archive(path)
+    arrays, text = archive if archive is not None else _npz.read_archive(path)
+    arrays = {name: a for name, a in arrays.items() if not name.startswith(_npz.CHECKPOINT_PREFIX)}
     spec, records = _validate(path, arrays, text, presets)
     known, layers = registry.sequential_layers(), []
     try:

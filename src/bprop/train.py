@@ -27,6 +27,16 @@ differences:
   ⌈N / mini_batch_size⌉ steps, and when ``iters`` ends mid-epoch the net is
   evaluated once more at the end, so the last accuracy is the final net's.
 
+``state_dict()`` holds everything besides the net's arrays that decides what
+happens next — the step and epoch, the permutation being walked and the
+position in it, the shuffling generator's state and that of each Dropout
+layer's generator, the optimizer's state, the history — and
+``load_state_dict`` restores it into a trainer built like the first: the
+resumed run's losses are the uninterrupted run's, bit for bit.
+``train(checkpoint_every=N, checkpoint=fn)`` calls ``fn(trainer)`` every N
+steps and after the last (``bprop train --checkpoint-every N`` writes the file
+there; ``bprop.checkpoint``).
+
 Accuracies are measured on the whole sets (or the first
 ``evaluate_sample_num_per_epoch`` samples) in the net's evaluation batches
 (``bprop.nets.EVAL_BATCH_SIZE``, 2,000 rows; 100 for the conv nets). A tqdm
@@ -43,7 +53,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bprop import init, optim
+from bprop import _train_state, init, optim
 from bprop._checks import positive_int
 
 __all__ = ["Trainer", "History"]
@@ -126,6 +136,7 @@ class Trainer:
         self._epoch_loss_start = 0
         self._bar = None
         self._write = log
+        self._started = None  # perf_counter() at the start of the train() call under way
 
     # --- the book's names -----------------------------------------------------------------
 
@@ -168,26 +179,92 @@ class Trainer:
         self.current_iter += 1
         if self._bar is not None:
             self._bar.update(1)
-        if self._pos >= len(self._order) or self.current_iter == self.max_iter:
+        if self._pos >= len(self._order):
             self.current_epoch += 1
-            self._end_epoch()
+            self._end_epoch(self.current_epoch)
+        elif self.current_iter == self.max_iter:  # the last step, mid-epoch: evaluated as a partial epoch
+            self._end_epoch(self.current_epoch + 1)
         return loss
 
-    def train(self) -> History:
-        """Run ``iters`` steps (or ``epochs`` epochs); returns the history (also ``self.history``)."""
-        start = time.perf_counter()
+    def train(self, *, checkpoint_every=None, checkpoint=None) -> History:
+        """Run ``iters`` steps (or ``epochs`` epochs); returns the history (also ``self.history``).
+
+        checkpoint: called as ``checkpoint(self)`` after every ``checkpoint_every``-th
+        step and after the last one (once, when the last is such a step).
+        """
+        if (checkpoint is None) != (checkpoint_every is None):
+            raise ValueError("train needs both checkpoint_every and checkpoint, or neither")
+        if checkpoint_every is not None:
+            checkpoint_every = positive_int(checkpoint_every, "checkpoint_every")
+            if not callable(checkpoint):
+                raise TypeError(f"checkpoint must be callable, got {checkpoint!r}")
+        self._started = time.perf_counter()
         self._bar = self._progress_bar()
         self._write = self._bar.write if self._bar is not None else self.log
         try:
             while self.current_iter < self.max_iter:
                 self.train_step()
+                if checkpoint is not None and (self.current_iter % checkpoint_every == 0
+                                               or self.current_iter == self.max_iter):
+                    checkpoint(self)
         finally:
             if self._bar is not None:
                 self._bar.close()
             self._bar = None
             self._write = self.log
-            self.history.seconds += time.perf_counter() - start
+            self.history.seconds += time.perf_counter() - self._started
+            self._started = None
         return self.history
+
+    def state_dict(self) -> dict:
+        """What a resumed run needs besides the net's arrays, as plain values and arrays (not copies).
+
+        {"step", "epoch", "batch_size", "order", "position", "epoch_loss_start",
+        "rng", "layer_rngs", "optimizer", "history"}; rng states are
+        ``bit_generator.state`` dicts; layer_rngs maps each net layer that has a
+        Generator ``rng`` (Dropout) by name. Raises TypeError when the optimizer
+        has no ``state_dict`` (a hand-written one).
+        """
+        if not callable(getattr(self.optimizer, "state_dict", None)):
+            raise TypeError(f"the optimizer {type(self.optimizer).__name__} has no state_dict(), so a run "
+                            f"with it cannot be saved mid-way")
+        h = self.history
+        running = time.perf_counter() - self._started if self._started is not None else 0.0
+        return {
+            "step": self.current_iter,
+            "epoch": self.current_epoch,
+            "batch_size": self.batch_size,
+            "order": self._order,
+            "position": self._pos,
+            "epoch_loss_start": self._epoch_loss_start,
+            "rng": self.rng.bit_generator.state,
+            "layer_rngs": {name: rng.bit_generator.state for name, rng in _layer_rngs(self.network).items()},
+            "optimizer": self.optimizer.state_dict(),
+            "history": {"loss": np.array(h.loss, dtype=np.float64), "iterations": list(h.iterations),
+                        "epochs": list(h.epochs), "train_acc": list(h.train_acc),
+                        "test_acc": list(h.test_acc), "seconds": h.seconds + running},
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Continue from ``state_dict()`` of a trainer built alike (same data, batch size, optimizer type).
+
+        Checked before anything changes (ValueError naming the part): the batch
+        size, the step against ``iters``, the order as a permutation of the
+        training set, the generators' states, the optimizer's state against the
+        net's parameters (names, shapes, dtypes), the history's lengths.
+        """
+        layer_rngs = _layer_rngs(self.network)
+        _train_state.check(self, state, layer_rngs)
+        self.optimizer.load_state_dict(state["optimizer"])  # checks all before it changes anything
+        self.rng.bit_generator.state = state["rng"]
+        for name, rng_state in state["layer_rngs"].items():
+            layer_rngs[name].bit_generator.state = rng_state
+        self.current_iter, self.current_epoch = int(state["step"]), int(state["epoch"])
+        self._order = np.array(state["order"], dtype=np.intp)
+        self._pos, self._epoch_loss_start = int(state["position"]), int(state["epoch_loss_start"])
+        h = state["history"]
+        self.history = History([float(v) for v in h["loss"]], list(h["iterations"]), list(h["epochs"]),
+                               list(h["train_acc"]), list(h["test_acc"]), float(h["seconds"]))
 
     def evaluate(self) -> tuple[float, float]:
         """(train accuracy, test accuracy) of the net now, batched."""
@@ -199,11 +276,11 @@ class Trainer:
 
     # --- internals -------------------------------------------------------------------
 
-    def _end_epoch(self) -> None:
+    def _end_epoch(self, epoch: int) -> None:
         train_acc, test_acc = self.evaluate()
         h = self.history
         h.iterations.append(self.current_iter)
-        h.epochs.append(self.current_epoch)
+        h.epochs.append(epoch)
         h.train_acc.append(train_acc)
         h.test_acc.append(test_acc)
         losses = h.loss[self._epoch_loss_start:]
@@ -211,7 +288,7 @@ class Trainer:
         if self.verbose:
             width = len(str(self.max_iter))
             self._write(
-                f"epoch {self.current_epoch:>{len(str(self.epochs))}}/{self.epochs}  "
+                f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}  "
                 f"iter {self.current_iter:>{width}}  loss {sum(losses) / len(losses):.4f}  "
                 f"train acc {train_acc:.4f}  test acc {test_acc:.4f}"
             )
@@ -228,6 +305,15 @@ class Trainer:
             return None  # the per-epoch lines still report progress
         return tqdm(total=self.max_iter, initial=self.current_iter, unit="step", file=sys.stderr,
                     leave=False, dynamic_ncols=True, mininterval=0.25)
+
+
+def _layer_rngs(net) -> dict:
+    """{layer name: its numpy Generator} for the net's layers that draw random numbers (Dropout)."""
+    layers = getattr(net, "layers", None)
+    if not hasattr(layers, "items"):
+        return {}
+    return {name: layer.rng for name, layer in layers.items()
+            if isinstance(getattr(layer, "rng", None), np.random.Generator)}
 
 
 def _split(x, t, name: str, dtype) -> tuple[np.ndarray, np.ndarray]:

@@ -14,8 +14,9 @@ DATA_HELP = (
 )
 
 
-def add_data_option(parser) -> None:
-    parser.add_argument("--data", default="mnist", metavar="mnist|DIR", help=DATA_HELP)
+def add_data_option(parser, default: str | None = "mnist") -> None:
+    """--data; default None lets a command tell a given 'mnist' from no option (bprop train --resume)."""
+    parser.add_argument("--data", default=default, metavar="mnist|DIR", help=DATA_HELP)
 
 
 def load_data(spec: str, dtype, *, flatten: bool = True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bprop._checks import mode_flag
 from bprop.layers.base import Layer
 from bprop.layers.options import choice, number
 
@@ -52,7 +53,7 @@ class Dropout(Layer):
 
     def forward(self, x, train_flg=True):
         x = self._input(x)
-        self._train = bool(train_flg)
+        self._train = mode_flag(train_flg, self._name)
         if not self._train:
             return self._remember_output(self._inference(x))
         ratio = self.dropout_ratio

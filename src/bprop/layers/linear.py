@@ -115,11 +115,13 @@ class Affine(Layer):
                 f"Affine expected input with {in_features} features per sample, "
                 f"got shape {x.shape}{one}"
             )
-        self.original_x_shape = x.shape
-        self.x = x.reshape(x.shape[0], in_features)
-        out = self.x @ self.W
+        flat = x.reshape(x.shape[0], in_features)
+        out = flat @ self.W
         out += self.b
         reject_nan_through(out, x, "x", self._name)  # a NaN in x reaches its whole row of out
+        # cached only now: a refused x leaves the last good forward's cache for backward
+        self.original_x_shape = x.shape
+        self.x = flat
         return self._remember_output(out)
 
     def _param_grads(self, dout):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bprop._checks import mode_flag
 from bprop.layers.base import Layer, as_float_array
 from bprop.layers.options import number
 
@@ -106,7 +107,7 @@ class BatchNormalization(Layer):
         axes, shape = self._axes(x)
         dtype = x.dtype.type
         gamma, beta = self.gamma.reshape(shape), self.beta.reshape(shape)
-        self._train = bool(train_flg)
+        self._train = mode_flag(train_flg, self._name)
         if self._train:
             M = x.size // self.gamma.size
             if M < 2:

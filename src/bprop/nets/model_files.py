@@ -29,9 +29,14 @@ def load(path) -> Sequential:
     (a ValueError) naming the file for anything wrong inside one; nothing is
     built unless the whole file checks out.
     """
+    return load_archive(path, None)
+
+
+def load_archive(path, archive) -> Sequential:
+    """``load`` for a file already read by ``bprop._npz.read_archive`` (archive; None: read it here)."""
     rules = {name: serialize.PresetRule(cls._check_saved, cls.EXTRAS)
              for name, cls in PRESETS.items()}
-    saved = serialize.read(path, rules)
+    saved = serialize.read(path, rules, archive)
     cls = PRESETS[saved.preset] if saved.preset else Sequential
     net = cls.__new__(cls)
     Sequential.__init__(net, saved.layers, saved.loss_layer, weight_decay_lambda=saved.weight_decay_lambda)
