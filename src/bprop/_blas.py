@@ -11,7 +11,9 @@ and gives OpenBLAS the cores left, at least one: quiet, nothing changes.
 It leaves the count alone where the user chose it (OPENBLAS_NUM_THREADS,
 OMP_NUM_THREADS), where /proc/stat is missing (not Linux), or where NumPy's
 BLAS is not OpenBLAS. The library never calls it on import; the CLI does, for
-the commands that train.
+the commands that train. A resumed run takes the thread count its
+checkpoint recorded instead: the count decides how a matrix product's sums
+are split, so another one rounds them differently.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import time
 
 import numpy as np
 
-__all__ = ["free_cores", "fit_threads_to_free_cores", "get_threads", "set_threads"]
+__all__ = ["free_cores", "fit_threads_to_free_cores", "get_threads", "set_threads", "user_set"]
 
 _USER_SET = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "GOTO_NUM_THREADS")
 _PREFIXES = ("scipy_openblas", "openblas")  # NumPy's wheels bundle scipy-openblas (symbols with a 64_ suffix)
@@ -95,9 +97,14 @@ def _procs_running(text: str) -> int | None:
     return None
 
 
+def user_set() -> bool:
+    """Whether the user chose the thread count (OPENBLAS_NUM_THREADS and the like)."""
+    return any(os.environ.get(name) for name in _USER_SET)
+
+
 def fit_threads_to_free_cores() -> int | None:
     """Set OpenBLAS's threads to the free cores (unless the user set them); the count set, or None."""
-    if any(os.environ.get(name) for name in _USER_SET):
+    if user_set():
         return None
     free = free_cores()
     if free is None or not set_threads(free):

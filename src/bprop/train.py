@@ -20,7 +20,9 @@ differences:
 - Each epoch is one pass over a fresh permutation of the training set, drawn
   from a ``numpy.random.Generator`` seeded with ``seed``: every sample is used
   once per epoch (the book draws each batch with replacement). The same seed,
-  net and data give the same loss history, bit for bit.
+  net and data give the same loss history, bit for bit (with the same
+  number of BLAS threads: a matrix product split another way rounds its sums
+  in another order).
 - The loss recorded for a step is the one its own forward pass computed,
   before the update (the book runs a second forward pass after it).
 - ``iters`` may replace ``epochs``, like the book's ch.5 script; an epoch is

@@ -54,7 +54,7 @@ def test_a_run_stopped_by_ctrl_c_and_resumed_equals_the_uninterrupted_run(tiny_d
     code, _, err = run_cli(capsys, "train", *data, *RUN, "--iters", "40", "--checkpoint-every", "15",
                            "--save", str(part))
     assert code == 130
-    assert f"stopped by Ctrl-C at step 23 of 40 (epoch 3); {part} holds step 15: bprop train --resume {part}" in err
+    assert f"stopped by Ctrl-C at step 23 of 40 (in epoch 4); {part} holds step 15: bprop train --resume {part}" in err
     assert checkpoint.load(part).state["step"] == 15
     monkeypatch.setattr(Trainer, "train_step", step)
 
@@ -180,3 +180,23 @@ def test_checkpoints_need_a_file_to_go_to(capsys, tmp_path, monkeypatch):
 
 def test_a_checkpoint_loads_as_its_net(finished):
     assert type(load(finished)).__name__ == "MultiLayerNetExtend"
+
+
+def test_resume_uses_the_blas_thread_count_the_run_started_with(tiny_dataset, tmp_path, capsys, monkeypatch):
+    from bprop import _blas
+
+    path = tmp_path / "run.npz"
+    monkeypatch.setattr(_blas, "get_threads", lambda: 2)
+    assert run_cli(capsys, "train", "--data", str(tiny_dataset), *RUN, "--iters", "6", "--checkpoint-every", "6",
+                   "--save", str(path))[0] == 0
+    assert checkpoint.load(path).run["blas_threads"] == 2
+    calls = []
+    monkeypatch.setattr(_blas, "user_set", lambda: False)
+    monkeypatch.setattr(_blas, "set_threads", lambda n: calls.append(n) or True)
+    monkeypatch.setattr(_blas, "fit_threads_to_free_cores", lambda: calls.append("fit"))
+    assert run_cli(capsys, "train", "--resume", str(path), "--iters", "8")[0] == 0
+    assert calls == [2]  # not fitted to the free cores: another count would round the sums differently
+    monkeypatch.setattr(_blas, "user_set", lambda: True)  # OPENBLAS_NUM_THREADS given: the user's choice stands
+    calls.clear()
+    assert run_cli(capsys, "train", "--resume", str(path), "--iters", "10")[0] == 0
+    assert calls == ["fit"]  # which leaves a count the user set alone

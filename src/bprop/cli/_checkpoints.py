@@ -5,12 +5,13 @@ state::
 
     {"options": {"model": "two-layer", "hidden": [50], ..., "seed": 0, "dtype": "float32"},
      "iters": 10000, "checkpoint_every": 500,
-     "data": {"spec": "mnist", "fingerprint": "3f0c…"}}
+     "data": {"spec": "mnist", "fingerprint": "3f0c…"}, "blas_threads": 2}
 
 ``--resume FILE`` fills every option left out from ``options``, refuses one
 given with another value (the run would no longer be the one saved), loads the
 recorded data (or the ``--data`` given) and refuses it unless its fingerprint
-matches, then continues to ``iters`` or to a new ``--iters``/``--epochs``.
+matches, sets OpenBLAS to the run's thread count (the sums' rounding depends
+on it), then continues to ``iters`` or to a new ``--iters``/``--epochs``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bprop import _blas
 from bprop.cli._common import CommandError
 
 # The options a run records: each key of bprop.cli.train._options with its flag.
@@ -113,10 +115,26 @@ def restore(trainer, resumed) -> None:
 
 
 def record(options: dict, iters: int, every: int, spec: str, x_train, t_train) -> dict:
-    """The run record a checkpoint keeps (see the module docstring)."""
+    """The run record a checkpoint keeps (see the module docstring), with the BLAS threads in use now."""
     where = spec if spec == "mnist" else str(Path(spec).resolve())
     return {"options": options, "iters": iters, "checkpoint_every": every,
-            "data": {"spec": where, "fingerprint": fingerprint(x_train, t_train)}}
+            "data": {"spec": where, "fingerprint": fingerprint(x_train, t_train)},
+            "blas_threads": _blas.get_threads()}
+
+
+def same_threads(resumed) -> None:
+    """OpenBLAS's thread count set to the saved run's, unless the user chose one.
+
+    A matrix product split over another number of threads rounds its sums in
+    another order: the losses would part from the uninterrupted run's in the
+    last bits within a few dozen steps. Without a recorded count the threads
+    are fitted to the free cores, as for a new run.
+    """
+    threads = resumed.run.get("blas_threads")
+    if _is_count(threads) and threads >= 1 and not _blas.user_set():
+        _blas.set_threads(threads)
+    else:
+        _blas.fit_threads_to_free_cores()
 
 
 def fingerprint(x_train: np.ndarray, t_train: np.ndarray) -> str:

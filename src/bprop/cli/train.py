@@ -184,14 +184,17 @@ def run(args) -> int:
         print(f"{summary(net)}; {type(optimizer).__name__} lr={options['lr']:g}; batch {batch_size}; "
               f"{iters:,} steps ({iters / steps_per_epoch:.3g} epochs of {steps_per_epoch}); seed {options['seed']}")
         if resumed is not None:
-            print(f"resuming {args.resume} at step {trainer.current_iter:,} (epoch {trainer.current_epoch})")
+            print(f"resuming {args.resume} at step {trainer.current_iter:,}, in epoch {trainer.current_epoch + 1}")
+    if resumed is None:
+        _blas.fit_threads_to_free_cores()  # OpenBLAS's spinning threads slow it 2–3× beside a busy process
+    else:
+        _checkpoints.same_threads(resumed)  # another count changes the sums' last bits
     writer = None
     if every is None and resumed is not None and args.checkpoint_every is None:
         every = resumed.run.get("checkpoint_every")
     if every is not None:
         record = _checkpoints.record(options, iters, every, data, x_train, t_train)
         writer = _checkpoints.Writer(save, record)
-    _blas.fit_threads_to_free_cores()  # OpenBLAS's spinning threads slow it 2–3× beside a busy process
     try:
         with sigterm_as_interrupt():
             history = trainer.train() if writer is None else trainer.train(checkpoint_every=every, checkpoint=writer)
@@ -290,7 +293,7 @@ def _interrupted(stop: KeyboardInterrupt, trainer, iters: int, save, writer) -> 
     else:
         kept = ""
     print(f"bprop train: stopped by {signal_name} at step {trainer.current_iter:,} of {iters:,} "
-          f"(epoch {trainer.current_epoch}){kept}", file=sys.stderr)
+          f"(in epoch {trainer.current_epoch + 1}){kept}", file=sys.stderr)
     return code
 
 
