@@ -165,3 +165,37 @@ def test_get_builds_an_optimizer_by_name_in_any_case():
     assert isinstance(optim.get("ADAM", lr=0.1), Adam)
     with pytest.raises(ValueError, match="unknown optimizer 'lion'.*sgd, momentum"):
         optim.get("lion")
+
+
+# --- book 2's lists and weight tying ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_book_2s_lists_update_as_the_dicts_do(name):
+    make = CASES[name][0]
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((3, 2)), rng.standard_normal(2)]
+    as_dict, as_list = {"W": arrays[0].copy(), "b": arrays[1].copy()}, [a.copy() for a in arrays]
+    by_key, by_index = make(), make()
+    for _ in range(3):
+        grads = [rng.standard_normal((3, 2)), rng.standard_normal(2)]
+        by_key.update(as_dict, {"W": grads[0], "b": grads[1]})
+        by_index.update(as_list, grads)
+    np.testing.assert_array_equal(as_list[0], as_dict["W"])
+    np.testing.assert_array_equal(as_list[1], as_dict["b"])
+
+
+@pytest.mark.parametrize("tied", ["same", "transpose"])
+def test_a_tied_weight_is_updated_once_with_its_gradients_summed(tied):
+    W = np.ones((3, 2))
+    other = W if tied == "same" else W.T  # book 2's decoder Affine holding the Embedding's W (or W.T)
+    g1, g2 = np.full((3, 2), 0.5), np.arange(6.0).reshape(other.shape)
+    SGD(lr=0.1).update([W, other], [g1, g2])
+    expected = 1 - 0.1 * (g1 + (g2 if tied == "same" else g2.T))
+    np.testing.assert_allclose(W, expected)
+    np.testing.assert_array_equal(g1, 0.5)  # the gradients are left as they were
+
+
+def test_lists_of_other_lengths_are_refused():
+    with pytest.raises(ValueError, match="expects grads as a list like params"):
+        SGD().update([np.ones(2), np.ones(2)], [np.ones(2)])

@@ -1,7 +1,9 @@
 """Optimizers of the book's §6.1: SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam.
 
 Each has the book's constructor and ``update(params, grads)``, where both are
-dicts keyed alike (``net.params``, ``net.gradient(x, t)``)::
+dicts keyed alike (``net.params``, ``net.gradient(x, t)``), or book 2's lists
+of arrays in one order (``model.params``, ``model.grads``; a weight listed
+twice, or as its transpose, is updated once with its gradients summed)::
 
     optimizer = Adam(lr=0.001)
     for i in range(iters):
@@ -33,6 +35,7 @@ import math
 import numpy as np
 
 from bprop._checks import real
+from bprop._tying import same_weights
 
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "OPTIMIZERS"]
 
@@ -57,19 +60,7 @@ class _Optimizer:
         self._buffers: dict[str, np.ndarray] = {}
 
     def update(self, params, grads) -> None:
-        for key in params:
-            p = params[key]
-            g = grads.get(key) if hasattr(grads, "get") else grads[key]
-            if g is None:
-                raise ValueError(f"{type(self).__name__}.update got no gradient for {key!r}; "
-                                 f"run net.gradient(x, t) first")
-            g = np.asarray(g)
-            if g.shape != p.shape:
-                raise ValueError(f"{type(self).__name__}.update: grads[{key!r}] has shape {g.shape}, "
-                                 f"params[{key!r}] has shape {p.shape}")
-            if not isinstance(p, np.ndarray) or not p.flags.writeable:
-                raise TypeError(f"{type(self).__name__}.update needs params[{key!r}] as a writable "
-                                f"NumPy array (it is updated in place)")
+        for key, p, g in _merged(type(self).__name__, params, grads):
             self._step(key, p, g)
 
     def state_dict(self) -> dict:
@@ -130,6 +121,42 @@ class _Optimizer:
         np.divide(g, buf, out=buf, casting="same_kind")
         buf *= self.lr
         p -= buf
+
+
+def _merged(owner: str, params, grads) -> list[tuple]:
+    """(key, parameter, gradient) once per distinct array, after checking each pair.
+
+    params and grads: dicts keyed alike (book 1) or lists in one order (book 2,
+    keys 0, 1, …). An array listed twice — book 2's weight tying, where the
+    decoder's Affine holds the Embedding's W or its transpose ``W.T`` — is
+    updated once, with the sum of its gradients (transposed back for ``W.T``):
+    updating both entries in place would move the shared weights twice.
+    """
+    if isinstance(params, (list, tuple)):
+        if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
+            raise ValueError(f"{owner}.update expects grads as a list like params ({len(params)} arrays), got "
+                             f"{type(grads).__name__}" + (f" of {len(grads)}" if hasattr(grads, "__len__") else ""))
+        entries = [(i, p, grads[i]) for i, p in enumerate(params)]
+    else:
+        entries = [(key, params[key], grads.get(key) if hasattr(grads, "get") else grads[key]) for key in params]
+    kept: list[tuple] = []
+    for key, p, g in entries:
+        if g is None:
+            raise ValueError(f"{owner}.update got no gradient for {key!r}; run net.gradient(x, t) first")
+        g = np.asarray(g)
+        if g.shape != np.shape(p):
+            raise ValueError(f"{owner}.update: grads[{key!r}] has shape {g.shape}, params[{key!r}] has shape "
+                             f"{np.shape(p)}")
+        if not isinstance(p, np.ndarray) or not p.flags.writeable:
+            raise TypeError(f"{owner}.update needs params[{key!r}] as a writable NumPy array (it is updated in place)")
+        for k, (key0, p0, g0) in enumerate(kept):
+            tie = same_weights(p, p0)
+            if tie is not None:
+                kept[k] = (key0, p0, g0 + (g if tie == "same" else g.T))
+                break
+        else:
+            kept.append((key, p, g))
+    return kept
 
 
 def _hyperparameter_names(cls) -> tuple[str, ...]:

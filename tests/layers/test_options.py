@@ -22,11 +22,28 @@ BUILD = {
     "Convolution": lambda: L.Convolution(np.ones((2, 3, 3, 3)), np.zeros(2), stride=2, pad=1),
     "Pooling": lambda: L.Pooling(3, 2, stride=1, pad=1, mode="avg"),
     "Flatten": lambda: L.Flatten(),
+    # book 2
+    "MatMul": lambda: L.MatMul(np.ones((4, 3))),
+    "Embedding": lambda: L.Embedding(np.ones((10, 3))), "EmbeddingDot": lambda: L.EmbeddingDot(np.ones((10, 3))),
+    "NegativeSamplingLoss": lambda: L.NegativeSamplingLoss(np.ones((10, 3)), np.arange(10), sample_size=2, seed=0),
+    "RNN": lambda: L.RNN(np.ones((4, 3)), np.ones((3, 3)), np.zeros(3)),
+    "LSTM": lambda: L.LSTM(np.ones((4, 12)), np.ones((3, 12)), np.zeros(12)),
+    "GRU": lambda: L.GRU(np.ones((4, 9)), np.ones((3, 9)), np.zeros(9)),
+    "TimeRNN": lambda: L.TimeRNN(np.ones((4, 3)), np.ones((3, 3)), np.zeros(3), stateful=True),
+    "TimeLSTM": lambda: L.TimeLSTM(np.ones((4, 12)), np.ones((3, 12)), np.zeros(12)),
+    "TimeGRU": lambda: L.TimeGRU(np.ones((4, 9)), np.ones((3, 9)), np.zeros(9)),
+    "TimeBiLSTM": lambda: L.TimeBiLSTM(*[np.ones((4, 12)), np.ones((3, 12)), np.zeros(12)] * 2),
+    "TimeEmbedding": lambda: L.TimeEmbedding(np.ones((10, 3))),
+    "TimeAffine": lambda: L.TimeAffine(np.ones((4, 3)), np.zeros(3)),
+    "TimeSoftmaxWithLoss": lambda: L.TimeSoftmaxWithLoss(), "TimeDropout": lambda: L.TimeDropout(0.3, seed=0),
+    "WeightSum": lambda: L.WeightSum(), "AttentionWeight": lambda: L.AttentionWeight(),
+    "Attention": lambda: L.Attention(), "TimeAttention": lambda: L.TimeAttention(),
 }
 
 
 def test_every_public_layer_is_registered_once_with_its_role():
-    public = {name: getattr(L, name) for name in L.__all__ if name != "Layer"}
+    public = {name: getattr(L, name) for name in L.__all__
+              if name != "Layer" and isinstance(getattr(L, name), type) and issubclass(getattr(L, name), L.Layer)}
     classes = {cls.__name__: cls for cls in public.values()}  # the PyTorch spellings are aliases
     assert registry.layer_classes() == classes
     assert set(BUILD) == set(classes)
@@ -73,7 +90,7 @@ def _bad_values(option):
     return {"inplace": [1, "yes"], "alpha": ["0.1", True, float("inf")], "stride": [0, 1.0, True],
             "pad": [-1, 1.5], "pool_h": [0, 2.0], "pool_w": [0, "2"], "mode": ["min", 3],
             "momentum": [1.5, -0.1, "0.9"], "eps": [0.0, -1.0, None], "dropout_ratio": [1.0, -0.1, "half"],
-            "scale_at": ["eval", None], "ceil_mode": [1, "yes"]}[option]
+            "scale_at": ["eval", None], "ceil_mode": [1, "yes"], "stateful": [1, "yes"]}[option]
 
 
 @pytest.mark.parametrize("name", sorted(n for n, cls in registry.layer_classes().items() if cls.options))

@@ -8,11 +8,20 @@
         downloads into $BPROP_DATA or ~/.cache/bprop, checked by SHA-256
     read_idx(path), parse_idx(data)
         one IDX array, plain or gzip, checked against its header
+    spiral.load_data(), sequence.load_data('addition.txt' | 'date.txt')
+        book 2's generated data: the 3-class spiral, the addition and date-format
+        pairs (made by bprop's own seeded generators, not copied)
+    corpus.load_data('train' | 'val' | 'test')
+        book 2's PTB format (lower case, N, <unk>, <eos>, 10,000 words) over Jane
+        Austen's six novels (public domain), shipped; corpus.load_analogy()
+    ptb.load_data(split, path=None)
+        your own copy of the Penn Treebank files (LDC data: never shipped or downloaded)
 
 Problems with files raise DataError (a ValueError), ChecksumError (a
 DataError) for a wrong SHA-256; failed downloads raise FetchError (an OSError).
 """
 
+from . import corpus, ptb, sequence, spiral
 from .download import KNOWN_IDX_DATASETS, data_home, fetch, fetch_idx_dataset
 from .errors import ChecksumError, DataError, FetchError
 from .idx import parse_idx, read_idx
@@ -31,4 +40,8 @@ __all__ = [
     "load_mnist",
     "parse_idx",
     "read_idx",
+    "corpus",
+    "ptb",
+    "sequence",
+    "spiral",
 ]

@@ -148,7 +148,8 @@ def cast_copy(layer, dtype):
 
 def references() -> dict[str, type]:
     """bprop's layers a learner's class is compared with, by name (every registered one but ``_NOT_REFERENCES``)."""
-    return {name: cls for name, cls in registry.layer_classes().items() if name not in _NOT_REFERENCES}
+    return {name: cls for name, cls in registry.layer_classes("activation", "layer", "loss", "node").items()
+            if name not in _NOT_REFERENCES}
 
 
 def reference_layer(layer, lay, x):

@@ -30,7 +30,7 @@ from bprop._kernels.nan import reject_nan, scanning_for_nan
 from bprop.layers import registry
 from bprop.layers.options import Option
 
-__all__ = ["Layer", "as_float_array"]
+__all__ = ["Layer", "ParamList", "SequenceLayer", "as_float_array"]
 
 
 def as_float_array(x, name: str, owner: str, dtype=None, check_nan: bool = True) -> np.ndarray:
@@ -153,3 +153,84 @@ class Layer:
         if scanning_for_nan():
             reject_nan(dout, "dout", f"{self._name}.backward")
         return dout
+
+
+class ParamList(list):
+    """``params`` and ``grads`` in book 2's form: a list of arrays, also looked up by name.
+
+    A model collects its layers' arrays as book 2 does (``self.params +=
+    layer.params``; ``for p, g in zip(params, grads)``), and ``params['Wx']``,
+    ``keys()``, ``items()`` reach them by the layer's names.
+    """
+
+    def __init__(self, names, arrays):
+        super().__init__(arrays)
+        self.names = tuple(names)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            try:
+                return super().__getitem__(self.names.index(key))
+            except ValueError:
+                raise KeyError(f"no parameter {key!r}; the names are {', '.join(self.names)}") from None
+        return super().__getitem__(key)
+
+    def keys(self):
+        return list(self.names)
+
+    def values(self):
+        return list(self)
+
+    def items(self):
+        return list(zip(self.names, self))
+
+
+class SequenceLayer(Layer):
+    """A layer of book 2: ``params``/``grads`` as ParamLists, gradients overwritten in place.
+
+    Book 2's models keep references to their layers' gradient arrays
+    (``self.grads += layer.grads``) and read them after each backward, so the
+    arrays ``dWx``, ``dWh``, ``db`` … are allocated once, zero, and every
+    backward writes into them (``self.dWx[...] = …``) rather than binding new ones.
+    """
+
+    role = "sequence"
+
+    @property
+    def params(self) -> ParamList:
+        return ParamList(self.param_names, [getattr(self, name) for name in self.param_names])
+
+    @property
+    def grads(self) -> ParamList:
+        return ParamList(self.param_names, [getattr(self, "d" + name) for name in self.param_names])
+
+    def _zero_grads(self) -> None:
+        for name in self.param_names:
+            setattr(self, "d" + name, np.zeros_like(getattr(self, name)))
+
+    def _array(self, x, name: str, shape: tuple, what: str) -> np.ndarray:
+        """x checked as _input does, and to have ``shape`` (None entries: any size); what: its axes, e.g. "(N, H)"."""
+        x = self._input(x, name)
+        if x.ndim != len(shape) or any(want is not None and got != want for got, want in zip(x.shape, shape)):
+            sizes = ", ".join("?" if want is None else str(want) for want in shape)
+            raise ValueError(f"{self._name} expected {name} of shape {what} = ({sizes}), got {x.shape}")
+        return x
+
+    def _douts(self, *douts) -> tuple:
+        """Each gradient from above checked against the output it belongs to (``_out_shapes``)."""
+        shapes = getattr(self, "_out_shapes", None)
+        if shapes is None:
+            raise RuntimeError(f"{self._name}.backward called before forward")
+        checked = []
+        for (name, shape), dout in zip(shapes, douts):
+            dout = np.asarray(dout)
+            if dout.dtype.kind not in "fiub":
+                raise TypeError(f"{self._name}.backward expected a real float array for {name}, got dtype {dout.dtype}")
+            if dout.shape != shape:
+                raise ValueError(f"{self._name}.backward got {name} of shape {dout.shape}, but forward's output "
+                                 f"had shape {shape}")
+            dout = dout.astype(self._out_dtype, copy=False)
+            if scanning_for_nan():
+                reject_nan(dout, name, f"{self._name}.backward")
+            checked.append(dout)
+        return tuple(checked)

@@ -9,6 +9,8 @@ says where it may go:
     "layer"       any other layer of a Sequential (Affine, Convolution, Dropout …)
     "loss"        a net's last layer: forward(x, t) gives a scalar
     "node"        a two-input node of ch.5 (MulLayer, AddLayer), not part of a Sequential
+    "sequence"    a layer of book 2's sequence models (RNN, LSTM, Embedding, the Time layers …),
+                  held by its own net class, with params and grads in book 2's list form
 
 Nothing here imports a layer: the table fills as ``bprop.layers`` is imported.
 """
@@ -18,13 +20,13 @@ from __future__ import annotations
 import re
 
 _LAYERS: dict[str, type] = {}
-ROLES = ("activation", "layer", "loss", "node")
+ROLES = ("activation", "layer", "loss", "node", "sequence")
 
 
 def register(cls: type) -> None:
     module = cls.__module__ or ""
-    if not module.startswith("bprop.") or cls.__name__.startswith("_"):
-        return
+    if not module.startswith("bprop.") or cls.__name__.startswith("_") or module == "bprop.layers.base":
+        return  # a learner's class, a private helper, or a base class (SequenceLayer)
     if cls.role not in ROLES:
         raise ValueError(f"{cls.__name__}.role must be one of {', '.join(ROLES)}, got {cls.role!r}")
     _LAYERS[cls.__name__] = cls

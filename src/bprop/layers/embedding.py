@@ -1,0 +1,190 @@
+"""Book 2's word-vector layers (chapter 4): Embedding, EmbeddingDot, UnigramSampler, NegativeSamplingLoss.
+
+Word ids are integer arrays; each id must lie in [0, V) for a weight matrix W
+of shape (V, H) — a negative id is refused, not counted from the end as NumPy
+indexing would. Parameters and gradients are in book 2's list form
+(``params == [W]``, ``grads == [dW]``, written in place).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bprop.functions import sigmoid
+from bprop.init import as_generator
+from bprop.layers.base import SequenceLayer, as_float_array
+
+__all__ = ["Embedding", "EmbeddingDot", "UnigramSampler", "NegativeSamplingLoss"]
+
+
+def word_ids(ids, vocab_size: int, owner: str, name: str = "idx") -> np.ndarray:
+    """ids as an integer array, every one in [0, vocab_size); TypeError or ValueError naming the first bad one."""
+    ids = np.asarray(ids)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"{owner} expected integer word ids for {name}, got dtype {ids.dtype}")
+    bad = (ids < 0) | (ids >= vocab_size)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{owner} got word id {ids[where]} at {name}{list(where)}, outside the vocabulary "
+                         f"of {vocab_size} words (ids 0 … {vocab_size - 1})")
+    return ids
+
+
+def _table(W, owner: str) -> np.ndarray:
+    W = as_float_array(W, "W", owner)
+    if W.ndim != 2:
+        raise ValueError(f"{owner} expected W of shape (V, H), got {W.shape}")
+    return W
+
+
+class Embedding(SequenceLayer):
+    """Embedding (book 2 §4.1): out = W[idx], the rows of the ids.
+
+    backward(dout): dW = 0, then dW[idx_k] += dout_k for every k — a word that
+    appears twice gets both rows' gradients (``np.add.at``, not ``dW[idx] = dout``,
+    which would keep only the last). W (V, H); idx: integers of any shape S;
+    out, dout: S + (H,). backward returns None (ids have no gradient).
+    Caches idx.
+    """
+
+    param_names = ("W",)
+    dims = {"W": ("V", "H")}
+
+    def __init__(self, W):
+        self.W = _table(W, self._name)
+        self._zero_grads()
+        self.idx = None
+
+    def forward(self, idx):
+        self.idx = word_ids(idx, len(self.W), self._name).copy()
+        out = self.W[self.idx]
+        self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
+        return out
+
+    def backward(self, dout):
+        (dout,) = self._douts(dout)
+        self.dW[...] = 0
+        np.add.at(self.dW, self.idx, dout)
+
+
+class EmbeddingDot(SequenceLayer):
+    """EmbeddingDot (book 2 §4.2): out_n = h_n · W[idx_n], one score per row.
+
+    backward(dout): dW[idx_n] += dout_n·h_n (repeated ids summed); returns
+    dh = dout_n·W[idx_n]. W (V, H); h (N, H); idx (N,); out, dout (N,).
+    Caches h and the rows W[idx].
+    """
+
+    param_names = ("W",)
+    dims = {"W": ("V", "H")}
+
+    def __init__(self, W):
+        self.embed = Embedding(W)
+        self.W, self.dW = self.embed.W, self.embed.dW
+        self.cache = None
+
+    def forward(self, h, idx):
+        h = self._array(h, "h", (None, self.W.shape[1]), "(N, H)")
+        rows = self.embed.forward(idx)
+        if rows.shape != h.shape:
+            raise ValueError(f"{self._name} expected idx of shape ({len(h)},), one id per row of h, got "
+                             f"{np.shape(idx)}")
+        out = np.einsum("nh,nh->n", rows, h)
+        self.cache = (h, rows)
+        self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
+        return out
+
+    def backward(self, dout):
+        (dout,) = self._douts(dout)
+        h, rows = self.cache
+        self.embed.backward(dout[:, None] * h)
+        return dout[:, None] * rows
+
+
+class UnigramSampler:
+    """Negative samples for word2vec (book 2 §4.2.6), from P(w) ∝ count(w)^power.
+
+    get_negative_sample(target) → (N, sample_size) ids: for each row, distinct
+    words other than that row's target, drawn without replacement with
+    probabilities ∝ P (as the book's CPU version). Vectorised by the Gumbel
+    top-k trick: the k largest of log P(w) + Gumbel noise, the target's set to
+    −∞, are such a draw. ``seed`` (an int or a Generator) makes it repeatable.
+    """
+
+    def __init__(self, corpus, power=0.75, sample_size=5, *, seed=None):
+        corpus = np.asarray(corpus)
+        if corpus.ndim != 1 or corpus.size == 0 or corpus.dtype.kind not in "iu" or corpus.min() < 0:
+            raise ValueError(f"UnigramSampler expected a non-empty 1-D array of word ids >= 0, got "
+                             f"{corpus.dtype} of shape {corpus.shape}")
+        counts = np.bincount(corpus).astype(np.float64)
+        self.vocab_size = len(counts)
+        if not 1 <= sample_size < self.vocab_size:
+            raise ValueError(f"UnigramSampler expected sample_size from 1 to {self.vocab_size - 1} (the other "
+                             f"words of a vocabulary of {self.vocab_size}), got {sample_size}")
+        self.sample_size = int(sample_size)
+        self.word_p = counts ** float(power)
+        self.word_p /= self.word_p.sum()
+        with np.errstate(divide="ignore"):
+            self._log_p = np.log(self.word_p)  # −inf for words never seen: never drawn
+        self.rng = as_generator(seed)
+
+    def get_negative_sample(self, target) -> np.ndarray:
+        target = word_ids(target, self.vocab_size, "UnigramSampler", "target").reshape(-1)
+        keys = self._log_p - np.log(-np.log(self.rng.random((len(target), self.vocab_size))))
+        keys[np.arange(len(target)), target] = -np.inf
+        k = self.sample_size
+        top = np.argpartition(-keys, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(keys, top, axis=1), axis=1, kind="stable")
+        return np.take_along_axis(top, order, axis=1)
+
+
+class NegativeSamplingLoss(SequenceLayer):
+    """Negative sampling loss (book 2 §4.2): one positive and ``sample_size`` negative binary scores per row.
+
+    With s_n0 = h_n·W[target_n] and s_nk = h_n·W[neg_nk] (k = 1 … S, from the
+    UnigramSampler): loss = (1/N) Σ_n [softplus(−s_n0) + Σ_k softplus(s_nk)],
+    the book's sum of S+1 SigmoidWithLoss means. backward(dout=1): with
+    e_nk = σ(s_nk) − label_k (label 1 for k = 0, else 0), dh_n = dout/N ·
+    Σ_k e_nk·W[id_nk] and dW[id_nk] += dout/N · e_nk·h_n. W (V, H); h (N, H);
+    target (N,). One W and one dW: the book's S+1 EmbeddingDot layers share
+    one matrix, summed here at once. No warnings at ±1000.
+    """
+
+    param_names = ("W",)
+    dims = {"W": ("V", "H")}
+
+    def __init__(self, W, corpus, power=0.75, sample_size=5, *, seed=None):
+        self.W = _table(W, self._name)
+        self.sampler = UnigramSampler(corpus, power, sample_size, seed=seed)
+        self.sample_size = self.sampler.sample_size
+        if self.sampler.vocab_size > len(self.W):
+            raise ValueError(f"{self._name}: the corpus has ids up to {self.sampler.vocab_size - 1}, but W has "
+                             f"only {len(self.W)} rows")
+        self._zero_grads()
+        self.cache = None
+
+    def forward(self, h, target):
+        h = self._array(h, "h", (None, self.W.shape[1]), "(N, H)")
+        target = word_ids(target, len(self.W), self._name, "target")
+        if target.shape != (len(h),):
+            raise ValueError(f"{self._name} expected target of shape ({len(h)},), one id per row of h, got "
+                             f"{target.shape}")
+        ids = np.concatenate([target[:, None], self.sampler.get_negative_sample(target)], axis=1)
+        rows = self.W[ids]  # (N, S+1, H)
+        scores = np.einsum("nkh,nh->nk", rows, h)
+        signs = np.ones_like(scores)
+        signs[:, 0] = -1  # softplus(−s) for the positive, softplus(s) for the negatives
+        loss = np.logaddexp(0, signs * scores).sum() / len(h)
+        self.cache = (h, ids, rows, scores)
+        self._out_shapes, self._out_dtype = [("dout", ())], scores.dtype
+        return loss.astype(scores.dtype)[()]
+
+    def backward(self, dout=1):
+        (dout,) = self._douts(dout)
+        h, ids, rows, scores = self.cache
+        error = sigmoid(scores)
+        error[:, 0] -= 1
+        error *= dout / len(h)
+        self.dW[...] = 0
+        np.add.at(self.dW, ids, error[:, :, None] * h[:, None, :])
+        return np.einsum("nk,nkh->nh", error, rows)

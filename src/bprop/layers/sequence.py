@@ -1,0 +1,164 @@
+"""Book 2's layers over sequences of T steps: MatMul, TimeEmbedding, TimeAffine, TimeSoftmaxWithLoss, TimeDropout.
+
+Sequences are (N, T, …): N sequences of T steps. Each Time layer does all
+N·T steps in one pass (a matrix product over N·T rows, one gather, one
+softmax), where the book's code loops over t; the numbers are those of the
+per-step layer. Parameters and gradients are in book 2's list form.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bprop._checks import real
+from bprop.functions import log_softmax
+from bprop.init import as_generator
+from bprop.layers.base import SequenceLayer, as_float_array
+from bprop.layers.embedding import Embedding, word_ids
+
+__all__ = ["MatMul", "TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss", "TimeDropout"]
+
+
+class MatMul(SequenceLayer):
+    """MatMul (book 2 §1.3): out = x·W, no bias.
+
+    dx = dout·Wᵀ; dW = xᵀ·dout. W (D, M); x (N, D); out, dout (N, M). Caches x.
+    """
+
+    param_names = ("W",)
+    dims = {"W": ("D", "M")}
+
+    def __init__(self, W):
+        self.W = as_float_array(W, "W", self._name)
+        if self.W.ndim != 2:
+            raise ValueError(f"{self._name} expected W of shape (D, M), got {self.W.shape}")
+        self._zero_grads()
+        self.x = None
+
+    def forward(self, x):
+        self.x = self._array(x, "x", (None, self.W.shape[0]), "(N, D)")
+        out = self.x @ self.W
+        self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
+        return out
+
+    def backward(self, dout):
+        (dout,) = self._douts(dout)
+        np.matmul(self.x.T, dout, out=self.dW)
+        return dout @ self.W.T
+
+
+class TimeEmbedding(Embedding):
+    """Embedding of every step: xs (N, T) word ids → (N, T, H) rows of W; backward sums repeated ids.
+
+    The same layer as Embedding (which takes ids of any shape); named as in book 2.
+    """
+
+
+class TimeAffine(SequenceLayer):
+    """Affine of every step: out_nt = x_nt·W + b, one product over the N·T rows.
+
+    dx = dout·Wᵀ; dW = Σ_nt x_ntᵀ·dout_nt; db = Σ_nt dout_nt. W (D, M); b (M,);
+    x (N, T, D); out, dout (N, T, M). Caches x.
+    """
+
+    param_names = ("W", "b")
+    dims = {"W": ("D", "M")}
+
+    def __init__(self, W, b):
+        self.W, self.b = self._weight_and_bias(W, b, out_axis=1)
+        self._zero_grads()
+        self.x = None
+
+    def forward(self, x):
+        self.x = self._array(x, "x", (None, None, self.W.shape[0]), "(N, T, D)")
+        N, T, D = self.x.shape
+        out = (self.x.reshape(N * T, D) @ self.W).reshape(N, T, -1)
+        out += self.b
+        self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
+        return out
+
+    def backward(self, dout):
+        (dout,) = self._douts(dout)
+        N, T, D = self.x.shape
+        rows = dout.reshape(N * T, -1)
+        np.matmul(self.x.reshape(N * T, D).T, rows, out=self.dW)
+        np.sum(rows, axis=0, out=self.db)
+        return (rows @ self.W.T).reshape(N, T, D)
+
+
+class TimeSoftmaxWithLoss(SequenceLayer):
+    """Softmax cross-entropy over every step, ignoring padding (book 2 §5.5).
+
+    loss = −(1/K) Σ_{kept (n,t)} log softmax(x_nt)[t_nt], K = the number of kept
+    labels: those other than ``ignore_label`` (−1), which add no loss and get
+    zero gradient, as torch's ``cross_entropy(ignore_index=-1)``. backward(dout=1):
+    dx_nt = dout·(softmax(x_nt) − onehot(t_nt))/K at kept steps, 0 elsewhere.
+    With no kept label at all the loss is 0 and every gradient 0.
+    xs (N, T, V); ts (N, T) integer labels in [0, V) or −1, or one-hot (N, T, V).
+    Stable for logits of ±1000. Caches the softmax, the labels and the mask.
+    """
+
+    def __init__(self, ignore_label=-1):
+        self.ignore_label = int(ignore_label)
+        self.cache = None
+
+    def forward(self, xs, ts):
+        xs = self._array(xs, "xs", (None, None, None), "(N, T, V)")
+        N, T, V = xs.shape
+        ts = np.asarray(ts)
+        if ts.shape == xs.shape:
+            ts = ts.argmax(axis=2)  # one-hot, as the book accepts
+        if ts.shape != (N, T):
+            raise ValueError(f"{self._name} expected ts of shape ({N}, {T}) (labels) or {xs.shape} (one-hot) "
+                             f"for xs of shape {xs.shape}, got {ts.shape}")
+        mask = ts != self.ignore_label
+        word_ids(np.where(mask, ts, 0), V, self._name, "ts")
+        log_p = log_softmax(xs.reshape(N * T, V))
+        labels = np.where(mask, ts, 0).reshape(N * T)
+        picked = log_p[np.arange(N * T), labels]
+        kept = int(mask.sum())
+        loss = -picked[mask.reshape(-1)].sum() / kept if kept else xs.dtype.type(0)
+        self.cache = (log_p, labels, mask.reshape(-1), (N, T, V))
+        self._out_shapes, self._out_dtype = [("dout", ())], xs.dtype
+        return xs.dtype.type(loss)
+
+    def backward(self, dout=1):
+        (dout,) = self._douts(dout)
+        log_p, labels, mask, shape = self.cache
+        dx = np.exp(log_p)
+        dx[np.arange(len(labels)), labels] -= 1
+        kept = int(mask.sum())
+        dx *= (dout / kept if kept else 0) * mask[:, None].astype(dx.dtype)
+        return dx.reshape(shape)
+
+
+class TimeDropout(SequenceLayer):
+    """Inverted dropout of every step (book 2 §6.5): out = x⊙mask/(1 − ratio) in training, x otherwise.
+
+    mask = u ≥ ratio, u uniform in [0, 1) from the layer's own generator
+    (``seed`` or ``rng``); backward: dx = dout⊙mask/(1 − ratio). The mode is
+    ``train_flg``, set on the layer as book 2's models do (``layer.train_flg =
+    False``) or passed to forward. x, out: (N, T, H) or any shape. Caches the
+    scaled mask.
+    """
+
+    def __init__(self, dropout_ratio=0.5, *, seed=None, rng=None):
+        self.dropout_ratio = real(dropout_ratio, "dropout_ratio", 0.0, 1.0, open_high=True)
+        self.rng = rng if rng is not None else as_generator(seed)
+        self.train_flg = True
+        self.mask = None
+
+    def forward(self, xs, train_flg=None):
+        xs = self._input(xs, "xs")
+        train = self.train_flg if train_flg is None else train_flg
+        self._out_shapes, self._out_dtype = [("dout", xs.shape)], xs.dtype
+        if not train:
+            self.mask = None
+            return xs.copy()
+        keep = self.rng.random(xs.shape, dtype=xs.dtype) >= xs.dtype.type(self.dropout_ratio)
+        self.mask = keep.astype(xs.dtype) / xs.dtype.type(1 - self.dropout_ratio)
+        return xs * self.mask
+
+    def backward(self, dout):
+        (dout,) = self._douts(dout)
+        return dout.copy() if self.mask is None else dout * self.mask
