@@ -37,7 +37,7 @@ import numpy as np
 from bprop._checks import real
 from bprop._tying import same_weights
 
-__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "OPTIMIZERS"]
+__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "OPTIMIZERS", "merge_tied"]
 
 
 class _Optimizer:
@@ -121,6 +121,16 @@ class _Optimizer:
         np.divide(g, buf, out=buf, casting="same_kind")
         buf *= self.lr
         p -= buf
+
+
+def merge_tied(params, grads) -> tuple[list, list]:
+    """(params, grads) as lists with each tied weight once and its gradients summed (see ``_merged``).
+
+    What book 2's trainer does with ``remove_duplicate`` before clipping: the
+    global norm is then that of the gradient each weight really receives.
+    """
+    kept = _merged("merge_tied", params, grads)
+    return [p for _, p, _ in kept], [g for _, _, g in kept]
 
 
 def _merged(owner: str, params, grads) -> list[tuple]:

@@ -20,15 +20,25 @@ total                                  39,760
     convnet.py      SimpleConvNet (ch.7), DeepConvNet (ch.8)
     model_files.py  save and load
     summary.py      the table print(net) and the network pictures show
+  book 2 (params and grads as lists; save/load_model in sequence_model.py):
+    word2vec.py     SimpleCBOW, SimpleSkipGram (ch.3), CBOW, SkipGram (ch.4)
+    rnnlm.py        SimpleRnnlm (ch.5), Rnnlm, BetterRnnlm (ch.6), and generate
+    seq2seq.py      Seq2seq, PeekySeq2seq (ch.7), AttentionSeq2seq (ch.8)
 """
 
 from bprop.nets.convnet import CONV_EVAL_BATCH_SIZE, DeepConvNet, SimpleConvNet
 from bprop.nets.mlp import ACTIVATIONS, MultiLayerNet, MultiLayerNetExtend, TwoLayerNet
 from bprop.nets.model_files import load, save
+from bprop.nets.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
+from bprop.nets.seq2seq import AttentionSeq2seq, PeekySeq2seq, Seq2seq
+from bprop.nets.sequence_model import SequenceModel, load_model
 from bprop.nets.sequential import EVAL_BATCH_SIZE, ParamDict, Sequential
 from bprop.nets.summary import LayerSummary
+from bprop.nets.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
 
 __all__ = [
     "Sequential", "TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet", "DeepConvNet",
     "LayerSummary", "ParamDict", "ACTIVATIONS", "EVAL_BATCH_SIZE", "CONV_EVAL_BATCH_SIZE", "save", "load",
+    "SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram", "SimpleRnnlm", "Rnnlm", "BetterRnnlm",
+    "Seq2seq", "PeekySeq2seq", "AttentionSeq2seq", "SequenceModel", "load_model",
 ]

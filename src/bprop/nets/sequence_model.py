@@ -1,0 +1,142 @@
+"""What book 2's models share: params/grads gathered from named layers, the state, saving and loading.
+
+A model names its layers in order (``_layers``: [("embed", TimeEmbedding), …]);
+``params`` and ``grads`` are book 2's lists over them (a ParamList: also
+``params['lstm.Wx']``), gathered once, so the optimizer and the model hold the
+same arrays (``optimizer.update(model.params, model.grads)``). A weight shared
+by two layers — CBOW's context embeddings, the tied decoder of BetterRnnlm
+(``W.T``) — appears once per layer, as in the book; the optimizers update such
+an array once, with its gradients summed.
+
+``save(path)`` writes an .npz that runs no code when read: one array per
+distinct parameter under its name, and an ``architecture`` JSON entry
+{"format": "bprop.sequence", "version": 1, "class": …, "config": {…},
+"dtype": …, "tied": {"affine.W": "embed.W^T"}}; ``load_model(path)``
+rebuilds the class from its config and copies the arrays in, after checking
+every name, shape, dtype and value (``ModelFileError`` naming the file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from bprop import _npz
+from bprop._npz import ModelFileError
+from bprop._tying import same_weights
+from bprop.fileio import atomic_write
+from bprop.layers import ParamList
+
+__all__ = ["SequenceModel", "load_model", "MODELS"]
+
+FORMAT = "bprop.sequence"
+VERSION = 1
+MODELS: dict[str, type] = {}  # class name → class, for load_model
+
+
+class SequenceModel:
+    """Base of book 2's models. A subclass builds its layers, then calls ``_gather(named_layers, config)``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        MODELS[cls.__name__] = cls
+
+    def _gather(self, named_layers, config: dict) -> None:
+        self._layers = list(named_layers)
+        self._config = dict(config)
+        names, params, grads = [], [], []
+        for layer_name, layer in self._layers:
+            for name, p, g in zip(layer.params.names, layer.params, layer.grads):
+                names.append(f"{layer_name}.{name}")
+                params.append(p)
+                grads.append(g)
+        self.params, self.grads = ParamList(names, params), ParamList(names, grads)
+
+    @classmethod
+    def _from_config(cls, config: dict, dtype):
+        """A model of this class as a file's config describes it (its weights are then copied in)."""
+        return cls(**config, dtype=dtype, rng=0)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.params[0].dtype
+
+    def reset_state(self) -> None:
+        """Clear the recurrent layers' state (the next forward starts from zeros)."""
+        for _, layer in self._layers:
+            if hasattr(layer, "reset_state"):
+                layer.reset_state()
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._config.items())
+        return f"{type(self).__name__}({args})"
+
+    # --- files --------------------------------------------------------------------------
+
+    def save(self, path) -> Path:
+        """Write the model to path (".npz" appended when missing) atomically; returns the path."""
+        path = Path(os.fspath(path))
+        if path.suffix != ".npz":
+            path = path.with_name(path.name + ".npz")
+        arrays, tied = _distinct(self.params)
+        spec = {"format": FORMAT, "version": VERSION, "class": type(self).__name__, "config": self._config,
+                "dtype": str(self.dtype), "tied": tied}
+        with atomic_write(path) as f:
+            np.savez(f, **{k: np.ascontiguousarray(v) for k, v in arrays.items()},
+                     **{_npz.ARCHITECTURE: np.array(json.dumps(spec, allow_nan=False))})
+        return path
+
+
+def load_model(path) -> SequenceModel:
+    """The model saved at path, rebuilt from its class and config; ModelFileError for anything amiss."""
+    path = Path(os.fspath(path))
+    arrays, text = _npz.read_archive(path)
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"{path}: '{_npz.ARCHITECTURE}' is not valid JSON ({exc})") from None
+    if not isinstance(spec, dict) or spec.get("format") != FORMAT:
+        raise ModelFileError(f"{path}: not a book-2 model (format {FORMAT!r} missing); a book-1 net loads with "
+                             f"bprop.nets.load")
+    if spec.get("version") != VERSION:
+        raise ModelFileError(f"{path}: model file version {spec.get('version')!r} is not supported (this bprop "
+                             f"reads {VERSION})")
+    cls = MODELS.get(spec.get("class")) if isinstance(spec.get("class"), str) else None
+    if cls is None or not isinstance(spec.get("config"), dict) or not isinstance(spec.get("tied"), dict):
+        raise ModelFileError(f"{path}: unknown model class {spec.get('class')!r} or a damaged config; known: "
+                             f"{', '.join(MODELS)}")
+    try:
+        model = cls._from_config(spec["config"], np.dtype(spec["dtype"]))
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(f"{path}: {cls.__name__} could not be built from its config: {exc}") from None
+    own, tied = _distinct(model.params)
+    if spec["tied"] != tied:
+        raise ModelFileError(f"{path}: {cls.__name__} ties {tied or 'no weights'}, the file says {spec['tied']}")
+    wanted = list(own)
+    if set(arrays) != set(wanted):
+        raise ModelFileError(f"{path}: expected the arrays {sorted(wanted)}, got {sorted(arrays)}")
+    for name in wanted:
+        p, a = model.params[name], arrays[name]
+        if a.shape != p.shape or a.dtype != p.dtype or not np.all(np.isfinite(a)):
+            raise ModelFileError(f"{path}: array {name!r} must be finite {p.dtype} of shape {p.shape}, got "
+                                 f"{a.dtype} {a.shape}")
+    for name in wanted:
+        model.params[name][...] = arrays[name]
+    return model
+
+
+def _distinct(params: ParamList) -> tuple[dict, dict]:
+    """({name: array} once per distinct array, {name of a repeat: the first name, "^T" when transposed})."""
+    arrays, tied = {}, {}
+    for name, p in params.items():
+        for kept, q in arrays.items():
+            tie = same_weights(p, q)
+            if tie is not None:
+                tied[name] = kept if tie == "same" else kept + "^T"
+                break
+        else:
+            arrays[name] = p
+    return arrays, tied
