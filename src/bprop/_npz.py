@@ -64,6 +64,12 @@ def _read_open(path: Path, f) -> tuple[dict[str, np.ndarray], str]:
                 raise ModelFileError(f"{path}: array {name!r} is damaged ({exc})") from None
             except (OSError, zipfile.BadZipFile, EOFError, KeyError) as exc:
                 raise ModelFileError(f"{path}: array {name!r} is damaged ({exc})") from None
+            except MemoryError:  # a header claiming an array larger than memory
+                raise ModelFileError(f"{path}: array {name!r} claims a shape too large to hold; the file is "
+                                     f"damaged or hostile") from None
+            except Exception as exc:  # a header NumPy cannot parse raises what its parser raises
+                raise ModelFileError(f"{path}: array {name!r} has a damaged header ({type(exc).__name__}: "
+                                     f"{exc})") from None
     text = arrays.pop(ARCHITECTURE, None)
     if text is None:
         raise ModelFileError(f"{path}: no '{ARCHITECTURE}' entry; not a model written by bprop")

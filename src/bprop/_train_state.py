@@ -41,7 +41,7 @@ def check(trainer, state, layer_rngs: dict) -> None:
                          f"this net {sorted(layer_rngs)}")
     for name, rng_state in saved.items():
         _check_generator(f"layer_rngs[{name!r}]", rng_state, layer_rngs[name])
-    _check_optimizer_arrays(state["optimizer"], trainer.network.params)
+    _check_optimizer_arrays(state["optimizer"], trainer.network.params, step)
 
 
 def _count(state: dict, key: str) -> int:
@@ -91,18 +91,23 @@ def _check_generator(where: str, rng_state, rng: np.random.Generator) -> None:
     kind = type(rng.bit_generator)
     try:
         kind().state = rng_state
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ValueError(f"{where} is not a state of a {kind.__name__} generator ({exc})") from None
+    except Exception as exc:  # TypeError, ValueError, KeyError, OverflowError for an out-of-range integer
+        raise ValueError(f"{where} is not a state of a {kind.__name__} generator ({type(exc).__name__}: "
+                         f"{exc})") from None
 
 
-def _check_optimizer_arrays(optimizer_state, params) -> None:
-    """Each state array names one of the net's parameters and has its shape and dtype."""
+def _check_optimizer_arrays(optimizer_state, params, step: int) -> None:
+    """Each state array names one of the net's parameters and has its shape and dtype; after a step, all are there."""
     stores = optimizer_state.get("state") if isinstance(optimizer_state, dict) else None
     if not isinstance(stores, dict):
         raise ValueError("optimizer must be an optimizer's state_dict()")
     for store_name, store in stores.items():
         if not isinstance(store, dict):
             raise ValueError(f"optimizer state {store_name!r} must map parameter names to arrays")
+        missing = sorted(set(params) - set(store))
+        if step > 0 and missing:
+            raise ValueError(f"optimizer state {store_name!r} lacks {', '.join(missing)}: after {step} steps every "
+                             f"parameter has one (resuming with zeros would not continue the run)")
         for key, a in store.items():
             p = params.get(key)
             if p is None:

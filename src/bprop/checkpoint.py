@@ -106,8 +106,8 @@ def load(path) -> Checkpoint:
                              f"{entry.dtype} and shape {entry.shape}")
     try:
         document = json.loads(str(entry.reshape(())))
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{path}: '{STATE}' is not valid JSON ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5,000-digit number, 100,000 levels deep
+        raise ModelFileError(f"{path}: '{STATE}' is not valid JSON ({type(exc).__name__}: {exc})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ModelFileError(f"{path}: '{STATE}' does not describe a bprop checkpoint (format {FORMAT!r} missing)")
     if document.get("version") != VERSION:

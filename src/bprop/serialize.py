@@ -248,8 +248,8 @@ def _validate_header(fail, text: str) -> dict:
     """The JSON's format, version, dtype, weight decay, and that it has layers and a known loss."""
     try:
         spec = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise fail(f"'{ARCHITECTURE}' is not valid JSON ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5,000-digit number, 100,000 levels deep
+        raise fail(f"'{ARCHITECTURE}' is not valid JSON ({type(exc).__name__}: {exc})") from None
     if not isinstance(spec, dict) or spec.get("format") != FORMAT:
         raise fail(f"'{ARCHITECTURE}' does not describe a bprop net (format {FORMAT!r} missing)")
     if spec.get("version") != VERSION:

@@ -17,12 +17,14 @@ on it), then continues to ``iters`` or to a new ``--iters``/``--epochs``.
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from bprop import _blas
-from bprop.cli._common import CommandError
+from bprop.cli._common import CommandError, interrupts_deferred
 
 # The options a run records: each key of bprop.cli.train._options with its flag.
 FLAGS = {
@@ -37,10 +39,12 @@ def _attribute(flag: str) -> str:
     return flag[2:].replace("-", "_")
 
 
-def open_resume(args):
+def open_resume(args, choices: dict):
     """The checkpoint --resume names, after setting args' missing options (and --data) from its run record.
 
-    An option given with another value than the saved run's is a CommandError naming each such option.
+    An option given with another value than the saved run's is a CommandError naming each such option;
+    choices: {option key: its allowed values} (model, activation, optimizer, dtype), which the record must
+    respect.
     """
     from bprop import checkpoint
     from bprop.serialize import ModelFileError
@@ -56,10 +60,14 @@ def open_resume(args):
     data = run.get("data")
     if (not isinstance(options, dict) or set(options) != set(FLAGS) or not isinstance(data, dict)
             or not isinstance(data.get("spec"), str) or not _is_count(run.get("iters"))
-            or not _is_count(run.get("checkpoint_every"))):
+            or not _is_count(run.get("checkpoint_every")) or run["checkpoint_every"] < 1):
         raise CommandError(f"{args.resume}: its training state was not written by bprop train (no record of "
                            f"the run's options and data), so it cannot be resumed here; "
                            f"bprop.train.Trainer.load_state_dict can take it")
+    for key, allowed in choices.items():
+        if options[key] not in allowed:
+            raise CommandError(f"{args.resume}: its run record is damaged: {key} {options[key]!r} is not one of "
+                               f"{', '.join(allowed)}")
     changed = []
     for key, flag in FLAGS.items():
         attribute = _attribute(flag)
@@ -98,27 +106,36 @@ def check_steps(resumed, iters: int, *, given: bool) -> None:
                            f"--epochs N to train on")
 
 
-def check_data(resumed, spec: str, x_train: np.ndarray, t_train: np.ndarray) -> None:
-    """CommandError unless the training set is the one the checkpoint was trained on."""
+def check_data(resumed, spec: str, data: tuple) -> None:
+    """CommandError unless the data (x_train, t_train, x_test, t_test) is the one the checkpoint was trained on."""
     recorded = resumed.run["data"]
-    if recorded.get("fingerprint") != fingerprint(x_train, t_train):
-        raise CommandError(f"the training images of --data {spec} are not those {resumed_path(resumed)} was "
+    if recorded.get("fingerprint") != fingerprint(*data):
+        raise CommandError(f"the images of --data {spec} are not those {resumed_path(resumed)} was "
                            f"trained on ({recorded['spec']}); a resumed run needs the same data")
 
 
 def restore(trainer, resumed) -> None:
-    """trainer continued from the checkpoint's state; a state that does not fit is a CommandError."""
+    """trainer continued from the checkpoint's state; a state that does not fit is a CommandError.
+
+    The optimizer's saved hyperparameters must be those the run record names
+    (an edited lr would otherwise train on unnoticed).
+    """
+    saved = resumed.state.get("optimizer") if isinstance(resumed.state, dict) else None
+    hyper = saved.get("hyperparameters") if isinstance(saved, dict) else None
+    if isinstance(hyper, dict) and hyper.get("lr") != trainer.optimizer.lr:
+        raise CommandError(f"{resumed_path(resumed)}: its training state is damaged: the optimizer's lr "
+                           f"{hyper.get('lr')!r} is not the run's {trainer.optimizer.lr!r}")
     try:
         trainer.load_state_dict(resumed.state)
     except (TypeError, ValueError) as exc:
         raise CommandError(f"{resumed_path(resumed)}: cannot resume from its training state: {exc}") from None
 
 
-def record(options: dict, iters: int, every: int, spec: str, x_train, t_train) -> dict:
+def record(options: dict, iters: int, every: int, spec: str, data: tuple) -> dict:
     """The run record a checkpoint keeps (see the module docstring), with the BLAS threads in use now."""
     where = spec if spec == "mnist" else str(Path(spec).resolve())
     return {"options": options, "iters": iters, "checkpoint_every": every,
-            "data": {"spec": where, "fingerprint": fingerprint(x_train, t_train)},
+            "data": {"spec": where, "fingerprint": fingerprint(*data)},
             "blas_threads": _blas.get_threads()}
 
 
@@ -131,18 +148,23 @@ def same_threads(resumed) -> None:
     are fitted to the free cores, as for a new run.
     """
     threads = resumed.run.get("blas_threads")
-    if _is_count(threads) and threads >= 1 and not _blas.user_set():
+    cores = os.cpu_count() or 1
+    if _is_count(threads) and 1 <= threads <= cores and not _blas.user_set():
         _blas.set_threads(threads)
-    else:
-        _blas.fit_threads_to_free_cores()
+        return
+    if _is_count(threads) and threads > cores and not _blas.user_set():
+        print(f"note: the run used {threads} BLAS threads and this machine has {cores} cores; the resumed losses "
+              f"may differ from an uninterrupted run's in the last bits", file=sys.stderr)
+    _blas.fit_threads_to_free_cores()
 
 
-def fingerprint(x_train: np.ndarray, t_train: np.ndarray) -> str:
-    """A hash of the training set: its shapes and dtypes, every label, and 512 images spread through it."""
-    digest = hashlib.sha256(f"{x_train.shape} {x_train.dtype} {t_train.shape} {t_train.dtype}".encode())
-    digest.update(np.ascontiguousarray(t_train).tobytes())
-    digest.update(np.ascontiguousarray(x_train[::max(1, len(x_train) // 512)]).tobytes())
-    return digest.hexdigest()[:32]
+def fingerprint(*arrays: np.ndarray) -> str:
+    """A hash of every byte of the data (training and test images and labels), with the shapes and dtypes."""
+    digest = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        digest.update(f"{a.shape} {a.dtype};".encode())
+        digest.update(np.ascontiguousarray(a).data)
+    return digest.hexdigest()
 
 
 class Writer:
@@ -156,8 +178,9 @@ class Writer:
     def __call__(self, trainer) -> None:
         from bprop import checkpoint
 
-        self.written = checkpoint.save(self.written, trainer, self.run)
-        self.step = trainer.current_iter
+        with interrupts_deferred():  # the file whole, and self.step the step it holds
+            self.written = checkpoint.save(self.written, trainer, self.run)
+            self.step = trainer.current_iter
 
 
 def _is_count(value) -> bool:

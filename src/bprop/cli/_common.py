@@ -115,3 +115,30 @@ def sigterm_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Within the block Ctrl-C and SIGTERM wait: raised as KeyboardInterrupt / Terminated once it ends.
+
+    For writing a checkpoint: an interruption inside the zip writer tears its
+    bookkeeping (and a message saying which step the file holds would be
+    wrong by one); deferred, the file is whole and the message right.
+    """
+    pending = []
+
+    def remember(signum, frame):
+        pending.append(signum)
+
+    try:
+        previous = {sig: signal.signal(sig, remember) for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if pending:
+        raise Terminated() if pending[0] == signal.SIGTERM else KeyboardInterrupt()

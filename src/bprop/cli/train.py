@@ -21,6 +21,7 @@ from bprop.cli._common import (
     check_output_path,
     count,
     counts,
+    interrupts_deferred,
     number,
     sigterm_as_interrupt,
 )
@@ -152,13 +153,22 @@ def register(subparsers):
 def run(args) -> int:
     from bprop.train import Trainer
 
-    resumed = _checkpoints.open_resume(args) if args.resume is not None else None  # fills the options left out
-    options = _options(args)
+    resumed = None
+    if args.resume is not None:  # fills in the options left out
+        resumed = _checkpoints.open_resume(args, {"model": _MODELS, "activation": _ACTIVATIONS,
+                                                  "optimizer": _OPTIMIZERS, "dtype": ("float32", "float64")})
+    try:
+        options = _options(args)
+    except (KeyError, TypeError, AttributeError) as exc:  # only a hand-edited run record gets here
+        raise CommandError(f"{args.resume}: its run record is damaged ({type(exc).__name__}: {exc})") from None
     conv = options["model"] in _CONV_MODELS
     every = count(args.checkpoint_every, "--checkpoint-every") if args.checkpoint_every is not None else None
     save = args.save if args.save is not None else args.resume
     if every is not None and save is None:
         raise CommandError("--checkpoint-every needs --save FILE: the checkpoints are written there")
+    if resumed is not None and args.save is None and not str(save).endswith(".npz"):
+        raise CommandError(f"--resume {save}: checkpoints are written as .npz files; rename it to {save}.npz "
+                           f"or give --save FILE.npz")
     if save is not None:
         check_output_path(save, "--save", example="net.npz", folder_word="directory")
     if args.plot is not None:
@@ -169,7 +179,7 @@ def run(args) -> int:
     rng = np.random.default_rng(options["seed"])
     net = resumed.net if resumed is not None else _build_net(options, x_train.shape[1:], rng)
     if resumed is not None:
-        _checkpoints.check_data(resumed, data, x_train, t_train)
+        _checkpoints.check_data(resumed, data, (x_train, t_train, x_test, t_test))
     optimizer = OPTIMIZERS[options["optimizer"]](lr=options["lr"])
     batch_size = options["batch_size"]
     steps_per_epoch = math.ceil(len(x_train) / batch_size)
@@ -193,7 +203,7 @@ def run(args) -> int:
     if every is None and resumed is not None and args.checkpoint_every is None:
         every = resumed.run.get("checkpoint_every")
     if every is not None:
-        record = _checkpoints.record(options, iters, every, data, x_train, t_train)
+        record = _checkpoints.record(options, iters, every, data, (x_train, t_train, x_test, t_test))
         writer = _checkpoints.Writer(save, record)
     try:
         with sigterm_as_interrupt():
@@ -207,7 +217,8 @@ def run(args) -> int:
                 print(f"saved the net and its training state to {writer.written} (step {trainer.current_iter:,}; "
                       f"bprop train --resume {writer.written} --iters N trains on)")
             elif save is not None:
-                path = net.save(save)  # atomic: an interruption leaves the previous file as it was
+                with interrupts_deferred():  # atomic anyway; deferred, the zip writer is never torn
+                    path = net.save(save)
                 print(f"saved the net to {path}")
     except KeyboardInterrupt as stop:
         return _interrupted(stop, trainer, iters, save, writer)

@@ -11,7 +11,7 @@ an array once, with its gradients summed.
 ``save(path)`` writes an .npz that runs no code when read: one array per
 distinct parameter under its name, and an ``architecture`` JSON entry
 {"format": "bprop.sequence", "version": 1, "class": …, "config": {…},
-"dtype": …, "tied": {"affine.W": "embed.W^T"}}; ``load_model(path)``
+"dtype": …, "tied": {"affine.W": "embed.W^T"}, "meta": {…}}; ``load_model(path)``
 rebuilds the class from its config and copies the arrays in, after checking
 every name, shape, dtype and value (``ModelFileError`` naming the file).
 """
@@ -76,14 +76,16 @@ class SequenceModel:
 
     # --- files --------------------------------------------------------------------------
 
+    meta: dict = {}  # what a file keeps beside the weights: the vocabulary, the data's name (bprop train sets it)
+
     def save(self, path) -> Path:
-        """Write the model to path (".npz" appended when missing) atomically; returns the path."""
+        """Write the model and its ``meta`` (JSON values) to path (".npz" appended when missing) atomically."""
         path = Path(os.fspath(path))
         if path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")
         arrays, tied = _distinct(self.params)
         spec = {"format": FORMAT, "version": VERSION, "class": type(self).__name__, "config": self._config,
-                "dtype": str(self.dtype), "tied": tied}
+                "dtype": str(self.dtype), "tied": tied, "meta": self.meta}
         with atomic_write(path) as f:
             np.savez(f, **{k: np.ascontiguousarray(v) for k, v in arrays.items()},
                      **{_npz.ARCHITECTURE: np.array(json.dumps(spec, allow_nan=False))})
@@ -96,8 +98,8 @@ def load_model(path) -> SequenceModel:
     arrays, text = _npz.read_archive(path)
     try:
         spec = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{path}: '{_npz.ARCHITECTURE}' is not valid JSON ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5,000-digit number, 100,000 levels deep
+        raise ModelFileError(f"{path}: '{_npz.ARCHITECTURE}' is not valid JSON ({type(exc).__name__}: {exc})") from None
     if not isinstance(spec, dict) or spec.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not a book-2 model (format {FORMAT!r} missing); a book-1 net loads with "
                              f"bprop.nets.load")
@@ -110,7 +112,7 @@ def load_model(path) -> SequenceModel:
                              f"{', '.join(MODELS)}")
     try:
         model = cls._from_config(spec["config"], np.dtype(spec["dtype"]))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, KeyError) as exc:
         raise ModelFileError(f"{path}: {cls.__name__} could not be built from its config: {exc}") from None
     own, tied = _distinct(model.params)
     if spec["tied"] != tied:
@@ -125,6 +127,10 @@ def load_model(path) -> SequenceModel:
                                  f"{a.dtype} {a.shape}")
     for name in wanted:
         model.params[name][...] = arrays[name]
+    meta = spec.get("meta", {})
+    if not isinstance(meta, dict):
+        raise ModelFileError(f"{path}: 'meta' must be an object, got {type(meta).__name__}")
+    model.meta = meta
     return model
 
 
