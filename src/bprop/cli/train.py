@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 from bprop import _blas
-from bprop.cli import _checkpoints
+from bprop.cli import _checkpoints, train_nlp
 from bprop.cli._common import (
     CommandError,
     Terminated,
@@ -29,7 +29,7 @@ from bprop.cli._data import add_data_option, load_data, summary
 from bprop.layers import registry
 from bprop.optim import OPTIMIZERS
 
-_MODELS = ("two-layer", "multi-layer", "simple-conv", "deep-conv")
+_MODELS = ("two-layer", "multi-layer", "simple-conv", "deep-conv", *train_nlp.MODELS)
 _CONV_MODELS = ("simple-conv", "deep-conv")
 # MultiLayerNet's activation names (bprop.nets.ACTIVATIONS), from the layer registry.
 _ACTIVATIONS = tuple(registry.activations())
@@ -142,6 +142,7 @@ def register(subparsers):
                     help="continue the run saved in FILE by --checkpoint-every, with its options and data, "
                          "to its last step (or to a new --iters/--epochs); checkpoints keep going to FILE "
                          "unless --save names another")
+    train_nlp.add_options(p)
     io.add_argument("--plot", metavar="FILE",
                     help="draw the loss per iteration and the accuracy per epoch to FILE (.png, .svg or .pdf; "
                          "needs matplotlib)")
@@ -152,6 +153,15 @@ def register(subparsers):
 
 def run(args) -> int:
     from bprop.train import Trainer
+
+    if args.model in train_nlp.MODELS:
+        return train_nlp.run(args)
+    for name in ("wordvec", "window", "time_size", "max_grad"):
+        if getattr(args, name) is not None:
+            raise CommandError(f"--{name.replace('_', '-')} applies to book 2's models (--model cbow … "
+                               f"attention-seq2seq)")
+    if args.reverse:
+        raise CommandError("--reverse applies to the seq2seq models")
 
     resumed = None
     if args.resume is not None:  # fills in the options left out

@@ -1,0 +1,135 @@
+"""``bprop similar``, ``analogy``, ``generate`` and ``translate``: using a book-2 model saved by ``bprop train``.
+
+    bprop similar she cbow.npz                 the words nearest to 'she' (cosine similarity)
+    bprop analogy cbow.npz king man queen       king : man = queen : ?  (b − a + c)
+    bprop generate lm.npz --start the --length 100 --seed 0 [--temperature T] [--top-k K]
+    bprop translate date.npz "september 27, 1994"
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bprop.cli._common import CommandError, count, number
+
+_EXAMPLE = "bprop train --model cbow --save cbow.npz"
+
+
+def register(subparsers):
+    p = subparsers.add_parser("similar", help="the words nearest to a word in a saved book-2 model")
+    p.add_argument("word")
+    p.add_argument("model", metavar="MODEL.npz")
+    p.add_argument("--top", metavar="N", default="5", help="how many words (default 5)")
+    p.set_defaults(func=run_similar)
+
+    p = subparsers.add_parser("analogy", help="a : b = c : ? with a saved book-2 model's word vectors")
+    p.add_argument("model", metavar="MODEL.npz")
+    p.add_argument("words", nargs=3, metavar="WORD", help="a b c, as book 2's analogy(a, b, c): b − a + c")
+    p.add_argument("--top", metavar="N", default="5", help="how many answers (default 5)")
+    p.set_defaults(func=run_analogy)
+
+    p = subparsers.add_parser("generate", help="text sampled from a saved language model")
+    p.add_argument("model", metavar="MODEL.npz")
+    p.add_argument("--start", default="the", help="the first word(s), space-separated (default 'the')")
+    p.add_argument("--length", metavar="N", default="100", help="words to write, the start included (default 100)")
+    p.add_argument("--seed", metavar="N", default="0", help="random seed: the same seed, the same text")
+    p.add_argument("--temperature", metavar="T", default="1", help="below 1: safer words; above 1: bolder")
+    p.add_argument("--top-k", metavar="K", help="sample only among the K likeliest words")
+    p.set_defaults(func=run_generate)
+
+    p = subparsers.add_parser("translate", help="a saved seq2seq model's answer to a question")
+    p.add_argument("model", metavar="MODEL.npz")
+    p.add_argument("question", help='e.g. "september 27, 1994" (date) or "16+75" (addition)')
+    p.set_defaults(func=run_translate)
+
+
+def _model(path: str, kind: str):
+    from bprop.nets import load_model
+
+    try:
+        model = load_model(path)
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such model file (save one with {_EXAMPLE})") from None
+    meta = getattr(model, "meta", {})
+    if meta.get("kind") != kind or not isinstance(meta.get("vocab"), list):
+        wanted = "a word model (cbow, skipgram or a language model)" if kind == "words" else "a seq2seq model"
+        raise CommandError(f"{path}: this command needs {wanted} saved by bprop train with its vocabulary")
+    return model, meta["vocab"]
+
+
+def _word_ids(vocab: list, words: list[str]) -> list[int]:
+    index = {w: i for i, w in enumerate(vocab)}
+    unknown = [w for w in words if w not in index]
+    if unknown:
+        raise CommandError(f"{', '.join(repr(w) for w in unknown)} not in the model's {len(vocab):,}-word vocabulary")
+    return [index[w] for w in words]
+
+
+def _vectors(model) -> np.ndarray:
+    vectors = getattr(model, "word_vecs", None)
+    return vectors if vectors is not None else model.params["embed.W"]
+
+
+def run_similar(args) -> int:
+    from bprop.nlp import most_similar
+
+    model, vocab = _model(args.model, "words")
+    _word_ids(vocab, [args.word])
+    found = most_similar(args.word, {w: i for i, w in enumerate(vocab)}, dict(enumerate(vocab)), _vectors(model),
+                         top=count(args.top, "--top"), verbose=False)
+    for word, similarity in found:
+        print(f"{word:<16} {similarity:.4f}")
+    return 0
+
+
+def run_analogy(args) -> int:
+    from bprop.nlp import analogy
+
+    model, vocab = _model(args.model, "words")
+    _word_ids(vocab, args.words)
+    a, b, c = args.words
+    found = analogy(a, b, c, {w: i for i, w in enumerate(vocab)}, dict(enumerate(vocab)), _vectors(model),
+                    top=count(args.top, "--top"), verbose=False)
+    print(f"{a} : {b} = {c} : ?")
+    for word, similarity in found:
+        print(f"{word:<16} {similarity:.4f}")
+    return 0
+
+
+def run_generate(args) -> int:
+    model, vocab = _model(args.model, "words")
+    if not hasattr(model, "generate"):
+        raise CommandError(f"{args.model}: a {type(model).__name__} does not write text; generate needs a language "
+                           f"model (bprop train --model lstm-lm --save lm.npz)")
+    start = _word_ids(vocab, args.start.split() or ["the"])
+    top_k = count(args.top_k, "--top-k") if args.top_k is not None else None
+    skip = [i for i, w in enumerate(vocab) if w in ("<unk>", "N")]
+    ids = model.generate(start, skip_ids=skip, sample_size=count(args.length, "--length"),
+                         temperature=number(args.temperature, "--temperature", low=0.0, open_low=True),
+                         top_k=top_k, seed=count(args.seed, "--seed", minimum=0))
+    text = " ".join(vocab[i] for i in ids).replace(" <eos>", ".\n")
+    print(text)
+    return 0
+
+
+def run_translate(args) -> int:
+    model, chars = _model(args.model, "chars")
+    meta = model.meta
+    width = int(meta["question_width"])
+    question = args.question
+    if len(question) > width:
+        raise CommandError(f"the question has {len(question)} characters; this model reads at most {width}")
+    ids = _chars(chars, question.ljust(width))
+    if meta.get("reverse"):
+        ids = ids[::-1]
+    answer = model.generate(np.array([ids]), chars.index("_"), int(meta["answer_width"]) - 1)[0]
+    print("".join(chars[i] for i in answer).strip())
+    return 0
+
+
+def _chars(chars: list, text: str) -> list[int]:
+    unknown = sorted({c for c in text if c not in chars})
+    if unknown:
+        raise CommandError(f"the characters {''.join(unknown)!r} are not in the model's alphabet "
+                           f"({''.join(sorted(chars))!r})")
+    return [chars.index(c) for c in text]

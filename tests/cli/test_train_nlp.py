@@ -1,0 +1,92 @@
+"""``bprop train`` with book 2's models, and similar / analogy / generate / translate on what it saved.
+
+The data is cut to a few hundred rows (``small_data``): these check the commands, not the learning, which
+tests/nets and tests/nlp check."""
+
+import numpy as np
+import pytest
+
+from support import one_line_error, run_cli
+
+
+@pytest.fixture
+def small_data(monkeypatch):
+    from bprop.cli import train_nlp
+
+    load = train_nlp._load
+
+    def cut(model_name, spec):
+        data = load(model_name, spec)
+        data.train = tuple(a[:3000] if a.ndim == 1 else a[:400] for a in data.train)
+        data.test = tuple(a[:2000] if a.ndim == 1 else a[:100] for a in data.test)
+        return data
+
+    monkeypatch.setattr(train_nlp, "_load", cut)
+
+
+TINY = ["--epochs", "1", "--hidden", "8", "--wordvec", "8"]
+
+
+def test_a_language_model_trains_saves_and_writes_text(small_data, tmp_path, capsys):
+    path = tmp_path / "lm.npz"
+    code, out, err = run_cli(capsys, "train", "--model", "lstm-lm", *TINY, "--time-size", "10", "--save", str(path))
+    assert code == 0, err
+    assert "Rnnlm(vocab_size=10000, wordvec_size=8, hidden_size=8); SGD lr=20" in out
+    assert "epoch 1/1  train perplexity" in out and "validation perplexity" in out
+    code, text, err = run_cli(capsys, "generate", str(path), "--start", "she was", "--length", "12", "--seed", "1")
+    assert code == 0, err
+    assert text.startswith("she was ") and len(text.replace(".\n", " <eos> ").split()) == 12
+    assert run_cli(capsys, "generate", str(path), "--start", "she was", "--length", "12", "--seed", "1")[1] == text
+    code, out, _ = run_cli(capsys, "similar", "she", str(path), "--top", "3")
+    assert code == 0 and len(out.splitlines()) == 3
+
+
+def test_word_vectors_train_and_answer_similar_and_analogy(small_data, tmp_path, capsys):
+    path = tmp_path / "cbow.npz"
+    code, out, err = run_cli(capsys, "train", "--model", "cbow", "--epochs", "1", "--hidden", "8", "--window", "2",
+                             "--save", str(path), "--quiet")
+    assert code == 0, err
+    assert "loss" in out
+    code, out, _ = run_cli(capsys, "analogy", str(path), "he", "his", "she", "--top", "2")
+    assert code == 0 and out.startswith("he : his = she : ?") and len(out.splitlines()) == 3
+    code, _, err = run_cli(capsys, "similar", "zzzz", str(path))
+    assert code == 2 and "'zzzz' not in the model's 10,000-word vocabulary" in one_line_error(err, "similar")
+    code, _, err = run_cli(capsys, "generate", str(path))
+    assert code == 2 and "does not write text" in one_line_error(err, "generate")
+
+
+def test_an_attention_seq2seq_trains_on_dates_and_translates(small_data, tmp_path, capsys):
+    path = tmp_path / "date.npz"
+    code, out, err = run_cli(capsys, "train", "--model", "attention-seq2seq", *TINY, "--save", str(path))
+    assert code == 0, err
+    assert "epoch 1/1  loss" in out and "test accuracy" in out
+    code, out, err = run_cli(capsys, "translate", str(path), "september 27, 1994")
+    assert code == 0, err
+    assert len(out.strip()) <= 10 and set(out.strip()) <= set("0123456789-")
+    code, _, err = run_cli(capsys, "translate", str(path), "x" * 40)
+    assert code == 2 and "this model reads at most 29" in one_line_error(err, "translate")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--model", "lstm-lm", "--data", "addition"], "--model lstm-lm trains on words"),
+    (["--model", "seq2seq", "--data", "corpus"], "--model seq2seq trains on --data addition or date"),
+    (["--model", "cbow", "--iters", "5"], "--iters applies to the book-1 models"),
+    (["--model", "rnnlm", "--dropout", "0.3"], "--dropout applies to --model better-lstm-lm"),
+    (["--model", "two-layer", "--reverse"], "--reverse applies to the seq2seq models"),
+    (["--model", "two-layer", "--time-size", "5"], "--time-size applies to book 2's models"),
+    (["--model", "seq2seq", "--max-grad", "-1"], "--max-grad expects a number > 0"),
+])
+def test_book2_options_in_the_wrong_place_are_one_clear_line(capsys, argv, words):
+    code, _, err = run_cli(capsys, "train", *argv)
+    assert code == 2 and words in one_line_error(err, "train")
+
+
+def test_a_book1_net_is_not_a_book2_model(tmp_path, capsys):
+    from bprop.nets import TwoLayerNet
+
+    path = TwoLayerNet(4, 3, 2).save(tmp_path / "net.npz")
+    code, _, err = run_cli(capsys, "translate", str(path), "1+1")
+    assert code == 2 and "not a book-2 model" in one_line_error(err, "translate")
+    code, _, err = run_cli(capsys, "similar", "x", str(tmp_path / "missing.npz"))
+    assert code == 2 and "no such model file" in one_line_error(err, "similar")
+    assert np.load(path)["W1"].shape == (4, 3)
