@@ -294,6 +294,14 @@ def vocabulary(train: list[list[str]]) -> set[str]:
     return {word for word, _ in ranked[:VOCAB_SIZE - 1]} | {"<unk>"}
 
 
+def _gzip(data: bytes) -> bytes:
+    """gzip at level 9 with mtime 0 and the header's OS byte fixed to 3 (Unix): Python 3.10 writes 255 there,
+    later versions 3, and the rebuild must not depend on the Python that runs it."""
+    out = bytearray(gzip.compress(data, compresslevel=9, mtime=0))
+    out[9] = 3
+    return bytes(out)
+
+
 def build(source: Path) -> tuple[dict[str, bytes], dict[str, object]]:
     """{file name: gzip bytes} for the three splits, and numbers for the README."""
     texts = read_novels(source)
@@ -309,7 +317,7 @@ def build(source: Path) -> tuple[dict[str, bytes], dict[str, object]]:
     for split in SPLITS:
         sents = [[w if w in vocab else "<unk>" for w in s] for s in parts[split]]
         text = "".join(" " + " ".join(s) + " \n" for s in sents)
-        files[FILES[split]] = gzip.compress(text.encode("ascii"), compresslevel=9, mtime=0)
+        files[FILES[split]] = _gzip(text.encode("ascii"))
         words = sum(len(s) for s in sents)
         unk = sum(w == "<unk>" for s in sents for w in s)
         stats[split] = {"sentences": len(sents), "words": words, "tokens": words + len(sents),

@@ -141,3 +141,21 @@ def test_embedding_matches_torch_embedding_with_repeated_ids():
     layer.forward(ids)
     layer.backward(dout)
     np.testing.assert_allclose(layer.dW, emb.weight.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_losss_softmax_parts_equal_log_softmax(dtype):
+    from bprop.functions import log_softmax
+    from bprop.layers.sequence import _softmax_parts
+
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((50, V)) * 30).astype(dtype)
+    labels = rng.integers(0, V, 50)
+    exp, sums, picked = _softmax_parts(x, labels)
+    log_p = log_softmax(x)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(picked, log_p[np.arange(50), labels], rtol=tol, atol=tol)
+    np.testing.assert_allclose(exp / sums[:, None], np.exp(log_p), rtol=tol, atol=tol)
+    x[3, 2] = np.inf  # the exact limit: all of row 3's mass on column 2
+    exp, sums, picked = _softmax_parts(x, np.full(50, 2))
+    assert picked[3] == 0 and (exp / sums[:, None])[3, 2] == 1

@@ -113,23 +113,44 @@ class TimeSoftmaxWithLoss(SequenceLayer):
                              f"for xs of shape {xs.shape}, got {ts.shape}")
         mask = ts != self.ignore_label
         word_ids(np.where(mask, ts, 0), V, self._name, "ts")
-        log_p = log_softmax(xs.reshape(N * T, V))
         labels = np.where(mask, ts, 0).reshape(N * T)
-        picked = log_p[np.arange(N * T), labels]
+        mask = mask.reshape(-1)
+        exp, sums, log_p_picked = _softmax_parts(xs.reshape(N * T, V), labels)
         kept = int(mask.sum())
-        loss = -picked[mask.reshape(-1)].sum() / kept if kept else xs.dtype.type(0)
-        self.cache = (log_p, labels, mask.reshape(-1), (N, T, V))
+        loss = -log_p_picked[mask].sum() / kept if kept else 0.0
+        self.cache = (exp, sums, labels, mask, (N, T, V))
         self._out_shapes, self._out_dtype = [("dout", ())], xs.dtype
         return xs.dtype.type(loss)
 
     def backward(self, dout=1):
         (dout,) = self._douts(dout)
-        log_p, labels, mask, shape = self.cache
-        dx = np.exp(log_p)
+        exp, sums, labels, mask, shape = self.cache
+        dx = np.divide(exp, sums[:, None])  # softmax, from the parts forward kept
         dx[np.arange(len(labels)), labels] -= 1
         kept = int(mask.sum())
-        dx *= (dout / kept if kept else 0) * mask[:, None].astype(dx.dtype)
+        if kept < len(mask):
+            dx[~mask] = 0
+        dx *= dout / kept if kept else 0
         return dx.reshape(shape)
+
+
+def _softmax_parts(x: np.ndarray, labels: np.ndarray):
+    """(exp(x − max), its row sums, log softmax(x) at each row's label), rows of x (M, V).
+
+    softmax = exp / sums. Four passes over x, where log_softmax and exp of it
+    take seven (bench/train_nlp.py: the loss is a third of an LSTM LM's step).
+    Rows with an infinite logit take the limits of ``functions.log_softmax``.
+    """
+    rows = np.arange(len(x))
+    top = x.max(axis=1)
+    if not np.isfinite(top).all():  # +inf in a row (or all −inf): the exact limits, the slow way
+        log_p = log_softmax(x)
+        exp = np.exp(log_p)
+        return exp, np.ones(len(x), dtype=x.dtype), log_p[rows, labels]
+    exp = np.subtract(x, top[:, None])
+    np.exp(exp, out=exp)
+    sums = exp.sum(axis=1)
+    return exp, sums, x[rows, labels] - top - np.log(sums)
 
 
 class TimeDropout(SequenceLayer):
