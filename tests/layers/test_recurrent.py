@@ -1,6 +1,8 @@
 """RNN, LSTM, GRU and their Time layers: the fast Time forms equal the cells unrolled, truncated BPTT,
 the state, clear errors, and torch's RNNCell / LSTMCell / nn.LSTM with the book's gate order mapped."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -191,3 +193,15 @@ def test_the_books_gru_matches_its_formula_written_in_torch():
     grads = (*ours.backward(dh), ours.dWx, ours.dWh, ours.db)
     for g, t in zip(grads, tensors):
         np.testing.assert_allclose(g, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_in_place_gates_equal_the_plain_ones_even_at_large_pre_activations(dtype):
+    from bprop.layers.recurrent import lstm_gates, lstm_gates_in_place
+
+    A = (np.random.default_rng(0).standard_normal((5, 4 * H)) * 300).astype(dtype)
+    expected = np.concatenate(lstm_gates(A, H), axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = lstm_gates_in_place(A.copy(), H)
+    np.testing.assert_array_equal(got, expected)

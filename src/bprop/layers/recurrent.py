@@ -145,6 +145,26 @@ def lstm_gates(A: np.ndarray, H: int):
     return f, g, i, o
 
 
+def lstm_gates_in_place(A: np.ndarray, H: int) -> np.ndarray:
+    """A (N, 4H) replaced by its gates f, g, i, o — what ``lstm_gates`` returns, with no new arrays.
+
+    i and o are adjacent, so two sigmoid calls and one tanh cover the four blocks.
+    """
+    _sigmoid_in_place(A[:, :H])
+    np.tanh(A[:, H:2 * H], out=A[:, H:2 * H])
+    _sigmoid_in_place(A[:, 2 * H:])
+    return A
+
+
+def _sigmoid_in_place(a: np.ndarray) -> None:
+    """a ← 1/(1 + exp(−a)); exp overflows to inf for large −a and 1/inf is the exact limit 0."""
+    np.negative(a, out=a)
+    with np.errstate(over="ignore"):
+        np.exp(a, out=a)
+    a += 1
+    np.reciprocal(a, out=a)
+
+
 def lstm_backward_step(dh_next, dc_next, c_prev, f, g, i, o, tanh_c):
     """(dA, dc_prev) of one LSTM step; see LSTM's docstring for the formulas."""
     ds = dh_next * o * (1 - tanh_c * tanh_c)

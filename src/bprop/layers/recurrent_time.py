@@ -27,7 +27,13 @@ import numpy as np
 
 from bprop.layers.base import ParamList, SequenceLayer
 from bprop.layers.options import flag
-from bprop.layers.recurrent import gru_backward_step, gru_step, lstm_backward_step, lstm_gates, recurrent_weights
+from bprop.layers.recurrent import (
+    gru_backward_step,
+    gru_step,
+    lstm_backward_step,
+    lstm_gates_in_place,
+    recurrent_weights,
+)
 
 __all__ = ["TimeRNN", "TimeLSTM", "TimeGRU", "TimeBiLSTM"]
 
@@ -171,8 +177,7 @@ class TimeLSTM(_TimeRecurrent):
         for t in range(T):
             A = A_tm[t]
             A += h @ self.Wh
-            for k, gate in enumerate(lstm_gates(A, H)):
-                A[:, k * H:(k + 1) * H] = gate
+            lstm_gates_in_place(A, H)
             f, g, i, o = A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
             c = np.multiply(f, c, out=cs_tm[t])
             c += g * i
