@@ -90,3 +90,22 @@ def test_a_book1_net_is_not_a_book2_model(tmp_path, capsys):
     code, _, err = run_cli(capsys, "similar", "x", str(tmp_path / "missing.npz"))
     assert code == 2 and "no such model file" in one_line_error(err, "similar")
     assert np.load(path)["W1"].shape == (4, 3)
+
+
+def test_plot_attention_draws_where_each_answer_character_looked(small_data, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    from support import png_size
+
+    path = tmp_path / "date.npz"
+    assert run_cli(capsys, "train", "--model", "attention-seq2seq", *TINY, "--save", str(path), "--quiet")[0] == 0
+    picture = tmp_path / "attention.png"
+    code, out, err = run_cli(capsys, "plot", "attention", str(path), "september 27, 1994", "-o", str(picture))
+    assert code == 0, err
+    assert out.startswith("'september 27, 1994' → ") and "looked most at" in out
+    width, height = png_size(picture.read_bytes())
+    assert width > height > 100
+    model = __import__("bprop.nets", fromlist=["load_model"]).load_model(path)
+    from bprop.cli.words import translate
+
+    translate(model, "september 27, 1994")
+    np.testing.assert_allclose(model.attention_map().sum(axis=2), 1.0, rtol=1e-5)

@@ -6,6 +6,7 @@
     bprop plot overfitting                                   §6.4: weight decay and dropout
     bprop plot batchnorm                                     §6.3.2: with and without batch norm
     bprop plot filters net.npz                               §7.6: a convnet's first filters, before and after training
+    bprop plot attention date.npz "september 27, 1994"       book 2 §8.4: where each answer character looked
 
 Each prints the numbers behind its picture, then writes it (PNG, or SVG/PDF by
 the extension of -o) and prints where. The defaults are the book's settings;
@@ -28,6 +29,7 @@ _FIGURES = {
     "overfitting": "300 training images, 7 layers: train and test accuracy, plain, weight decay, dropout (§6.4)",
     "batchnorm": "training accuracy with and without batch normalization for 16 weight scales (§6.3.2)",
     "filters": _filters.HELP,
+    "attention": _filters.ATTENTION_HELP,
 }
 
 
@@ -72,6 +74,7 @@ def register(subparsers):
     q.add_argument("--train-size", metavar="N", default="1000", help="training images (default 1000)")
 
     _filters.add_arguments(_figure_parser(figures, "filters"))
+    _filters.add_attention_arguments(_figure_parser(figures, "attention"))
 
 
 def _figure_parser(figures, name):
@@ -196,4 +199,5 @@ _RUNNERS = {
     "overfitting": _overfitting,
     "batchnorm": _batchnorm,
     "filters": _filters.run,
+    "attention": _filters.run_attention,
 }

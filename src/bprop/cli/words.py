@@ -113,18 +113,20 @@ def run_generate(args) -> int:
 
 
 def run_translate(args) -> int:
-    model, chars = _model(args.model, "chars")
-    meta = model.meta
+    model, _ = _model(args.model, "chars")
+    print(translate(model, args.question)[1].strip())
+    return 0
+
+
+def translate(model, question: str) -> tuple[str, str]:
+    """(the question as the encoder reads it: padded, reversed when the model was trained so; the answer)."""
+    meta, chars = model.meta, model.meta["vocab"]
     width = int(meta["question_width"])
-    question = args.question
     if len(question) > width:
         raise CommandError(f"the question has {len(question)} characters; this model reads at most {width}")
-    ids = _chars(chars, question.ljust(width))
-    if meta.get("reverse"):
-        ids = ids[::-1]
-    answer = model.generate(np.array([ids]), chars.index("_"), int(meta["answer_width"]) - 1)[0]
-    print("".join(chars[i] for i in answer).strip())
-    return 0
+    read = question.ljust(width)[::-1] if meta.get("reverse") else question.ljust(width)
+    answer = model.generate(np.array([_chars(chars, read)]), chars.index("_"), int(meta["answer_width"]) - 1)[0]
+    return read, "".join(chars[i] for i in answer)
 
 
 def _chars(chars: list, text: str) -> list[int]:

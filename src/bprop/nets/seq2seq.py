@@ -192,7 +192,13 @@ class AttentionSeq2seq(_Seq2seqBase):
 
     def _start_generation(self, enc_hs):
         self.dec_lstm.set_state(enc_hs[:, -1])
-        self._weights = []
+        self.generation_weights = []
 
     def _step(self, ids, enc_hs):
-        return self._attend(ids, enc_hs)
+        score = self._attend(ids, enc_hs)
+        self.generation_weights.append(self.attention.weights[:, 0])  # (N, T_enc): where this step looked
+        return score
+
+    def attention_map(self) -> np.ndarray:
+        """The last ``generate``'s attention weights, (N, answer steps, question steps): each row sums to 1."""
+        return np.stack(self.generation_weights, axis=1)

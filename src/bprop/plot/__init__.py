@@ -17,9 +17,11 @@ when a figure is drawn; without it these functions raise ``MatplotlibMissing``
     training.py  training_figure: loss per step, accuracy per epoch
     chapter6.py  §6.1–6.5: optimizers, activations, init, batchnorm, overfitting, search
     filters.py   §7.6: a convnet's first filters before and after training
+    attention.py book 2 §8.4: a seq2seq answer's attention map
 """
 
 from bprop.plot._figure import FORMATS, INSTALL_HINT, MatplotlibMissing, format_of, require_matplotlib, save
+from bprop.plot.attention import attention_figure
 from bprop.plot.chapter6 import (
     activations_figure,
     batchnorm_figure,
@@ -35,5 +37,5 @@ __all__ = [
     "MatplotlibMissing", "FORMATS", "INSTALL_HINT", "save", "require_matplotlib", "format_of",
     "training_figure", "activations_figure", "optimizers_figure", "init_figure",
     "overfitting_figure", "batchnorm_figure", "search_figure",
-    "filter_grid", "neighbour_correlation", "filters_figure",
+    "filter_grid", "neighbour_correlation", "filters_figure", "attention_figure",
 ]
