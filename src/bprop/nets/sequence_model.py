@@ -42,7 +42,8 @@ class SequenceModel:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        MODELS[cls.__name__] = cls
+        if not cls.__name__.startswith("_"):  # the shared bases are not models a file may name
+            MODELS[cls.__name__] = cls
 
     def _gather(self, named_layers, config: dict) -> None:
         self._layers = list(named_layers)

@@ -80,13 +80,8 @@ class SimpleSkipGram(SequenceModel):
         self.in_layer.backward(self.out_layer.backward(ds))
 
 
-class CBOW(SequenceModel):
-    """CBOW with negative sampling (book 2 §4.3): h = mean of the context rows of W_in; loss = NS(h, target).
-
-    contexts (N, 2·window_size) ids; target (N,) ids. One Embedding looks all
-    context words up at once (the book keeps one Embedding per context
-    position, all sharing W_in: the same gradients). W_in, W_out (V, H).
-    """
+class _NegativeSampling(SequenceModel):
+    """Shared by CBOW and SkipGram: an Embedding of W_in, a NegativeSamplingLoss over W_out, the window."""
 
     def __init__(self, vocab_size, hidden_size, window_size, corpus, *, sample_size=5, dtype=np.float32, rng=None,
                  seed=None):
@@ -108,12 +103,25 @@ class CBOW(SequenceModel):
         counts = config.pop("word_counts")
         return cls(**config, corpus=np.repeat(np.arange(len(counts)), counts), dtype=dtype, rng=0)
 
-    def forward(self, contexts, target):
+    def _contexts(self, contexts) -> np.ndarray:
         contexts = np.asarray(contexts)
-        if contexts.ndim != 2 or contexts.shape[1] != 2 * self.window_size:
-            raise ValueError(f"CBOW expected contexts of shape (N, {2 * self.window_size}) for window_size "
+        n = 2 * self.window_size
+        if contexts.ndim != 2 or contexts.shape[1] != n:
+            raise ValueError(f"{type(self).__name__} expected contexts of shape (N, {n}) for window_size "
                              f"{self.window_size}, got {contexts.shape}")
-        h = self.in_layer.forward(contexts).mean(axis=1)
+        return contexts
+
+
+class CBOW(_NegativeSampling):
+    """CBOW with negative sampling (book 2 §4.3): h = mean of the context rows of W_in; loss = NS(h, target).
+
+    contexts (N, 2·window_size) ids; target (N,) ids. One Embedding looks all
+    context words up at once (the book keeps one Embedding per context
+    position, all sharing W_in: the same gradients). W_in, W_out (V, H).
+    """
+
+    def forward(self, contexts, target):
+        h = self.in_layer.forward(self._contexts(contexts)).mean(axis=1)
         return self.ns_loss.forward(h, target)
 
     def backward(self, dout=1):
@@ -122,7 +130,7 @@ class CBOW(SequenceModel):
         self.in_layer.backward(np.repeat(dh[:, None, :] / n, n, axis=1))
 
 
-class SkipGram(SequenceModel):
+class SkipGram(_NegativeSampling):
     """Skip-gram with negative sampling (book 2 §4.3): loss = Σ_k NS(W_in[target], context_k).
 
     contexts (N, 2·window_size) ids; target (N,) ids. The 2·window losses are
@@ -131,32 +139,9 @@ class SkipGram(SequenceModel):
     W_out (V, H).
     """
 
-    def __init__(self, vocab_size, hidden_size, window_size, corpus, *, sample_size=5, dtype=np.float32, rng=None,
-                 seed=None):
-        rng = as_generator(rng)
-        W_in, W_out = _small(rng, dtype, vocab_size, hidden_size), _small(rng, dtype, vocab_size, hidden_size)
-        self.window_size = int(window_size)
-        self.in_layer = Embedding(W_in)
-        self.ns_loss = NegativeSamplingLoss(W_out, corpus, power=0.75, sample_size=sample_size,
-                                            seed=rng if seed is None else seed)
-        self.word_vecs = W_in
-        self._gather([("in", self.in_layer), ("ns", self.ns_loss)],
-                     {"vocab_size": vocab_size, "hidden_size": hidden_size, "window_size": window_size,
-                      "sample_size": sample_size, "word_counts": np.bincount(corpus).tolist()})
-
-    @classmethod
-    def _from_config(cls, config: dict, dtype):
-        """The model a file describes: the corpus only matters through its word counts (the sampler's P)."""
-        config = dict(config)
-        counts = config.pop("word_counts")
-        return cls(**config, corpus=np.repeat(np.arange(len(counts)), counts), dtype=dtype, rng=0)
-
     def forward(self, contexts, target):
-        contexts = np.asarray(contexts)
+        contexts = self._contexts(contexts)
         n = 2 * self.window_size
-        if contexts.ndim != 2 or contexts.shape[1] != n:
-            raise ValueError(f"SkipGram expected contexts of shape (N, {n}) for window_size {self.window_size}, "
-                             f"got {contexts.shape}")
         h = self.in_layer.forward(target)
         return self.ns_loss.forward(np.repeat(h, n, axis=0), contexts.reshape(-1)) * n
 

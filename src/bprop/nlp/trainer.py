@@ -42,6 +42,12 @@ class _Loop:
         self.current_epoch = 0
         self.eval_interval = None
 
+    def _report(self, iters: int, max_iters: int, start: float, measure: str) -> None:
+        """The book's progress line: | epoch 1 |  iter 1 / 29 | time 0[s] | loss 4.61."""
+        if self.verbose:
+            self.log(f"| epoch {self.current_epoch + 1} |  iter {iters + 1} / {max_iters} | time "
+                     f"{time.perf_counter() - start:.0f}[s] | {measure}")
+
     def _step(self, x, t, max_grad) -> float:
         loss = self.model.forward(x, t)
         self.model.backward()
@@ -73,9 +79,7 @@ class Trainer(_Loop):
                 count += 1
                 if eval_interval and iters % eval_interval == 0:
                     self.loss_list.append(total / count)
-                    if self.verbose:
-                        self.log(f"| epoch {self.current_epoch + 1} |  iter {iters + 1} / {max_iters} | time "
-                                 f"{time.perf_counter() - start:.0f}[s] | loss {total / count:.2f}")
+                    self._report(iters, max_iters, start, f"loss {total / count:.2f}")
                     total, count = 0.0, 0
             self.current_epoch += 1
         return self.loss_list
@@ -114,9 +118,7 @@ class RnnlmTrainer(_Loop):
                 if eval_interval and iters % eval_interval == 0:
                     ppl = math.exp(total / count)
                     self.ppl_list.append(ppl)
-                    if self.verbose:
-                        self.log(f"| epoch {self.current_epoch + 1} |  iter {iters + 1} / {max_iters} | time "
-                                 f"{time.perf_counter() - start:.0f}[s] | perplexity {ppl:.2f}")
+                    self._report(iters, max_iters, start, f"perplexity {ppl:.2f}")
                     total, count = 0.0, 0
             self.current_epoch += 1
         return self.ppl_list
