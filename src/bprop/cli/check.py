@@ -17,7 +17,9 @@ from bprop.cli._common import CommandError, number
 
 DESCRIPTION = (
     "Check a class or function written in the book's style. A layer: backward against central differences, "
-    "both modes of train_flg, writes into x or dout, NaN and warnings at ±1000, dtype and shapes. An optimizer "
+    "both modes of train_flg, writes into x or dout, NaN and warnings at ±1000, dtype and shapes; book 2's RNN, "
+    "LSTM and GRU cells, Time layers (against their cell unrolled, stateful), Embedding, TimeSoftmaxWithLoss and "
+    "attention too, with gradients written into grads in place. An optimizer "
     "(update): its steps against the reference update its name says. A net (loss, gradient): every parameter's "
     "gradient against numerical differentiation. A function (softmax, cross_entropy_error, im2col, …): against "
     "the book's. The file is imported and run, in a separate process stopped after --timeout seconds. "

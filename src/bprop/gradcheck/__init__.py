@@ -6,7 +6,7 @@ with ``numerical_gradient(lambda W: net.loss(x, t), net.params['W1'])``.
 ``check_layer(layer, *inputs)`` checks a layer written in the book's style — ours or
 a learner's — and says in words what is right and what is wrong::
 
-    report = check_layer(Relu(), x)     # or (SoftmaxWithLoss(), x, t), (MulLayer(), x, y)
+    report = check_layer(Relu(), x)     # or (SoftmaxWithLoss(), x, t), (MulLayer(), x, y), (LSTM(Wx, Wh, b), x, h, c)
     report.ok                           # True when every check passed
     print(report)                       # a table, then one line per check
     print(report.render(lang="ja"))     # the same in Japanese
@@ -36,6 +36,10 @@ numerical gradient of loss), ``check_function(softmax)`` (against the book's fun
     learner.py    loading a learner's class, its parameters, its reference
     sandbox.py    bprop check's child process (timeouts, sys.exit)
     compare.py    array comparisons the checks share
+    gradients.py  the gradient stage: central differences, then the likely cause
+    outputs.py    a forward with several outputs (LSTM)      build_sequence.py  book 2's inputs (ids, labels, h, c)
+    sequence.py   book 2's stages: grads in place, a Time layer against its cell, stateful runs
+    causes_sequence.py, sequence_math.py  book 2's named slips (LSTM gates, tanh, dc, dh over time, Embedding …)
 """
 
 from bprop.gradcheck.checker import check_layer

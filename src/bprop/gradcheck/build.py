@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bprop.gradcheck import build_sequence
 from bprop.gradcheck.calls import Stop, call
 from bprop.gradcheck.learner import LearnerError
 
@@ -46,13 +47,14 @@ DROPOUT_NAMES = ("dropout_ratio", "dropout_rate", "ratio", "rate", "p", "drop_pr
 
 
 def kind_of(cls_name: str) -> str:
-    """What a class's name says it is: 'conv', 'pool', 'batchnorm', 'dropout', 'affine' or ''.
+    """What a class's name says it is: 'conv', 'pool', 'batchnorm', 'dropout', 'affine', 'embedding' or ''.
 
     (A plan's kind may also be 'batchnorm_c': a BatchNormalization whose γ has one entry per channel.)
     """
     name = cls_name.lower().replace("_", "")
     for kind, words in (("conv", ("conv",)), ("pool", ("pool",)), ("batchnorm", ("batchnorm", "bn")),
-                        ("dropout", ("dropout",)), ("affine", ("affine", "linear", "dense", "fullyconnected"))):
+                        ("dropout", ("dropout",)), ("affine", ("affine", "linear", "dense", "fullyconnected")),
+                        ("embedding", ("embedding",))):
         if any(w in name for w in words):
             return kind
     return ""
@@ -136,6 +138,8 @@ def _plan(cls_name, kind, arguments, shape, params, dtype, rng) -> Plan:
     x_shape = tuple(shape) if shape else {"conv": _IMAGE, "pool": _POOL_IMAGE}.get(kind, (4, 5))
     if not shape and cls_name.lower().startswith("time"):
         x_shape = _SEQUENCE  # book 2's Time layers take (N, T, D)
+    if not shape and kind == "embedding":
+        x_shape = build_sequence.ids_shape(cls_name)  # word ids
     gates = 4 if "lstm" in cls_name.lower() else 3 if "gru" in cls_name.lower() else 1
     if kind == "affine" and len(x_shape) < 2:
         raise LearnerError("cli.affine_shape", cls=cls_name, shape=",".join(map(str, x_shape)))
@@ -150,7 +154,7 @@ def _plan(cls_name, kind, arguments, shape, params, dtype, rng) -> Plan:
             rows = {"wx": x_shape[-1], "wh": _HIDDEN}.get(name.lower())
             kwargs[name] = (gates * _HIDDEN,) if rows is None else (rows, gates * _HIDDEN)
         elif name.lower() in ("w", "weight"):
-            kwargs[name] = _weight(kind, x_shape)
+            kwargs[name] = (build_sequence.VOCAB, _OUT_FEATURES) if kind == "embedding" else _weight(kind, x_shape)
         elif name.lower() in ("b", "bias"):
             kwargs[name] = (_weight(kind, x_shape)[0],) if kind == "conv" else (_OUT_FEATURES,)
         elif name.lower() in ("gamma", "beta"):
@@ -174,7 +178,7 @@ def _plan(cls_name, kind, arguments, shape, params, dtype, rng) -> Plan:
             kwargs[name] = _array(name, value, dtype, rng)
     w = next((v for k, v in kwargs.items() if k.lower() in ("w", "weight") and k in params
               and isinstance(v, np.ndarray)), None)
-    if not shape and w is not None:  # x follows a W given with --param
+    if not shape and w is not None and kind != "embedding":  # x follows a W given with --param
         x_shape = _input_for_weight(kind, w, x_shape)
     return Plan(kind, kwargs, x_shape, _HIDDEN if kind == "rnn" else 0)
 
@@ -245,7 +249,8 @@ def _forward_runs(layer, plan: Plan, dtype) -> bool:
 
 
 def build_inputs(layer, plan: Plan, dtype, rng) -> list:
-    """Random inputs for forward(x), forward(x, t) (a loss) or forward(x, y) (a node like MulLayer)."""
+    """Random inputs for forward(x), forward(x, t) (a loss) or forward(x, y) (a node like MulLayer), or book 2's
+    (``build_sequence``: an LSTM cell's (x, h, c), word ids, a Time loss's labels, attention's two inputs)."""
     cls = type(layer).__name__
     for method in ("forward", "backward"):
         if not callable(getattr(layer, method, None)):
@@ -254,6 +259,9 @@ def build_inputs(layer, plan: Plan, dtype, rng) -> list:
     x = _away_from_kinks(rng.standard_normal(plan.shape)).astype(dtype)
     if plan.kind == "pool":
         x = (rng.permutation(x.size).reshape(x.shape) * 0.01 - x.size * 0.005).astype(dtype)
+    book2 = build_sequence.inputs(cls, names, plan, x, dtype, rng)
+    if book2 is not None:
+        return book2
     if len(names) <= 1:
         return [x]
     if len(names) == 2 and names[1].lower() in _LABEL_NAMES:

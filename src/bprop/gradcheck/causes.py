@@ -1,5 +1,6 @@
 """Causes that need to know what the layer is: its derivative's wrong forms, Affine's transposes, BatchNorm's
-pieces, a loss's batch handling, dropout's and max pooling's masks, swapped gradients.
+pieces, a loss's batch handling, dropout's and max pooling's masks, swapped gradients (book 2's recurrent and
+sequence layers: ``causes_sequence``).
 
 ``specific(case, target, a, n)`` tries them before the generic rules of ``diagnose`` and returns (key, params)
 or None. ``case`` describes the checked layer (``Case``): its name, input x, output y, dout, parameters. What the
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bprop.gradcheck import causes_sequence
 from bprop.gradcheck.compare import rel
 from bprop.gradcheck.diagnose import CLOSE
 
@@ -33,6 +35,10 @@ class Case:
     unit_dout: bool
     random: bool  # a new mask on every call (Dropout)
     other: np.ndarray | None = None  # a node's second input (MulLayer's y)
+    inputs: list | None = None  # every input of forward (book 2's causes read them all: x, h_prev, c_prev)
+    names: list | None = None  # their names
+    out_shapes: list | None = None  # forward's outputs when it returns several (LSTM); dout is them packed
+    lay: object = None  # the float64 copy of the layer (its ignore_label, …)
 
 
 def _sigmoid(x):
@@ -88,7 +94,8 @@ def _activation_guesses(kind, p, x, y):
 
 def specific(case: Case, target: str, a, n):
     """(key, params) naming what is wrong with gradient ``target`` (backward a, numerical n), or None."""
-    for rule in (_activation, _no_mask, _loss, _affine, _batchnorm, _every_position, _node, _reordered):
+    for rule in (causes_sequence.specific, _activation, _no_mask, _loss, _affine, _batchnorm, _every_position, _node,
+                 _reordered):
         found = rule(case, target, a, n)
         if found is not None:
             return found

@@ -5,7 +5,9 @@ warnings, inputs untouched, against bprop's layer of the same name); backward
 with a random dout (dout and inputs untouched, a second call agreeing, a loss
 scaling with dout); every gradient against central differences
 (``bprop.gradcheck.numerical``) with a likely cause when one is wrong
-(``bprop.gradcheck.diagnose``); the dtype kept; inputs at ±1000. How a
+(``bprop.gradcheck.gradients``, ``diagnose``, ``causes``); the dtype kept; inputs at
+±1000; for book 2's layers, the gradients written into ``grads`` in place, a Time
+layer against its cell unrolled, stateful runs (``bprop.gradcheck.sequence``). How a
 learner's class is read — its parameters, its reference — is in
 ``bprop.gradcheck.learner``.
 """
@@ -19,12 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bprop.gradcheck import causes, learner, modes
+from bprop.gradcheck import causes, causes_sequence, learner, modes, outputs
 from bprop.gradcheck.calls import Stop, as_float64, call, capture, log_hint
-from bprop.gradcheck.compare import copy_grad, difference, first_change, first_index, fmt_index, rel, rel_scale
-from bprop.gradcheck.diagnose import diagnose
-from bprop.gradcheck.numerical import central_differences, mark_near_kinks
+from bprop.gradcheck.compare import copy_grad, difference, first_change, first_index, fmt_index, rel
+from bprop.gradcheck.gradients import GradientStage
 from bprop.gradcheck.report import Finding, GradRow, Report
+from bprop.gradcheck.sequence import SequenceChecks, reset_state
 from bprop.gradcheck.stages import AfterGradients
 
 __all__ = ["check_layer"]
@@ -36,7 +38,9 @@ def check_layer(layer, *inputs, tol=1e-6, eps=1e-4, dtype=None, seed=0, name=Non
     layer: any object with ``forward(*inputs)`` and ``backward(dout)`` — ``forward(x)``,
     a loss's ``forward(x, t)``, or a node's ``forward(x, y)`` whose backward returns
     (dx, dy). A tuple from backward is one gradient per input; a single array is the
-    gradient of the first input (the others, like labels t, get none). Parameters are
+    gradient of the first input (the others, like labels t, get none); None, for word
+    ids (Embedding), is no gradient. A forward returning several arrays (book 2's LSTM:
+    (h_next, c_next)) gets a backward with one dout per output. Parameters are
     found as attributes ``n`` holding an ndarray with an attribute ``'d' + n`` beside
     it (W/dW, even if dW is None before backward), or in ``params``/``grads`` dicts.
 
@@ -77,11 +81,6 @@ def _merged(known: list, found: list) -> list:
     return known + [p for p in found if p not in known]
 
 
-def _canonical(label: str) -> str:
-    """grads['W'] → dW: the name a gradient has in the book's attribute style."""
-    return "d" + label[7:-2] if label.startswith("grads[") else label
-
-
 @dataclass
 class _Target:
     """A gradient to check: ``grad`` (its name), ``of`` (what it is the gradient of),
@@ -93,7 +92,7 @@ class _Target:
     analytic: np.ndarray | None
 
 
-class _Checker(AfterGradients):
+class _Checker(GradientStage, AfterGradients, SequenceChecks):
     """Runs the checks of check_layer in order and collects findings and table rows."""
 
     def __init__(self, layer, arrays, tol, eps, dtype, seed, strict):
@@ -112,6 +111,7 @@ class _Checker(AfterGradients):
         self.rows: list[GradRow] = []
         self.unit_dout = False
         self.diff: list[int] | None = None
+        self.out_shapes: list[tuple] | None = None  # forward's outputs' shapes when it returns several (LSTM)
 
     def add(self, check, status, key, **params) -> Finding:
         finding = Finding(check, status, key, params)
@@ -134,7 +134,7 @@ class _Checker(AfterGradients):
             self.findings.append(stop.finding)
             if self.diff is None:
                 return
-        for stage in (self.dtype_check, self.extreme_check, self.test_mode_checks):
+        for stage in (self.dtype_check, self.extreme_check, self.test_mode_checks, *self.sequence_stages()):
             try:
                 stage()
             except Stop as stop:
@@ -142,18 +142,35 @@ class _Checker(AfterGradients):
 
     # forward on ordinary inputs -------------------------------------------------------------
 
-    def forward(self, lay, xs, train=True, replay=True):
-        """lay.forward(*xs) in training mode (or test mode), the randomness replayed → (y, warnings)."""
+    def forward(self, lay, xs, train=True, replay=True, reset=True):
+        """lay.forward(*xs) in training mode (or test mode), the randomness replayed → (y, warnings); several
+        outputs packed into one array (``outputs``). A Time RNN starts from h = 0 each time (``reset``): a
+        stateful one, or one that keeps h when it should not (the stateful stage says so), would otherwise
+        move between the forwards of central differences."""
+        if reset and self.recurrent_kind() is not None:
+            reset_state(lay)
         fn = lay.forward if self.mode is None else functools.partial(lay.forward, **{self.mode: train})
         with self.replay(lay) if replay else contextlib.nullcontext():
-            return call("forward", fn, *xs)
+            y, warns = call("forward", fn, *xs)
+        return outputs.pack(y, self.out_shapes), warns
+
+    def backward_of(self, lay, dout):
+        """lay.backward with dout split into one gradient per output of forward → (result, warnings)."""
+        return call("backward", lay.backward, *outputs.unpack(dout, self.out_shapes))
 
     def forward_checks(self) -> bool:
         saved = [w.copy() for w in self.work]
         before = modes.state_arrays(self.lay)
         y, warns = self.forward(self.lay, self.work)
-        if isinstance(y, (list, tuple)):
-            raise Stop(Finding("forward", "fail", "bad_output", {"where": "forward", "got": f"a {type(y).__name__}"}))
+        if outputs.several(y) and outputs.accepts(self.lay, len(y)):  # book 2's LSTM: (h_next, c_next)
+            self.out_shapes = [np.shape(v) for v in y]
+            y = outputs.pack(y, self.out_shapes)
+        elif isinstance(y, (list, tuple)):
+            finding = Finding("forward", "fail", "bad_output", {"where": "forward", "got": f"a {type(y).__name__}"})
+            finding.extra.append(("seq.backward_takes", {"count": len(outputs.backward_args(self.lay)[0])}))
+            raise Stop(finding)
+        elif (one := outputs.single_output(self.lay, y, len(self.work))) is not None:
+            raise Stop(one)  # an LSTM returning only h
         self.y0 = as_float64(y, "forward")
         self.precision_of(y)
         again, _ = self.forward(copy.deepcopy(self.lay), [w.copy() for w in self.work], replay=False)
@@ -201,7 +218,9 @@ class _Checker(AfterGradients):
         name, ref_layer, tol = ref
         try:
             with capture():
-                want = np.array(ref_layer.forward(*[w.copy() for w in self.work]), dtype=np.float64)
+                want = ref_layer.forward(*[w.copy() for w in self.work])
+                want = np.array(want if self.out_shapes is None else outputs.pack(want, self.out_shapes),
+                                dtype=np.float64)
         except Exception:  # ours rejects these inputs: nothing to compare against
             return
         if want.size != self.y0.size or (want.ndim > 1 and want.shape != self.y0.shape):
@@ -215,16 +234,22 @@ class _Checker(AfterGradients):
         if err[i] <= tol * max(1.0, float(np.max(np.abs(want)))):
             self.add("reference", "pass", "reference.ok", ref=name)
         else:
-            f = self.add("reference", "fail", "reference.fail", ref=name, index=fmt_index(i),
+            index = fmt_index(i) if self.out_shapes is None else outputs.where(
+                int(i[0]), self.out_shapes, outputs.output_names(self.lay, len(self.out_shapes)))
+            f = self.add("reference", "fail", "reference.fail", ref=name, index=index,
                          got=float(self.y0[i]), want=float(want[i]))
             f.extra += causes.forward_causes(name, self.work[0], self.y0, want, self.lay)
+            params = {p[1]: learner.param(self.lay, p) for p in self.params}
+            found = causes_sequence.forward_cause(name, self.work, self.y0, self.out_shapes, self.lay, params)
+            if found is not None:
+                f.key, f.params = found[0], {**f.params, **found[1]}
 
     # backward: dout, in place, repeat ------------------------------------------------------------
 
     def backward(self, dout):
         """backward on the float64 copy with a fresh copy of dout → (dout as passed, input grads, param grads)."""
         arg = float(dout) if np.ndim(dout) == 0 else np.array(dout)
-        result, warns = call("backward", self.lay.backward, arg)
+        result, warns = self.backward_of(self.lay, arg)
         if self.diff is None:  # the first backward: dgamma may appear only now
             self.params = _merged(self.params, learner.find_params(self.lay, self.built))
         if warns and not any(f.params.get("where") == "backward" for f in self.findings):  # once
@@ -265,18 +290,35 @@ class _Checker(AfterGradients):
     def targets(self, result, pgrads) -> list[_Target]:
         if isinstance(result, tuple):
             if len(result) != len(self.work):
-                raise Stop(Finding("backward", "fail", "bad_grads", {"count": len(result), "inputs": len(self.work)}))
-            self.diff = list(range(len(result)))
+                finding = Finding("backward", "fail", "bad_grads", {"count": len(result), "inputs": len(self.work)})
+                finding.extra.append(("seq.expected_grads", {"want": ", ".join("d" + n for n in self.names)}))
+                raise Stop(finding)
+            # None for integer labels or ids: they have no gradient
+            self.diff = [i for i, g in enumerate(result) if g is not None or self.work[i].dtype.kind == "f"]
+        elif len(self.work) > 1 and causes_sequence.kind_of(type(self.layer).__name__)[0] in ("rnn", "lstm", "gru"):
+            got = "None" if result is None else f"one {type(result).__name__}"  # a cell must give dh_prev back
+            raise Stop(Finding("backward", "fail", "seq.cell_grads", {"layer": type(self.layer).__name__, "got": got,
+                                                                     "want": ", ".join("d" + n for n in self.names)}))
+        elif self.work[0].dtype.kind in "iub" and (result is None or "embedding" in type(self.layer).__name__.lower()):
+            self.diff = []  # word ids (Embedding): backward returns None
+            if result is not None:
+                self.add("backward", "note", "seq.ids_no_grad", name=self.names[0])
         else:
-            self.diff, result = [0], (result,)
+            self.diff = [0]
         targets = []
-        for i, g in zip(self.diff, result):
+        for i, g in zip(self.diff, self.input_grads(result)):
             if self.work[i].dtype.kind != "f":
                 self.work[i] = self.work[i].astype(np.float64)
             targets.append(_Target("d" + self.names[i], self.names[i], self.work[i], copy_grad(g)))
         for p in self.params:
             targets.append(_Target(learner.grad_label(p), learner.param_label(p), learner.param(self.lay, p), pgrads[p]))
         return targets
+
+    def input_grads(self, result) -> list:
+        """backward's gradients of the inputs in ``diff``, in their order."""
+        if isinstance(result, tuple):
+            return [result[i] if i < len(result) else None for i in self.diff]
+        return [result] if self.diff == [0] else []
 
     def usable(self, target: _Target) -> bool:
         """A gradient exists and has its array's shape (else a failed finding says why)."""
@@ -292,8 +334,7 @@ class _Checker(AfterGradients):
 
     def repeat_check(self, first: list[_Target]):
         _, result, pgrads = self.backward(self.dout)
-        again = list(result) if isinstance(result, tuple) else [result]
-        again = [copy_grad(g) for g in again] + [pgrads[p] for p in self.params]
+        again = [copy_grad(g) for g in self.input_grads(result)] + [pgrads[p] for p in self.params]
         for target, g in zip(first, again):
             diff = difference(target.analytic, g)
             if diff:
@@ -316,79 +357,3 @@ class _Checker(AfterGradients):
             self.add("loss_dout", "note", "loss_dout.note")
         else:
             self.add("loss_dout", "fail", "loss_dout.fail")
-
-    # gradients ----------------------------------------------------------------------------
-
-    def gradient_checks(self, targets: list[_Target]):
-        # backward_checks kept only usable targets and recorded a failure for each other one.
-        if not any(f.key in ("shape.fail", "grad.missing") for f in self.findings):
-            self.add("shape", "pass", "shape.ok")
-
-        def run():
-            y, _ = self.forward(self.lay, [w.copy() for w in self.work])
-            return as_float64(y, "forward")
-
-        if difference(run(), self.y0):
-            self.add("gradient", "note", "grad.random")  # Dropout in training mode, say
-            return
-        self.failed: dict[str, tuple] = {}
-        for target in targets:
-            if target.array.size:
-                n, n1, noise, kinks = central_differences(run, target.array, self.dout, self.y0, self.eps, self.unit)
-                mark_near_kinks(run, target.array, target.analytic, n, noise, kinks, self.dout, self.eps, self.tol)
-                self.compare(target, n, n1, noise, kinks)
-        found = causes.swapped({name: (a, n) for name, (a, n, _) in self.failed.items()})
-        if found is not None:
-            target, other = found
-            finding = self.failed[target][2]
-            finding.key, finding.params = "grad.swapped", {"target": target, "other": other}
-
-    def compare(self, target: _Target, n, n1, noise, kinks):
-        """One table row: ok when every |a − n| ≤ tol·max(max|a|, max|n|) + noise."""
-        a, keep = target.analytic, ~kinks
-        with np.errstate(all="ignore"):
-            err = np.abs(a - n)
-        ak, nk, ek = a[keep], n[keep], err[keep]
-        finite = np.isfinite(ek).all()
-        worst = np.unravel_index(np.argmax(np.where(keep & np.isfinite(err), err - noise, -np.inf)), a.shape)
-        scale, max_abs = rel_scale(ak, nk), float(np.max(ek, initial=0.0))
-        rel_err = max_abs / scale if finite else np.inf
-        ok = finite and bool(np.all(ek <= scale * self.tol + noise[keep]))
-        row = GradRow(target.grad, max_abs, rel_err, fmt_index(worst),
-                      float(a[worst]), float(n[worst]), int(kinks.sum()), ok)
-        self.rows.append(row)
-        if row.ok:
-            f = self.add("gradient", "pass", "grad.ok", target=target.grad, rel=rel_err)
-        elif not finite:
-            f = self.add("gradient", "fail", "grad.nonfinite", target=target.grad)
-        else:
-            elementwise = self.elementwise()
-            key, params = diagnose(a[keep], n[keep], n1[keep], unit_dout=self.unit_dout, elementwise=elementwise,
-                                   y=self.y0[keep] if elementwise else None,
-                                   dout=self.dout[keep] if elementwise else None, batch_size=self.batch_size())
-            if key != "grad.ignores_dout":
-                key, params = causes.specific(self.case(), _canonical(target.grad), a, n) or (key, params)
-            if key == "grad.mismatch":
-                key, params = causes.fallback(self.case(), _canonical(target.grad)) or (key, params)
-            f = self.add("gradient", "fail", key, target=target.grad, **params)
-            self.failed[target.grad] = (a, n, f)
-            f.extra.append(("grad.worst", {"index": row.index, "backward": row.backward, "numerical": row.numerical}))
-        if row.kinks:
-            f.extra.append(("grad.kinks", {"kinks": row.kinks}))
-
-
-    def case(self) -> causes.Case:
-        """What causes.specific reads of the layer: its name, x, y, dout, parameters, labels."""
-        labels = self.work[1] if len(self.work) > 1 and self.diff == [0] else None
-        params = {p[1]: learner.param(self.lay, p) for p in self.params}
-        other = self.work[1] if len(self.work) > 1 and 1 in self.diff else None
-        return causes.Case(type(self.layer).__name__, self.work[self.diff[0]], self.y0, self.dout, params,
-                           labels, self.unit_dout, self.random, other)
-
-    def batch_size(self) -> int:
-        x = self.work[self.diff[0]]
-        return x.shape[0] if x.ndim >= 2 else 1
-
-    def elementwise(self) -> bool:
-        """One input, no parameters, output of the input's shape: Relu, Sigmoid, …"""
-        return len(self.work) == 1 and not self.params and self.y0.shape == self.work[0].shape

@@ -30,6 +30,11 @@ _NOT_REFERENCES = {
     "MeanSquaredError": "the book's mean_squared_error does not divide by the batch size",
     "Dropout": "its masks are random",
 }
+# Book 2's layers ("sequence") that a learner's class is compared with: the others are random (TimeDropout,
+# NegativeSamplingLoss) or take what bprop check does not build (EmbeddingDot's (h, idx), TimeBiLSTM's six arrays).
+SEQUENCE_REFERENCES = ("RNN", "LSTM", "GRU", "TimeRNN", "TimeLSTM", "TimeGRU", "Embedding", "TimeEmbedding",
+                       "TimeAffine", "TimeSoftmaxWithLoss", "WeightSum", "AttentionWeight", "Attention",
+                       "TimeAttention", "MatMul")
 # … and those compared only where the book and bprop agree, with the tolerance of the comparison.
 _REFERENCES_WHEN = {
     "BatchNormalization": (lambda layer, x: x.ndim == 2, 1e-3),  # on images the book normalises per feature,
@@ -147,9 +152,13 @@ def cast_copy(layer, dtype):
 
 
 def references() -> dict[str, type]:
-    """bprop's layers a learner's class is compared with, by name (every registered one but ``_NOT_REFERENCES``)."""
-    return {name: cls for name, cls in registry.layer_classes("activation", "layer", "loss", "node").items()
-            if name not in _NOT_REFERENCES}
+    """bprop's layers a learner's class is compared with, by name: every registered one of book 1 but
+    ``_NOT_REFERENCES``, and book 2's ``SEQUENCE_REFERENCES``."""
+    found = {name: cls for name, cls in registry.layer_classes("activation", "layer", "loss", "node").items()
+             if name not in _NOT_REFERENCES}
+    found.update({name: cls for name, cls in registry.layer_classes("sequence").items()
+                  if name in SEQUENCE_REFERENCES})
+    return found
 
 
 def reference_layer(layer, lay, x):
@@ -157,7 +166,8 @@ def reference_layer(layer, lay, x):
 
     ``lay`` is the float64 copy of the learner's ``layer``, x its first input. The
     bprop layer gets copies of the learner's arrays of the same names (W, b, gamma
-    …, as attributes or in a ``params`` dict, with or without dW beside them) and
+    …, as attributes or in a ``params`` dict, with or without dW beside them; in book 2's
+    ``params`` list, by position: [Wx, Wh, b]) and
     the values of its options that the learner's layer has as attributes (alpha,
     stride, pad, …).
     """
@@ -172,10 +182,12 @@ def reference_layer(layer, lay, x):
         return None
     params = getattr(lay, "params", None)
     arrays = {}
-    for name in cls.param_names:
+    for k, name in enumerate(cls.param_names):
         value = getattr(lay, name, None)
         if not isinstance(value, np.ndarray) and isinstance(params, dict):
             value = params.get(name)
+        if not isinstance(value, np.ndarray) and isinstance(params, list) and len(params) == len(cls.param_names):
+            value = params[k]
         if not isinstance(value, np.ndarray):
             return None
         arrays[name] = np.array(value, dtype=np.float64)

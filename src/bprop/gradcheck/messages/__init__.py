@@ -6,6 +6,7 @@ texts are ``str.format`` templates and both languages take the same fields.
 Keys are unique across the modules.
 
     layer.py  check_layer   causes.py  its layer-specific causes   modes.py  its train/test mode
+    sequence.py  book 2's layers: several outputs, grads in place, Time layers, their named slips
     readings.py  an exception in plain words    usage.py  bprop check's usage errors
     optimizer.py  check_optimizer     net.py  check_net     function.py  check_function
 
@@ -15,9 +16,9 @@ backward wrote into dout (as the book's ReLU does, zeroing it through the mask);
 
 from __future__ import annotations
 
-from bprop.gradcheck.messages import causes, function, layer, modes, net, optimizer, readings, usage
+from bprop.gradcheck.messages import causes, function, layer, modes, net, optimizer, readings, sequence, usage
 
-MODULES = (layer, causes, modes, readings, usage, optimizer, net, function)
+MODULES = (layer, causes, modes, readings, usage, optimizer, net, function, sequence)
 MESSAGES: dict[str, dict[str, str]] = {key: entry for module in MODULES for key, entry in module.MESSAGES.items()}
 
 

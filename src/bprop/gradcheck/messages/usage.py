@@ -76,8 +76,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.forward_args": {
         "en": "cannot tell what {cls}.forward({args}) takes; bprop check handles forward(x), "
-        "forward(x, t) and forward(x, y)",
+        "forward(x, t) and forward(x, y), and book 2's forward(x, h_prev, c_prev) of an LSTM cell",
         "ja": "{cls}.forward({args}) に何を渡せばよいか分かりません。bprop check が扱えるのは "
-        "forward(x)、forward(x, t)、forward(x, y) です",
+        "forward(x)、forward(x, t)、forward(x, y) と、『ゼロから作るDeep Learning 2』の LSTM セルの "
+        "forward(x, h_prev, c_prev) です",
     },
 }

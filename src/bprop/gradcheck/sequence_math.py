@@ -1,0 +1,127 @@
+"""Book 2's recurrent steps written out once more, with the classic slips as switches: what the causes compare with.
+
+``causes_sequence`` names a wrong gradient by computing what a learner's slip would give and matching it,
+exactly as ``causes`` does for the book-1 layers. These are the formulas of ``bprop.layers.recurrent``
+(their docstrings derive them), in float64, with a ``slip`` argument:
+
+    "rnn_no_tanh_grad"  RNN backward without the (1 − h_next²) factor: da = dh_next
+    "lstm_no_tanh"      LSTM backward without tanh's derivative: ds = dc_next + dh_next·o
+    "lstm_no_forget"    LSTM backward with dc_prev = ds, not ds·f
+    "time_dh_not_summed"  Time layer backward: dh_next = dhs[:, t], the carried dh dropped
+
+``time_backward`` also returns each step's weight gradients, for a Time layer that overwrites them at every
+step (what is left is step 0's, the last a reversed loop visits); ``step_forward`` takes an LSTM's gate
+``order``, for a forward that slices A otherwise than the book's "fgio" (torch's is "ifgo").
+Weights P are (Wx, Wh, b); a state is h (RNN, GRU) or (h, c) (LSTM). No class here holds anything.
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+
+import numpy as np
+
+__all__ = ["sigmoid", "step_forward", "step_backward", "zero_state", "time_forward", "time_backward", "lstm_orders",
+           "CELL_SLIPS"]
+
+CELL_SLIPS = {"rnn": ("rnn_no_tanh_grad",), "lstm": ("lstm_no_tanh", "lstm_no_forget"), "gru": ()}
+
+
+def sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))  # no overflow at ±1000
+
+
+def step_forward(kind, P, x, state, order="fgio"):
+    """One step of the cell ``kind`` ('rnn', 'lstm', 'gru'): (new state, cache). state: h, or (h, c) for 'lstm'."""
+    Wx, Wh, b = P
+    if kind == "rnn":
+        h = np.tanh(x @ Wx + state @ Wh + b)
+        return h, (x, state, h)
+    if kind == "lstm":
+        h, c = state
+        H = h.shape[1]
+        A = x @ Wx + h @ Wh + b
+        block = {gate: A[:, k * H:(k + 1) * H] for k, gate in enumerate(order)}
+        f, g, i, o = sigmoid(block["f"]), np.tanh(block["g"]), sigmoid(block["i"]), sigmoid(block["o"])
+        c_next = f * c + g * i
+        t = np.tanh(c_next)
+        return (o * t, c_next), (x, h, c, f, g, i, o, t)
+    H = state.shape[1]  # gru: blocks z, r, ĥ; the reset gate before Whh (the book's, Cho et al.'s)
+    h = state
+    xa = x @ Wx + b
+    z = sigmoid(xa[:, :H] + h @ Wh[:, :H])
+    r = sigmoid(xa[:, H:2 * H] + h @ Wh[:, H:2 * H])
+    h_hat = np.tanh(xa[:, 2 * H:] + (r * h) @ Wh[:, 2 * H:])
+    return (1 - z) * h + z * h_hat, (x, h, z, r, h_hat)
+
+
+def step_backward(kind, P, cache, dstate, slip=None):
+    """(dx, dstate_prev, [dWx, dWh, db]) of one step; dstate: dh_next, or (dh_next, dc_next) for 'lstm'."""
+    Wx, Wh, _ = P
+    if kind == "rnn":
+        x, h_prev, h = cache
+        da = dstate if slip == "rnn_no_tanh_grad" else dstate * (1 - h * h)
+        return da @ Wx.T, da @ Wh.T, [x.T @ da, h_prev.T @ da, da.sum(axis=0)]
+    if kind == "lstm":
+        x, h_prev, c_prev, f, g, i, o, t = cache
+        dh, dc = dstate
+        ds = dc + (dh * o if slip == "lstm_no_tanh" else dh * o * (1 - t * t))
+        dA = np.concatenate([ds * c_prev * f * (1 - f), ds * i * (1 - g * g), ds * g * i * (1 - i),
+                             dh * t * o * (1 - o)], axis=1)
+        dc_prev = ds if slip == "lstm_no_forget" else ds * f
+        return dA @ Wx.T, (dA @ Wh.T, dc_prev), [x.T @ dA, h_prev.T @ dA, dA.sum(axis=0)]
+    x, h_prev, z, r, h_hat = cache
+    H = h_prev.shape[1]
+    dt = dstate * z * (1 - h_hat * h_hat)
+    dhr = dt @ Wh[:, 2 * H:].T
+    dz = dstate * (h_hat - h_prev) * z * (1 - z)
+    dr = dhr * h_prev * r * (1 - r)
+    dA = np.concatenate([dz, dr, dt], axis=1)
+    dWh = np.concatenate([h_prev.T @ dz, h_prev.T @ dr, (r * h_prev).T @ dt], axis=1)
+    dh_prev = dstate * (1 - z) + dA[:, :2 * H] @ Wh[:, :2 * H].T + r * dhr
+    return dA @ Wx.T, dh_prev, [x.T @ dA, dWh, dA.sum(axis=0)]
+
+
+def zero_state(kind, N, H):
+    h = np.zeros((N, H))
+    return (h, np.zeros((N, H))) if kind == "lstm" else h
+
+
+def _h(kind, state):
+    return state[0] if kind == "lstm" else state
+
+
+def time_forward(kind, P, xs, order="fgio", state=None):
+    """hs (N, T, H) of the cell run over xs (N, T, D) from ``state`` (zeros by default), and the step caches."""
+    N, T, _ = xs.shape
+    H = P[1].shape[0]
+    state = zero_state(kind, N, H) if state is None else state
+    hs, caches = np.zeros((N, T, H)), []
+    for t in range(T):
+        state, cache = step_forward(kind, P, xs[:, t], state, order)
+        hs[:, t] = _h(kind, state)
+        caches.append(cache)
+    return hs, caches
+
+
+def time_backward(kind, P, caches, dhs, slip=None):
+    """(dxs, [dWx, dWh, db] summed over the steps, each step's [dWx, dWh, db] from t = T − 1 down to 0) of a Time
+    layer over the caches of ``time_forward``; ``slip`` a cell's or "time_dh_not_summed"."""
+    N, T, H = dhs.shape
+    dxs = np.zeros((N, T, caches[0][0].shape[1]))
+    grads = [np.zeros_like(p) for p in P]
+    step_grads = []
+    carried = zero_state(kind, N, H)
+    for t in reversed(range(T)):
+        dh = dhs[:, t] if slip == "time_dh_not_summed" else dhs[:, t] + _h(kind, carried)
+        dstate = (dh, carried[1]) if kind == "lstm" else dh
+        dxs[:, t], carried, g = step_backward(kind, P, caches[t], dstate, slip)
+        step_grads.append(g)
+        for total, one in zip(grads, g):
+            total += one
+    return dxs, grads, step_grads
+
+
+def lstm_orders() -> list[str]:
+    """Every other order of the four gates in A: 'ifgo' (torch's), 'figo', …"""
+    return ["".join(p) for p in permutations("fgio") if "".join(p) != "fgio"]
