@@ -106,9 +106,12 @@ class UnigramSampler:
 
     get_negative_sample(target) → (N, sample_size) ids: for each row, distinct
     words other than that row's target, drawn without replacement with
-    probabilities ∝ P (as the book's CPU version). Vectorised by the Gumbel
-    top-k trick: the k largest of log P(w) + Gumbel noise, the target's set to
-    −∞, are such a draw. ``seed`` (an int or a Generator) makes it repeatable.
+    probabilities ∝ P (as the book's CPU version). Column by column, every row
+    draws a word from P (one ``searchsorted`` into P's cumulative sums), and
+    the rows whose word is their target or one they already hold draw again:
+    each word is then drawn from P restricted to the words still allowed,
+    which is what drawing without replacement means. ``seed`` (an int or a
+    Generator) makes it repeatable.
     """
 
     def __init__(self, corpus, power=0.75, sample_size=5, *, seed=None):
@@ -118,24 +121,32 @@ class UnigramSampler:
                              f"{corpus.dtype} of shape {corpus.shape}")
         counts = np.bincount(corpus).astype(np.float64)
         self.vocab_size = len(counts)
-        if not 1 <= sample_size < self.vocab_size:
-            raise ValueError(f"UnigramSampler expected sample_size from 1 to {self.vocab_size - 1} (the other "
-                             f"words of a vocabulary of {self.vocab_size}), got {sample_size}")
+        words_seen = int(np.count_nonzero(counts))
+        if not 1 <= sample_size < words_seen:
+            raise ValueError(f"UnigramSampler expected sample_size from 1 to {words_seen - 1} (the other words "
+                             f"the corpus holds), got {sample_size}")
         self.sample_size = int(sample_size)
         self.word_p = counts ** float(power)
         self.word_p /= self.word_p.sum()
-        with np.errstate(divide="ignore"):
-            self._log_p = np.log(self.word_p)  # −inf for words never seen: never drawn
+        self._cumulative = np.cumsum(self.word_p)
+        self._cumulative[-1] = 1.0  # a uniform draw below 1 always lands on a word
         self.rng = as_generator(seed)
 
     def get_negative_sample(self, target) -> np.ndarray:
         target = word_ids(target, self.vocab_size, "UnigramSampler", "target").reshape(-1)
-        keys = self._log_p - np.log(-np.log(self.rng.random((len(target), self.vocab_size))))
-        keys[np.arange(len(target)), target] = -np.inf
-        k = self.sample_size
-        top = np.argpartition(-keys, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(keys, top, axis=1), axis=1, kind="stable")
-        return np.take_along_axis(top, order, axis=1)
+        taken = np.empty((len(target), self.sample_size + 1), dtype=np.int64)
+        taken[:, 0] = target
+        for k in range(1, self.sample_size + 1):
+            rows = np.arange(len(target))
+            while rows.size:  # draw; the rows that drew a word they hold draw again
+                taken[rows, k] = self._draw(rows.size)
+                clash = (taken[rows, :k] == taken[rows, k:k + 1]).any(axis=1)
+                rows = rows[clash]
+        return taken[:, 1:]
+
+    def _draw(self, n: int) -> np.ndarray:
+        """n ids from P: where uniform draws fall in P's cumulative sums."""
+        return np.searchsorted(self._cumulative, self.rng.random(n), side="right")
 
 
 class NegativeSamplingLoss(SequenceLayer):
