@@ -75,6 +75,7 @@ def test_an_attention_seq2seq_trains_on_dates_and_translates(small_data, tmp_pat
     (["--model", "two-layer", "--reverse"], "--reverse applies to the seq2seq models"),
     (["--model", "two-layer", "--time-size", "5"], "--time-size applies to book 2's models"),
     (["--model", "seq2seq", "--max-grad", "-1"], "--max-grad expects a number > 0"),
+    (["--model", "cbow", "--plot", "x.png"], "--plot draws the book-1 models' training curves"),
 ])
 def test_book2_options_in_the_wrong_place_are_one_clear_line(capsys, argv, words):
     code, _, err = run_cli(capsys, "train", *argv)

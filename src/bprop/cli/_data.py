@@ -10,7 +10,8 @@ from bprop.cli._common import CommandError
 
 DATA_HELP = (
     "'mnist' (the default: MNIST, shipped with bprop) or a directory holding four IDX files "
-    "with MNIST's names, plain or .gz, such as Fashion-MNIST"
+    "with MNIST's names, plain or .gz, such as Fashion-MNIST; for book 2's models 'corpus' (shipped) or a "
+    "directory with the PTB files, and 'addition' or 'date' for the seq2seq models"
 )
 
 

@@ -86,7 +86,9 @@ def register(subparsers):
                      help="two-layer: the book's TwoLayerNet, Affine-ReLU-Affine (default); "
                           "multi-layer: the book's MultiLayerNet, any number of hidden layers; "
                           "simple-conv: the book's ch.7 SimpleConvNet, conv-ReLU-pool-Affine-ReLU-Affine; "
-                          "deep-conv: the book's ch.8 DeepConvNet, six 3x3 convs, dropout")
+                          "deep-conv: the book's ch.8 DeepConvNet, six 3x3 convs, dropout; "
+                          "book 2: cbow, skipgram (ch.4 word2vec), rnnlm, lstm-lm, better-lstm-lm (ch.5-6 language "
+                          "models), seq2seq, peeky-seq2seq (ch.7), attention-seq2seq (ch.8)")
     net.add_argument("--hidden", metavar="SIZES",
                      help="hidden layer sizes, comma-separated: one size for two-layer "
                           "(default 50), several for multi-layer (default 100,100,100,100), the "

@@ -87,6 +87,9 @@ def run(args) -> int:
                                f"trains by epochs (--epochs)")
     if args.batchnorm:
         raise CommandError(f"--batchnorm applies to --model multi-layer, not {model_name}")
+    if args.plot is not None:
+        raise CommandError(f"--plot draws the book-1 models' training curves; --model {model_name} prints its "
+                           f"measures each epoch instead")
     if args.dropout is not None and model_name != "better-lstm-lm":
         raise CommandError(f"--dropout applies to --model better-lstm-lm (and multi-layer), not {model_name}")
     settings = _settings(args, recipe)
