@@ -110,3 +110,23 @@ def test_plot_attention_draws_where_each_answer_character_looked(small_data, tmp
 
     translate(model, "september 27, 1994")
     np.testing.assert_allclose(model.attention_map().sum(axis=2), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("model, measure", [
+    ("skipgram", "loss"), ("rnnlm", "validation perplexity"), ("better-lstm-lm", "validation perplexity"),
+    ("seq2seq", "test accuracy"), ("peeky-seq2seq", "test accuracy"),
+])
+def test_every_book2_model_trains_saves_and_loads(small_data, tmp_path, capsys, model, measure):
+    from bprop.nets import load_model
+
+    path = tmp_path / "model.npz"
+    argv = ["--epochs", "1", "--hidden", "8", "--save", str(path)]
+    if model != "skipgram":
+        argv += ["--wordvec", "8", "--time-size", "10"] if "lm" in model else ["--wordvec", "8"]
+    if model == "skipgram":
+        argv += ["--window", "2"]
+    code, out, err = run_cli(capsys, "train", "--model", model, *argv)
+    assert code == 0, err
+    assert "epoch 1/1  " in out and measure in out
+    loaded = load_model(path)
+    assert loaded.meta["kind"] == ("chars" if "seq2seq" in model else "words")
