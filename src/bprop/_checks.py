@@ -56,6 +56,19 @@ def mode_flag(train_flg, owner: str) -> bool:
                     f"forward(x, train_flg) takes the mode, and labels go to the loss layer")
 
 
+def first_out_of_range(ids: np.ndarray, vocab_size: int | None):
+    """(position, id) of the first integer id below 0 or, when vocab_size is given, not below it; None if all fit.
+
+    A min and a max decide; the position is searched for only on failure. Word ids (Embedding, the
+    corpus functions of bprop.nlp) follow this rule: a negative id is refused, not counted from the end.
+    """
+    if ids.size == 0 or (ids.min() >= 0 and (vocab_size is None or ids.max() < vocab_size)):
+        return None
+    bad = (ids < 0) if vocab_size is None else (ids < 0) | (ids >= vocab_size)
+    where = tuple(int(i) for i in np.argwhere(bad)[0])
+    return where, int(ids[where])
+
+
 def positive_int(value, name: str) -> int:
     """value as an int ≥ 1 (a layer size, a step count); bools and floats are refused."""
     return integer(value, name, 1)

@@ -35,7 +35,7 @@ import math
 import numpy as np
 
 from bprop._checks import real
-from bprop._tying import same_weights
+from bprop._tying import earlier_copies
 
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "OPTIMIZERS", "merge_tied"]
 
@@ -149,24 +149,23 @@ def _merged(owner: str, params, grads) -> list[tuple]:
         entries = [(i, p, grads[i]) for i, p in enumerate(params)]
     else:
         entries = [(key, params[key], grads.get(key) if hasattr(grads, "get") else grads[key]) for key in params]
-    kept: list[tuple] = []
     for key, p, g in entries:
         if g is None:
             raise ValueError(f"{owner}.update got no gradient for {key!r}; run net.gradient(x, t) first")
-        g = np.asarray(g)
-        if g.shape != np.shape(p):
-            raise ValueError(f"{owner}.update: grads[{key!r}] has shape {g.shape}, params[{key!r}] has shape "
+        if np.shape(g) != np.shape(p):
+            raise ValueError(f"{owner}.update: grads[{key!r}] has shape {np.shape(g)}, params[{key!r}] has shape "
                              f"{np.shape(p)}")
         if not isinstance(p, np.ndarray) or not p.flags.writeable:
             raise TypeError(f"{owner}.update needs params[{key!r}] as a writable NumPy array (it is updated in place)")
-        for k, (key0, p0, g0) in enumerate(kept):
-            tie = same_weights(p, p0)
-            if tie is not None:
-                kept[k] = (key0, p0, g0 + (g if tie == "same" else g.T))
-                break
+    kept: dict[int, list] = {}  # index of a weight's first entry → [key, parameter, summed gradient]
+    for i, ((key, p, g), copy) in enumerate(zip(entries, earlier_copies([p for _, p, _ in entries]))):
+        g = np.asarray(g)
+        if copy is None:
+            kept[i] = [key, p, g]
         else:
-            kept.append((key, p, g))
-    return kept
+            first, tie = copy
+            kept[first][2] = kept[first][2] + (g if tie == "same" else g.T)
+    return [tuple(entry) for entry in kept.values()]
 
 
 def _hyperparameter_names(cls) -> tuple[str, ...]:

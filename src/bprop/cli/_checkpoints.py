@@ -86,16 +86,12 @@ def open_resume(args, choices: dict):
     return resumed
 
 
-def resumed_path(resumed) -> str:
-    return str(resumed.path)
-
-
 def check_steps(resumed, iters: int, *, given: bool) -> None:
     """The total steps must lie beyond the step the checkpoint reached."""
     step = resumed.state.get("step")
     if not _is_count(step):
         return  # Trainer.load_state_dict names the damage
-    where = resumed_path(resumed)
+    where = resumed.path
     if iters < step:
         raise CommandError(f"--iters/--epochs asks for {iters:,} steps, fewer than the {step:,} that {where} "
                            f"has trained")
@@ -110,7 +106,7 @@ def check_data(resumed, spec: str, data: tuple) -> None:
     """CommandError unless the data (x_train, t_train, x_test, t_test) is the one the checkpoint was trained on."""
     recorded = resumed.run["data"]
     if recorded.get("fingerprint") != fingerprint(*data):
-        raise CommandError(f"the images of --data {spec} are not those {resumed_path(resumed)} was "
+        raise CommandError(f"the images of --data {spec} are not those {resumed.path} was "
                            f"trained on ({recorded['spec']}); a resumed run needs the same data")
 
 
@@ -123,12 +119,12 @@ def restore(trainer, resumed) -> None:
     saved = resumed.state.get("optimizer") if isinstance(resumed.state, dict) else None
     hyper = saved.get("hyperparameters") if isinstance(saved, dict) else None
     if isinstance(hyper, dict) and hyper.get("lr") != trainer.optimizer.lr:
-        raise CommandError(f"{resumed_path(resumed)}: its training state is damaged: the optimizer's lr "
+        raise CommandError(f"{resumed.path}: its training state is damaged: the optimizer's lr "
                            f"{hyper.get('lr')!r} is not the run's {trainer.optimizer.lr!r}")
     try:
         trainer.load_state_dict(resumed.state)
     except (TypeError, ValueError) as exc:
-        raise CommandError(f"{resumed_path(resumed)}: cannot resume from its training state: {exc}") from None
+        raise CommandError(f"{resumed.path}: cannot resume from its training state: {exc}") from None
 
 
 def record(options: dict, iters: int, every: int, spec: str, data: tuple) -> dict:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 
-from bprop.cli import _filters
+from bprop.cli import _attention, _filters
 from bprop.cli._common import check_figure_output, count, number, write_figure
 
 _INITS = ("1", "0.01", "xavier", "he")
@@ -29,7 +29,7 @@ _FIGURES = {
     "overfitting": "300 training images, 7 layers: train and test accuracy, plain, weight decay, dropout (§6.4)",
     "batchnorm": "training accuracy with and without batch normalization for 16 weight scales (§6.3.2)",
     "filters": _filters.HELP,
-    "attention": _filters.ATTENTION_HELP,
+    "attention": _attention.HELP,
 }
 
 
@@ -74,7 +74,7 @@ def register(subparsers):
     q.add_argument("--train-size", metavar="N", default="1000", help="training images (default 1000)")
 
     _filters.add_arguments(_figure_parser(figures, "filters"))
-    _filters.add_attention_arguments(_figure_parser(figures, "attention"))
+    _attention.add_arguments(_figure_parser(figures, "attention"))
 
 
 def _figure_parser(figures, name):
@@ -199,5 +199,5 @@ _RUNNERS = {
     "overfitting": _overfitting,
     "batchnorm": _batchnorm,
     "filters": _filters.run,
-    "attention": _filters.run_attention,
+    "attention": _attention.run,
 }

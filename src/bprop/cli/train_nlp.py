@@ -13,7 +13,8 @@ changed by its option):
 ``--data``: corpus (shipped, bprop.datasets.corpus) or a folder with the
 Penn Treebank files for the word models; addition or date for the seq2seq
 models. Each epoch prints the loss, the perplexity on the validation split or
-the accuracy on the test questions; ``--save`` keeps the model with its
+the accuracy on the test questions, and within an epoch the book's progress
+lines (``| epoch 1 |  iter 101 / 902 | time 14[s] | perplexity 412.07``); ``--save`` keeps the model with its
 vocabulary for ``bprop similar``, ``analogy``, ``generate`` and ``translate``.
 """
 
@@ -114,7 +115,7 @@ def run(args) -> int:
         return code
     print(f"{history[-1]} after {settings['epochs']} epochs, {time.perf_counter() - start:.1f} s")
     if args.save is not None:
-        model.meta = data.meta
+        model.meta = {**data.meta, "reverse": settings["reverse"]} if model_name in SEQ2SEQ else data.meta
         print(f"saved the model to {model.save(args.save)}")
     return 0
 
@@ -193,7 +194,6 @@ def _build(model_name: str, s: dict, data: _Data):
         return cls(V, s["wordvec"], s["hidden"], dtype=dtype, rng=rng)
     cls = {"seq2seq": nets.Seq2seq, "peeky-seq2seq": nets.PeekySeq2seq,
            "attention-seq2seq": nets.AttentionSeq2seq}[model_name]
-    data.meta["reverse"] = s["reverse"]
     return cls(V, s["wordvec"], s["hidden"], dtype=dtype, rng=rng)
 
 
@@ -205,21 +205,21 @@ def _train(model_name: str, model, optimizer, s: dict, data: _Data, *, quiet: bo
     seed = s["seed"]
     if model_name in WORD2VEC:
         contexts, target = create_contexts_target(data.train[0], s["window"])
-        trainer = Trainer(model, optimizer, seed=seed, verbose=False)
+        trainer = Trainer(model, optimizer, seed=seed, verbose=not quiet)
         for epoch in range(1, s["epochs"] + 1):
             trainer.loss_list.clear()
-            trainer.fit(contexts, target, max_epoch=1, batch_size=s["batch"], eval_interval=100)
+            trainer.fit(contexts, target, max_epoch=1, batch_size=s["batch"], eval_interval=1000)
             lines.append(f"loss {np.mean(trainer.loss_list):.4f}")
             _report(quiet, epoch, s["epochs"], lines[-1])
         return lines
     if model_name in LANGUAGE:
         ids = data.train[0]
-        trainer = RnnlmTrainer(model, optimizer, seed=seed, verbose=False)
+        trainer = RnnlmTrainer(model, optimizer, seed=seed, verbose=not quiet)
         for epoch in range(1, s["epochs"] + 1):
             trainer.ppl_list.clear()
             model.reset_state()
             trainer.fit(ids[:-1], ids[1:], max_epoch=1, batch_size=s["batch"], time_size=s["time_size"],
-                        max_grad=s["max_grad"], eval_interval=20)
+                        max_grad=s["max_grad"], eval_interval=100)
             val = eval_perplexity(model, data.test[0], batch_size=10, time_size=s["time_size"])
             lines.append(f"train perplexity {np.mean(trainer.ppl_list):.2f}  validation perplexity {val:.2f}")
             _report(quiet, epoch, s["epochs"], lines[-1])
@@ -227,10 +227,10 @@ def _train(model_name: str, model, optimizer, s: dict, data: _Data, *, quiet: bo
     (x_train, t_train), (x_test, t_test) = data.train, data.test
     if s["reverse"]:
         x_train, x_test = x_train[:, ::-1], x_test[:, ::-1]
-    trainer = Trainer(model, optimizer, seed=seed, verbose=False)
+    trainer = Trainer(model, optimizer, seed=seed, verbose=not quiet)
     for epoch in range(1, s["epochs"] + 1):
         trainer.loss_list.clear()
-        trainer.fit(x_train, t_train, max_epoch=1, batch_size=s["batch"], max_grad=s["max_grad"], eval_interval=20)
+        trainer.fit(x_train, t_train, max_epoch=1, batch_size=s["batch"], max_grad=s["max_grad"], eval_interval=100)
         accuracy = seq2seq_accuracy(model, x_test, t_test)
         lines.append(f"loss {np.mean(trainer.loss_list):.4f}  test accuracy {accuracy:.4f}")
         _report(quiet, epoch, s["epochs"], lines[-1])

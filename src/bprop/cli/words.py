@@ -43,7 +43,7 @@ def register(subparsers):
     p.set_defaults(func=run_translate)
 
 
-def _model(path: str, kind: str):
+def saved_model(path: str, kind: str):
     from bprop.nets import load_model
 
     try:
@@ -73,7 +73,7 @@ def _vectors(model) -> np.ndarray:
 def run_similar(args) -> int:
     from bprop.nlp import most_similar
 
-    model, vocab = _model(args.model, "words")
+    model, vocab = saved_model(args.model, "words")
     _word_ids(vocab, [args.word])
     found = most_similar(args.word, {w: i for i, w in enumerate(vocab)}, dict(enumerate(vocab)), _vectors(model),
                          top=count(args.top, "--top"), verbose=False)
@@ -85,7 +85,7 @@ def run_similar(args) -> int:
 def run_analogy(args) -> int:
     from bprop.nlp import analogy
 
-    model, vocab = _model(args.model, "words")
+    model, vocab = saved_model(args.model, "words")
     _word_ids(vocab, args.words)
     a, b, c = args.words
     found = analogy(a, b, c, {w: i for i, w in enumerate(vocab)}, dict(enumerate(vocab)), _vectors(model),
@@ -97,7 +97,7 @@ def run_analogy(args) -> int:
 
 
 def run_generate(args) -> int:
-    model, vocab = _model(args.model, "words")
+    model, vocab = saved_model(args.model, "words")
     if not hasattr(model, "generate"):
         raise CommandError(f"{args.model}: a {type(model).__name__} does not write text; generate needs a language "
                            f"model (bprop train --model lstm-lm --save lm.npz)")
@@ -113,7 +113,7 @@ def run_generate(args) -> int:
 
 
 def run_translate(args) -> int:
-    model, _ = _model(args.model, "chars")
+    model, _ = saved_model(args.model, "chars")
     print(translate(model, args.question)[1].strip())
     return 0
 

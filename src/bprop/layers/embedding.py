@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bprop._checks import first_out_of_range
 from bprop.functions import sigmoid
 from bprop.init import as_generator
 from bprop.layers.base import SequenceLayer, as_float_array
@@ -22,10 +23,10 @@ def word_ids(ids, vocab_size: int, owner: str, name: str = "idx") -> np.ndarray:
     ids = np.asarray(ids)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{owner} expected integer word ids for {name}, got dtype {ids.dtype}")
-    bad = (ids < 0) | (ids >= vocab_size)
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{owner} got word id {ids[where]} at {name}{list(where)}, outside the vocabulary "
+    found = first_out_of_range(ids, vocab_size)
+    if found is not None:
+        where, value = found
+        raise ValueError(f"{owner} got word id {value} at {name}{list(where)}, outside the vocabulary "
                          f"of {vocab_size} words (ids 0 … {vocab_size - 1})")
     return ids
 

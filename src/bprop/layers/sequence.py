@@ -112,8 +112,7 @@ class TimeSoftmaxWithLoss(SequenceLayer):
             raise ValueError(f"{self._name} expected ts of shape ({N}, {T}) (labels) or {xs.shape} (one-hot) "
                              f"for xs of shape {xs.shape}, got {ts.shape}")
         mask = ts != self.ignore_label
-        word_ids(np.where(mask, ts, 0), V, self._name, "ts")
-        labels = np.where(mask, ts, 0).reshape(N * T)
+        labels = word_ids(np.where(mask, ts, 0), V, self._name, "ts").reshape(N * T)
         mask = mask.reshape(-1)
         exp, sums, log_p_picked = _softmax_parts(xs.reshape(N * T, V), labels)
         kept = int(mask.sum())

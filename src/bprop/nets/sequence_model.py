@@ -26,7 +26,7 @@ import numpy as np
 
 from bprop import _npz
 from bprop._npz import ModelFileError
-from bprop._tying import same_weights
+from bprop._tying import earlier_copies
 from bprop.fileio import atomic_write
 from bprop.layers import ParamList
 
@@ -137,13 +137,11 @@ def load_model(path) -> SequenceModel:
 
 def _distinct(params: ParamList) -> tuple[dict, dict]:
     """({name: array} once per distinct array, {name of a repeat: the first name, "^T" when transposed})."""
+    names = params.names
     arrays, tied = {}, {}
-    for name, p in params.items():
-        for kept, q in arrays.items():
-            tie = same_weights(p, q)
-            if tie is not None:
-                tied[name] = kept if tie == "same" else kept + "^T"
-                break
-        else:
+    for name, p, copy in zip(names, params, earlier_copies(list(params))):
+        if copy is None:
             arrays[name] = p
+        else:
+            tied[name] = names[copy[0]] + ("" if copy[1] == "same" else "^T")
     return arrays, tied

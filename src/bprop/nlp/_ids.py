@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bprop._checks import integer
+from bprop._checks import first_out_of_range, integer
 
 
 def word_ids(corpus, owner: str, vocab_size: int | None = None, *, name: str = "corpus",
@@ -34,12 +34,10 @@ def word_ids(corpus, owner: str, vocab_size: int | None = None, *, name: str = "
     if ids.ndim not in ndims:
         want = " or ".join(f"{n}-D" for n in ndims)
         raise ValueError(f"{owner} expected a {want} {name} of word ids, got shape {ids.shape}")
-    low, high = ids.min(), ids.max()
-    if low < 0 or (vocab_size is not None and high >= vocab_size):
-        bad = (ids < 0) if vocab_size is None else (ids < 0) | (ids >= vocab_size)
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
+    found = first_out_of_range(ids, vocab_size)
+    if found is not None:
+        where, value = found
         position = where[0] if len(where) == 1 else where
-        value = int(ids[where])
         if vocab_size is None:
             raise ValueError(f"{owner} got word id {value} at position {position} of {name}; ids must be >= 0")
         raise ValueError(f"{owner} got word id {value} at position {position} of {name}, out of range for "
