@@ -97,7 +97,7 @@ class _Stop(Exception):
     pass
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "momentum", "rmsprop"])
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "momentum", "rmsprop"])
 def test_a_run_resumed_from_its_checkpoint_file_equals_the_uninterrupted_run(tmp_path, optimizer):
     whole = _trainer(optimizer=optimizer)
     history = whole.train()

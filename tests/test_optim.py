@@ -5,7 +5,7 @@ import pytest
 
 from bprop import optim
 from bprop.nets import TwoLayerNet
-from bprop.optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from bprop.optim import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
 
 STEPS = 10
 
@@ -20,6 +20,8 @@ CASES = {
     "RMSprop": (lambda: RMSprop(lr=0.01, decay_rate=0.99), ("RMSprop", {"lr": 0.01, "alpha": 0.99, "eps": 1e-7})),
     "Adam": (lambda: Adam(lr=0.01, beta1=0.8, beta2=0.95, eps=1e-8),
              ("Adam", {"lr": 0.01, "betas": (0.8, 0.95), "eps": 1e-8})),
+    "AdamW": (lambda: AdamW(lr=0.01, beta1=0.8, beta2=0.95, eps=1e-8, weight_decay=0.1),
+              ("AdamW", {"lr": 0.01, "betas": (0.8, 0.95), "eps": 1e-8, "weight_decay": 0.1})),
 }
 
 

@@ -130,3 +130,35 @@ def test_every_book2_model_trains_saves_and_loads(small_data, tmp_path, capsys, 
     assert "epoch 1/1  " in out and measure in out
     loaded = load_model(path)
     assert loaded.meta["kind"] == ("chars" if "seq2seq" in model else "words")
+
+
+def test_better_lstm_lm_divides_lr_by_4_when_validation_stalls_and_keeps_the_best_epoch():
+    from types import SimpleNamespace
+
+    from bprop.cli.train_nlp import _BestEpoch
+    from bprop.optim import SGD
+
+    W = np.zeros(3)
+    model, optimizer = SimpleNamespace(params=[W, W]), SGD(lr=20.0)  # a tied weight appears twice
+    best = _BestEpoch(model, optimizer)
+    notes = []
+    for epoch, perplexity in enumerate([300.0, 200.0, 210.0, 190.0, 195.0], start=1):
+        W[...] = epoch  # the weights each epoch ends with
+        notes.append(best.after_epoch(perplexity))
+    assert notes == ["", "", "  (not below 200.00: lr 20 → 5)", "", "  (not below 190.00: lr 5 → 1.25)"]
+    assert optimizer.lr == 1.25
+    assert best.restore() and best.epoch == 4 and best.perplexity == 190.0
+    np.testing.assert_array_equal(W, [4.0, 4.0, 4.0])
+    best.after_epoch(100.0)
+    assert not best.restore()  # the last epoch is the best: its weights stay
+
+
+def test_better_lstm_lm_prints_the_schedule_in_its_epoch_lines(small_data, capsys):
+    code, out, err = run_cli(capsys, "train", "--model", "better-lstm-lm", "--epochs", "3", "--hidden", "8",
+                             "--wordvec", "8", "--time-size", "10", "--lr", "1000")
+    assert code == 0, err
+    assert "epoch 3/3  train perplexity" in out
+    lines = [line for line in out.splitlines() if line.startswith("epoch ")]
+    perplexities = [float(line.split("validation perplexity ")[1].split()[0]) for line in lines]
+    for before, line, now in zip(np.minimum.accumulate(perplexities), lines[1:], perplexities[1:]):
+        assert ("(not below" in line) == (now >= before), line

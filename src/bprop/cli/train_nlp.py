@@ -7,6 +7,8 @@ changed by its option):
     cbow, skipgram     corpus    hidden 100, window 5   100    10      Adam 0.001          ch04/train.py
     rnnlm, lstm-lm     corpus    wordvec/hidden 100     20×35  4       SGD 20, clip 0.25   ch06/train_rnnlm.py
     better-lstm-lm     corpus    650, dropout 0.5       20×35  40      SGD 20, clip 0.25   ch06/train_better_rnnlm.py
+                       (lr ÷ 4 after an epoch that does not lower the validation perplexity; the best
+                       epoch's weights kept)
     seq2seq, peeky-…   addition  wordvec 16, hidden 128 128    25      Adam 0.001, clip 5  ch07/train_seq2seq.py
     attention-seq2seq  date      wordvec 16, hidden 256 128    10      Adam 0.001, clip 5  ch08/train.py (reversed)
 
@@ -215,6 +217,7 @@ def _train(model_name: str, model, optimizer, s: dict, data: _Data, *, quiet: bo
     if model_name in LANGUAGE:
         ids = data.train[0]
         trainer = RnnlmTrainer(model, optimizer, seed=seed, verbose=not quiet)
+        best = _BestEpoch(model, optimizer) if model_name == "better-lstm-lm" else None
         for epoch in range(1, s["epochs"] + 1):
             trainer.ppl_list.clear()
             model.reset_state()
@@ -222,7 +225,9 @@ def _train(model_name: str, model, optimizer, s: dict, data: _Data, *, quiet: bo
                         max_grad=s["max_grad"], eval_interval=100)
             val = eval_perplexity(model, data.test[0], batch_size=10, time_size=s["time_size"])
             lines.append(f"train perplexity {np.mean(trainer.ppl_list):.2f}  validation perplexity {val:.2f}")
-            _report(quiet, epoch, s["epochs"], lines[-1])
+            _report(quiet, epoch, s["epochs"], lines[-1] + (best.after_epoch(val) if best else ""))
+        if best and best.restore():
+            lines.append(f"validation perplexity {best.perplexity:.2f} (the weights of epoch {best.epoch})")
         return lines
     (x_train, t_train), (x_test, t_test) = data.train, data.test
     if s["reverse"]:
@@ -235,6 +240,34 @@ def _train(model_name: str, model, optimizer, s: dict, data: _Data, *, quiet: bo
         lines.append(f"loss {np.mean(trainer.loss_list):.4f}  test accuracy {accuracy:.4f}")
         _report(quiet, epoch, s["epochs"], lines[-1])
     return lines
+
+
+class _BestEpoch:
+    """Book 2's schedule for BetterRnnlm (ch06/train_better_rnnlm.py): keep the weights of the epoch with the
+    lowest validation perplexity; after an epoch that does not lower it, divide the learning rate by 4."""
+
+    def __init__(self, model, optimizer):
+        self.model, self.optimizer = model, optimizer
+        self.perplexity, self.epoch, self.weights, self.epochs = float("inf"), 0, None, 0
+
+    def after_epoch(self, perplexity: float) -> str:
+        """Record the epoch; the note for its line ("" when it is the best so far)."""
+        self.epochs += 1
+        if perplexity < self.perplexity:
+            self.perplexity, self.epoch = perplexity, self.epochs
+            self.weights = [p.copy() for p in self.model.params]
+            return ""
+        before = self.optimizer.lr
+        self.optimizer.lr = before / 4.0
+        return f"  (not below {self.perplexity:.2f}: lr {before:g} → {self.optimizer.lr:g})"
+
+    def restore(self) -> bool:
+        """Put the best epoch's weights back; False when the last epoch was the best (nothing to do)."""
+        if self.weights is None or self.epoch == self.epochs:
+            return False
+        for p, kept in zip(self.model.params, self.weights):
+            p[...] = kept
+        return True
 
 
 def _report(quiet: bool, epoch: int, epochs: int, text: str) -> None:
