@@ -187,6 +187,7 @@ LAYERS = [
     _activation("Elu", L.Elu, lambda F, a, layer: F.elu(a[0], 1.0)),
     _activation("Elu(0.5)", L.Elu, lambda F, a, layer: F.elu(a[0], 0.5), kink=0.0, alpha=0.5),
     _activation("Gelu", L.Gelu, lambda F, a, layer: F.gelu(a[0], approximate="tanh")),
+    _activation("Gelu(exact)", L.Gelu, lambda F, a, layer: F.gelu(a[0]), exact=True),
     # threshold=50: torch switches to y = x above it; below, it computes log1p(exp(x))
     # exactly as we do (its default 20 would differ from the exact value by 2e-9).
     _activation("Softplus", L.Softplus, lambda F, a, layer: F.softplus(a[0], threshold=50)),

@@ -79,3 +79,65 @@ def test_sigmoid_leaves_its_input_untouched():
     x = np.array([-1.0, 2.0])
     sigmoid(x)
     np.testing.assert_array_equal(x, [-1.0, 2.0])
+
+
+def test_erf_and_the_normal_cdf_agree_with_the_math_module_to_a_few_ulp():
+    import math
+
+    from bprop.functions import erf, normal_cdf, normal_pdf
+
+    x = np.concatenate([np.linspace(-9, 9, 3601), [1.9999999, 2.0, 2.0000001, 26.9, 27.5, 1e300]])
+    np.testing.assert_allclose(erf(x), [math.erf(v) for v in x], rtol=2e-15, atol=0)
+    tail = np.linspace(-37, 8, 901)  # the lower tail keeps its digits: no 1 + erf cancellation
+    np.testing.assert_allclose(normal_cdf(tail), [0.5 * math.erfc(-v / math.sqrt(2)) for v in tail], rtol=1e-12)
+    np.testing.assert_allclose(normal_pdf(tail), np.exp(-tail**2 / 2) / math.sqrt(2 * math.pi), rtol=1e-13)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        edge = erf(np.array([-np.inf, np.inf, np.nan, 0.0, -0.0]))
+        assert normal_cdf(np.array([-1e30, 1e30], dtype=np.float32)).tolist() == [0.0, 1.0]
+        assert normal_pdf(np.array([1e30], dtype=np.float32)).tolist() == [0.0]
+    assert edge[:2].tolist() == [-1.0, 1.0] and np.isnan(edge[2]) and np.signbit(edge[4])
+    x32 = np.linspace(-6, 6, 1001, dtype=np.float32)
+    assert erf(x32).dtype == normal_cdf(x32).dtype == np.float32
+    np.testing.assert_allclose(erf(x32), [math.erf(v) for v in x32.astype(float)], atol=3e-7)
+
+
+def test_masked_softmax_gives_masked_and_minus_inf_entries_zero_and_an_empty_row_zeros():
+    from bprop.functions import masked_softmax
+
+    x = np.array([[1.0, 1.0, 5.0], [2.0, 3.0, 4.0], [np.nan, 0.0, 0.0], [-np.inf, 0.0, np.inf], [-np.inf] * 3])
+    mask = np.array([[True, True, False], [False] * 3, [False, True, True], [True] * 3, [True] * 3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = masked_softmax(x * 1000, mask)
+    np.testing.assert_array_equal(y, [[0.5, 0.5, 0], [0, 0, 0], [0, 0.5, 0.5], [0, 0, 1], [0, 0, 0]])
+    np.testing.assert_allclose(masked_softmax(x[:2] * 3), softmax(x[:2] * 3), rtol=1e-15)
+    assert masked_softmax(x.astype(np.float32), mask).dtype == np.float32
+    with pytest.raises(TypeError, match="boolean mask"):
+        masked_softmax(x, mask.astype(int))
+
+
+def test_scaled_dot_product_attention_masks_exactly_and_checks_its_shapes():
+    from bprop.functions import attention_weights, causal_mask, scaled_dot_product_attention
+
+    rng = np.random.default_rng(0)
+    q, k, v = rng.standard_normal((2, 4, 3)) * 1000, rng.standard_normal((2, 5, 3)) * 1000, rng.standard_normal((2, 5, 2))
+    mask = causal_mask(4, 5)
+    mask[2] = False  # query 2 may attend to nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        A = attention_weights(q, k, mask)
+        out = scaled_dot_product_attention(q, k, v, mask)
+        k_inf = np.abs(k)
+        q_inf = np.zeros_like(q)
+        q_inf[:, 1, 0] = -np.inf  # query 1's scores are all −inf: no weight anywhere either
+        out_inf = scaled_dot_product_attention(q_inf, k_inf + 1, v)
+    assert not A[:, 2].any() and not out[:, 2].any() and not out_inf[:, 1].any()
+    assert not A[~np.broadcast_to(mask, A.shape)].any()
+    np.testing.assert_allclose(A.sum(axis=-1)[:, [0, 1, 3]], 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(out, A @ v)
+    assert causal_mask(2, 3).tolist() == [[True, False, False], [True, True, False]]
+    with pytest.raises(ValueError, match=r"q \(\.\.\., T_q, d_k\).*got q \(2, 4, 3\), k \(2, 5, 4\)"):
+        scaled_dot_product_attention(q, np.ones((2, 5, 4)), v)
+    with pytest.raises(ValueError, match=r"broadcastable to the scores' shape .* \(2, 4, 5\), got shape \(4, 4\)"):
+        scaled_dot_product_attention(q, k, v, causal_mask(4))

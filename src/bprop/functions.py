@@ -6,6 +6,8 @@ no overflow warning or NaN for large finite inputs (±1000 and beyond).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from bprop._checks import class_labels, integer
@@ -42,6 +44,74 @@ def softplus(x: np.ndarray) -> np.ndarray:
     """log(1 + exp(x)) computed as max(x, 0) + log1p(exp(-|x|)): no overflow, exact tails."""
     x = _float(x)
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# erf(z) = 2/√π·Σ (−1)ⁿ z^{2n+1}/(n!·(2n+1)): 32 terms leave under 1e-16 for z < 2.
+_ERF_TAYLOR = tuple((-1) ** n / (math.factorial(n) * (2 * n + 1)) for n in range(32))
+_ERFC_DEPTH = 40  # levels of erfc's continued fraction: off by under 3e-16 for z ≥ 2, 5e-14 of erfc(2)
+
+
+def _erf_erfc(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(erf(a), erfc(a)) for a ≥ 0, each to a few ulp: no 1 − erf cancellation where erfc is tiny.
+
+    a < 2: erf from its Taylor series (Horner in a²), erfc = 1 − erf (≥ 0.0047: at
+    worst 1e-13 of erfc is lost). a ≥ 2: erfc from Laplace's continued fraction
+    erfc(a) = e^{−a²}/√π · 1/(a + (1/2)/(a + 1/(a + (3/2)/(a + …)))), evaluated from
+    the bottom up, and erf = 1 − erfc. Past a = 27 erfc is 0 in float64 (a is clipped
+    there, so a² never overflows); NaN stays NaN. Computed and returned in float64,
+    whatever a's dtype: in float32, 1 − erf would lose 5e-5 of erfc near a = 2.
+    """
+    erf, erfc = np.empty(a.shape), np.empty(a.shape)
+    small = a < 2
+    z = a[small].astype(np.float64)
+    z2 = z * z
+    p = np.full_like(z, _ERF_TAYLOR[-1])
+    for c in reversed(_ERF_TAYLOR[:-1]):
+        p *= z2
+        p += c
+    p *= z
+    p *= 2 / math.sqrt(math.pi)
+    erf[small], erfc[small] = p, 1 - p
+    z = np.minimum(a[~small], 27).astype(np.float64)
+    t = z.copy()
+    for k in range(_ERFC_DEPTH, 0, -1):
+        np.divide(k / 2, t, out=t)
+        t += z
+    tail = np.exp(-(z * z)) / (math.sqrt(math.pi) * t)
+    erf[~small], erfc[~small] = 1 - tail, tail
+    return erf, erfc
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function erf(x) = (2/√π)·∫₀ˣ exp(−t²) dt, elementwise, in x's float dtype.
+
+    NumPy has none (and bprop needs NumPy only): a Taylor series for |x| < 2 and
+    a continued fraction beyond, within 1e-15 of the exact value in float64
+    (tests/test_functions.py compares with the math module). erf(±inf) = ±1; NaN stays NaN.
+
+    >>> float(erf(np.array(0.5)))
+    0.5204998778130465
+    """
+    x = _float(x)
+    return np.copysign(_erf_erfc(np.abs(x))[0], x).astype(x.dtype, copy=False)
+
+
+def normal_cdf(x: np.ndarray) -> np.ndarray:
+    """Φ(x) = P(Z ≤ x) for Z ~ N(0, 1) = ½·erfc(−x/√2), elementwise, in x's float dtype.
+
+    The lower tail is ½·erfc(|x|/√2) itself, not ½·(1 + erf(x/√2)), so Φ(−10) =
+    7.6e-24 keeps 12 digits or more. Exact GELU is x·Φ(x) (``bprop.layers.Gelu(exact=True)``).
+    """
+    x = _float(x)
+    _, erfc = _erf_erfc(np.abs(x).astype(np.float64) * (1 / math.sqrt(2)))
+    erfc *= 0.5
+    return np.where(x >= 0, 1 - erfc, erfc).astype(x.dtype, copy=False)
+
+
+def normal_pdf(x: np.ndarray) -> np.ndarray:
+    """φ(x) = exp(−x²/2)/√(2π), elementwise, in x's float dtype; 0 for |x| > 40 (no overflow in x²)."""
+    x = np.minimum(np.abs(_float(x)), 40)
+    return np.exp(x * x * x.dtype.type(-0.5)) * x.dtype.type(1 / math.sqrt(2 * math.pi))
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -91,6 +161,101 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     e = np.exp(x - top)
     e /= e.sum(axis=axis, keepdims=True)
     return e
+
+
+def masked_softmax(x: np.ndarray, mask=None, axis: int = -1) -> np.ndarray:
+    """softmax along ``axis`` over the entries where ``mask`` is True; the others get exactly 0.
+
+    mask: boolean, broadcastable to x's shape (True = kept), or None (all kept).
+    A −inf entry gets 0 as a masked one does; +inf entries share their row's
+    mass, as in ``softmax``. A row with nothing kept (fully masked, or all −inf)
+    gets all zeros: no NaN, no warning. Masked entries are never read, NaN or not.
+
+    >>> masked_softmax(np.array([[1.0, 1.0, 5.0], [2.0, 3.0, 4.0]]), np.array([[True, True, False], [False] * 3]))
+    array([[0.5, 0.5, 0. ],
+           [0. , 0. , 0. ]])
+    """
+    x = _float(x)
+    keep = x != -np.inf  # NaN is kept, so it reaches the output
+    if mask is not None:
+        keep = keep & _attention_mask(mask, x.shape, "masked_softmax")
+    z = np.where(keep, x, -np.inf)
+    top = z.max(axis=axis, keepdims=True)
+    e = z - np.where(np.isfinite(top), top, 0)  # a row with nothing kept: exp(−inf) = 0 everywhere
+    with np.errstate(invalid="ignore"):  # inf − inf and inf/inf in +inf rows, 0/0 beside them: replaced below
+        np.exp(e, out=e)
+        e /= np.where(top == -np.inf, 1, e.sum(axis=axis, keepdims=True))
+        infinite = top == np.inf
+        if infinite.any():
+            winners = (z == np.inf).astype(x.dtype)
+            e = np.where(infinite, winners / winners.sum(axis=axis, keepdims=True), e)
+    return e
+
+
+def causal_mask(T_q: int, T_k: int | None = None) -> np.ndarray:
+    """The causal attention mask, boolean (T_q, T_k): True where query i may attend to key j, i.e. j ≤ i.
+
+    Aligned at the top left, as torch's ``is_causal=True``: query 0 sees key 0 only.
+
+    >>> causal_mask(3).astype(int)
+    array([[1, 0, 0],
+           [1, 1, 0],
+           [1, 1, 1]])
+    """
+    T_q = integer(T_q, "T_q", 1, owner="causal_mask")
+    T_k = T_q if T_k is None else integer(T_k, "T_k", 1, owner="causal_mask")
+    return np.tri(T_q, T_k, dtype=bool)
+
+
+def _attention_mask(mask, shape: tuple, owner: str) -> np.ndarray:
+    """mask as a boolean array that broadcasts to ``shape`` (…, T_q, T_k); TypeError or ValueError otherwise."""
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        raise TypeError(f"{owner} expected a boolean mask (True = may attend), got dtype {mask.dtype}")
+    try:
+        fits = np.broadcast_shapes(mask.shape, shape) == tuple(shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{owner} expected a mask broadcastable to the scores' shape (..., T_q, T_k) = "
+                         f"{tuple(shape)}, got shape {mask.shape}")
+    return mask
+
+
+def _attention_shapes(q, k, v, owner: str) -> None:
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2 or q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"{owner} expected q (..., T_q, d_k), k (..., T_k, d_k) and v (..., T_k, d_v), "
+                         f"got q {q.shape}, k {k.shape} and v {v.shape}")
+
+
+def attention_weights(q: np.ndarray, k: np.ndarray, mask=None) -> np.ndarray:
+    """A = masked_softmax(q·kᵀ/√d_k, mask) over the last axis: how much each query attends to each key.
+
+    q (..., T_q, d_k), k (..., T_k, d_k), leading axes (batch, heads) broadcast as
+    in matmul; A (..., T_q, T_k). mask as in ``masked_softmax`` (True = may attend,
+    as torch's ``scaled_dot_product_attention``; torch's ``nn.MultiheadAttention``
+    takes the opposite). Masked pairs get exactly 0; a query that may attend to
+    nothing gets a row of zeros.
+    """
+    q, k = _float(q), _float(k)
+    _attention_shapes(q, k, k, "attention_weights")
+    scores = q @ np.swapaxes(k, -1, -2)
+    scores *= scores.dtype.type(1 / math.sqrt(q.shape[-1]))
+    return masked_softmax(scores, mask if mask is None else _attention_mask(mask, scores.shape, "attention_weights"))
+
+
+def scaled_dot_product_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, mask=None) -> np.ndarray:
+    """softmax(q·kᵀ/√d_k)·v over the last two axes ("Attention Is All You Need", eq. 1), any leading axes.
+
+    q (..., T_q, d_k), k (..., T_k, d_k), v (..., T_k, d_v) → (..., T_q, d_v).
+    mask: boolean, broadcastable to (..., T_q, T_k), True = may attend (e.g.
+    ``causal_mask(T_q, T_k)``); masked pairs get exactly zero weight, and a fully
+    masked query gets a zero output, never NaN. The layer with a backward is
+    ``bprop.layers.ScaledDotProductAttention``.
+    """
+    q, k, v = _float(q), _float(k), _float(v)
+    _attention_shapes(q, k, v, "scaled_dot_product_attention")
+    return attention_weights(q, k, mask) @ v
 
 
 def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:

@@ -38,6 +38,14 @@ BUILD = {
     "TimeSoftmaxWithLoss": lambda: L.TimeSoftmaxWithLoss(), "TimeDropout": lambda: L.TimeDropout(0.3, seed=0),
     "WeightSum": lambda: L.WeightSum(), "AttentionWeight": lambda: L.AttentionWeight(),
     "Attention": lambda: L.Attention(), "TimeAttention": lambda: L.TimeAttention(),
+    # the Transformer
+    "Softmax": lambda: L.Softmax(axis=1), "LayerNorm": lambda: L.LayerNorm(np.ones(4), np.zeros(4), eps=1e-6),
+    "ScaledDotProductAttention": lambda: L.ScaledDotProductAttention(causal=True, dropout=0.1, rng=0),
+    "MultiHeadAttention": lambda: L.MultiHeadAttention(8, 2, causal=True, dropout=0.1, rng=0),
+    "PositionalEncoding": lambda: L.PositionalEncoding(10, 8), "PositionEmbedding": lambda: L.PositionEmbedding(10, 8),
+    "FeedForward": lambda: L.FeedForward(8, 16, activation="relu", dropout=0.1, rng=0),
+    "TransformerBlock": lambda: L.TransformerBlock(8, 2, 16, causal=True, dropout=0.1, rng=0),
+    "TransformerDecoderBlock": lambda: L.TransformerDecoderBlock(8, 2, 16, dropout=0.1, rng=0),
 }
 
 
@@ -76,6 +84,11 @@ def test_the_activation_names_are_the_snake_case_of_the_activation_layers():
     ("Relu", "Relu()"),
     ("SoftmaxWithLoss", "SoftmaxWithLoss()"),
     ("MulLayer", "MulLayer()"),
+    ("MultiHeadAttention", "MultiHeadAttention(d_model=8, num_heads=2, causal=True, dropout=0.1)"),
+    ("LayerNorm", "LayerNorm(D=4, eps=1e-06)"),
+    ("PositionEmbedding", "PositionEmbedding(max_len=10, d_model=8)"),
+    ("TransformerBlock", "TransformerBlock(d_model=8, num_heads=2, d_ff=16, causal=True, dropout=0.1, eps=1e-05, "
+                         "activation='gelu')"),
 ])
 def test_repr_shows_the_parameters_sizes_and_the_options(name, text):
     assert repr(BUILD[name]()) == text
@@ -90,7 +103,9 @@ def _bad_values(option):
     return {"inplace": [1, "yes"], "alpha": ["0.1", True, float("inf")], "stride": [0, 1.0, True],
             "pad": [-1, 1.5], "pool_h": [0, 2.0], "pool_w": [0, "2"], "mode": ["min", 3],
             "momentum": [1.5, -0.1, "0.9"], "eps": [0.0, -1.0, None], "dropout_ratio": [1.0, -0.1, "half"],
-            "scale_at": ["eval", None], "ceil_mode": [1, "yes"], "stateful": [1, "yes"]}[option]
+            "scale_at": ["eval", None], "ceil_mode": [1, "yes"], "stateful": [1, "yes"], "exact": [1, "yes"],
+            "axis": [1.0, True, "-1"], "causal": [1, "yes"], "dropout": [1.0, -0.1, "half"], "d_model": [0, 8.0],
+            "num_heads": [0, True], "d_ff": [0, "16"], "max_len": [0, 1.5], "activation": ["tanh", None]}[option]
 
 
 @pytest.mark.parametrize("name", sorted(n for n, cls in registry.layer_classes().items() if cls.options))

@@ -1,11 +1,11 @@
-"""Normalization layers: BatchNormalization (book §6.3)."""
+"""Normalization layers: BatchNormalization (book §6.3) and LayerNorm (the Transformer's)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from bprop._checks import mode_flag
-from bprop.layers.base import Layer, as_float_array
+from bprop.layers.base import Layer, SequenceLayer, as_float_array
 from bprop.layers.options import number
 
 
@@ -153,4 +153,68 @@ class BatchNormalization(Layer):
         dx -= self.dbeta.reshape(shape)
         dx -= self.xn * self.dgamma.reshape(shape)
         dx *= gamma / (M * self.std)
+        return dx
+
+
+class LayerNorm(SequenceLayer):
+    """Layer normalization (Ba et al. 2016): normalize each vector over its last axis, then scale and shift.
+
+    With μ, σ² the mean and biased variance of x over its last axis (D values):
+
+        x̂ = (x − μ)/√(σ² + eps);  y = gamma·x̂ + beta
+        dbeta = Σ dout;  dgamma = Σ dout·x̂   (sums over every axis but the last)
+        dx = (1/√(σ² + eps))·(g − mean(g) − x̂·mean(g·x̂)),  g = dout·gamma
+
+    The same in training and inference (no running averages), as torch's
+    ``nn.LayerNorm(D, eps)``. gamma, beta (D,); x (..., D), any leading axes; y, dx
+    the shape and dtype of x; dgamma, dbeta (D,), book 2's list form, written in
+    place. σ² as the mean of (x − μ)² (two passes); x with inf, or too large for
+    its dtype, is refused rather than turned into NaN. Caches x̂ and √(σ² + eps).
+    """
+
+    param_names = ("gamma", "beta")
+    options = (number("eps", 0.0, open_low=True),)
+    dims = {"gamma": ("D",)}
+
+    def __init__(self, gamma, beta, eps=1e-5):
+        gamma = as_float_array(gamma, "gamma", self._name)
+        beta = as_float_array(beta, "beta", self._name).astype(gamma.dtype, copy=False)
+        if gamma.ndim != 1 or beta.shape != gamma.shape:
+            raise ValueError(f"{self._name} expected gamma and beta of the same shape (D,), "
+                             f"got gamma {gamma.shape} and beta {beta.shape}")
+        self._set_options(eps=eps)
+        self.gamma, self.beta = gamma, beta
+        self._zero_grads()
+        self.xn = self.std = None
+
+    def forward(self, x, train_flg=None):
+        x = self._input(x)
+        D = self.gamma.size
+        if x.ndim < 1 or x.shape[-1] != D:
+            raise ValueError(f"{self._name} expected x of shape (..., {D}) for gamma of size {D}, got {x.shape}")
+        with np.errstate(all="ignore"):
+            xc = x - x.mean(axis=-1, keepdims=True)
+            var = np.square(xc).mean(axis=-1, keepdims=True)
+        if not np.isfinite(var).all():
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(var[..., 0]))[0])
+            raise ValueError(f"{self._name} got non-finite statistics for the vector at index {where}: "
+                             f"x holds inf or values too large for {x.dtype}")
+        self.std = np.sqrt(var + x.dtype.type(self.eps))
+        xc /= self.std
+        self.xn = xc
+        out = self.xn * self.gamma
+        out += self.beta
+        self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
+        return out
+
+    def backward(self, dout):
+        (dout,) = self._douts(dout)
+        D = self.gamma.size
+        np.sum(dout.reshape(-1, D), axis=0, out=self.dbeta)
+        np.sum((dout * self.xn).reshape(-1, D), axis=0, out=self.dgamma)
+        g = dout * self.gamma
+        dx = g - g.mean(axis=-1, keepdims=True)
+        g *= self.xn
+        dx -= self.xn * g.mean(axis=-1, keepdims=True)
+        dx /= self.std
         return dx
