@@ -1,4 +1,4 @@
-"""``bprop check`` on book 2's LSTM cell, through the command and its child process: a correct one passes, a
+"""``bprop check`` on book 2's LSTM cell and GRU, through the command and its child process: a correct one passes, a
 buggy one names its cause in English and Japanese, and an LSTM that returns too few arrays gets words, not a
 traceback."""
 
@@ -53,3 +53,14 @@ def test_an_lstm_returning_too_few_arrays_gets_words_not_a_traceback(capsys, fil
     assert status == 1
     assert phrase in out
     assert "Traceback" not in out + err
+
+
+def test_a_gru_with_z_and_r_swapped_is_named_with_the_gradients_as_the_learner_calls_them(capsys):
+    status, out, err = run_cli(capsys, "check", f"{BOOK2 / 'gru_gates_swapped.py'}:GRU")
+    assert status == 1, out + err
+    assert "your forward takes z from the second block of A and r from the first" in out
+    assert "FAIL  dWx is the gradient of the book's GRU, but your forward computes z = σ(A[:, H:2H])" in out
+    assert "grads[0]" not in out and "Traceback" not in out + err
+    status, out, _ = run_cli(capsys, "check", f"{BOOK2 / 'gru_gates_swapped.py'}:GRU", "--lang", "ja")
+    assert status == 1
+    assert "あなたの forward は z を A の 2 番目のブロックから、r を 1 番目から取っています" in out

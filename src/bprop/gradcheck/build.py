@@ -4,7 +4,8 @@
 book's parameter names: ``W, b`` (2-D for an Affine, 4-D ``(FN, C, FH, FW)`` for a
 class whose forward takes images: decided by the name, then by trying),
 ``gamma, beta`` (and ``momentum``, ``running_mean``, ``running_var`` left to their
-defaults), ``pool_h, pool_w, stride, pad``, ``dropout_ratio``, ``alpha`` …
+defaults), ``pool_h, pool_w, stride, pad``, ``dropout_ratio``, ``alpha``, book 2's
+``Wx, Wh, b`` (numbered too: TimeBiLSTM's ``Wx1 … b2``) and NegativeSamplingLoss's ``corpus`` …
 ``params`` (from ``--param NAME=VALUE``) wins over all of it. ``build_inputs``
 then makes forward's inputs: images for a convolution or a pooling, logits and
 labels for a loss, two arrays for a node like MulLayer. Generated inputs keep
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +56,7 @@ def kind_of(cls_name: str) -> str:
     name = cls_name.lower().replace("_", "")
     for kind, words in (("conv", ("conv",)), ("pool", ("pool",)), ("batchnorm", ("batchnorm", "bn")),
                         ("dropout", ("dropout",)), ("affine", ("affine", "linear", "dense", "fullyconnected")),
-                        ("embedding", ("embedding",))):
+                        ("embedding", ("embedding", "negativesampling"))):
         if any(w in name for w in words):
             return kind
     return ""
@@ -108,8 +110,8 @@ def build_layer(cls, shape, dtype, rng, params=None):
     arguments = [] if signature is None else [
         p for p in signature.parameters.values()
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-    names = {p.name.lower() for p in arguments}
-    if kind == "" and {"wx", "wh"} <= names:
+    names = {_base(p.name) for p in arguments}
+    if kind == "" and {"wx", "wh"} <= names:  # RNN(Wx, Wh, b), TimeBiLSTM(Wx1, Wh1, b1, Wx2, Wh2, b2) …
         kind = "rnn"
     elif kind == "" and {"w", "b"} <= names:
         kind = "affine"
@@ -121,6 +123,11 @@ def build_layer(cls, shape, dtype, rng, params=None):
             return layer, plan
         first_error = first_error or (layer, plan)
     return first_error
+
+
+def _base(name: str) -> str:
+    """An argument's name without its number: Wx1 → wx."""
+    return re.sub(r"\d+$", "", name.lower())
 
 
 def _kinds_to_try(kind: str, names: set, shape) -> list[str]:
@@ -150,8 +157,8 @@ def _plan(cls_name, kind, arguments, shape, params, dtype, rng) -> Plan:
             value = params[name]
             array_int = name.lower() in _ARRAY_NAMES and isinstance(value, int) and not isinstance(value, bool)
             kwargs[name] = (value,) if array_int else value
-        elif kind == "rnn" and name.lower() in ("wx", "wh", "b"):
-            rows = {"wx": x_shape[-1], "wh": _HIDDEN}.get(name.lower())
+        elif kind == "rnn" and _base(name) in ("wx", "wh", "b"):
+            rows = {"wx": x_shape[-1], "wh": _HIDDEN}.get(_base(name))
             kwargs[name] = (gates * _HIDDEN,) if rows is None else (rows, gates * _HIDDEN)
         elif name.lower() in ("w", "weight"):
             kwargs[name] = (build_sequence.VOCAB, _OUT_FEATURES) if kind == "embedding" else _weight(kind, x_shape)
@@ -161,6 +168,8 @@ def _plan(cls_name, kind, arguments, shape, params, dtype, rng) -> Plan:
             kwargs[name] = (x_shape[1],) if kind == "batchnorm_c" else (math.prod(x_shape[1:]),)
         elif kind == "dropout" and name.lower() in DROPOUT_NAMES:
             kwargs[name] = _NUMBERS[name.lower()]
+        elif name.lower() == "corpus":  # NegativeSamplingLoss(W, corpus, …): every word id, some of them twice
+            kwargs[name] = build_sequence.corpus()
         elif kind == "pool" and name.lower() == "stride" and p.default is p.empty:
             kwargs[name] = 2
         elif p.default is not p.empty:

@@ -3,6 +3,8 @@
     LSTM cell            forward(x, h_prev, c_prev): x (N, D), h and c (N, H)
     Embedding            forward(idx): word ids (N,); TimeEmbedding (N, T); ids repeat inside a batch and inside
                          a time step, so a backward that writes dW[idx] = dout (keeping one row of two) shows
+    EmbeddingDot, NegativeSamplingLoss  forward(h, idx) / forward(h, target): h (N, H), ids (N,) as above; the
+                         loss's constructor gets a ``corpus`` holding every id of W's V rows
     TimeSoftmaxWithLoss  forward(xs, ts): logits (N, T, V), labels (N, T) with two of them the ignore_label −1
     WeightSum            forward(hs, a): hs (N, T, H), a (N, T)
     AttentionWeight, Attention  forward(hs, h): hs (N, T, H), h (N, H)
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["VOCAB", "ids_shape", "inputs"]
+__all__ = ["VOCAB", "ids_shape", "inputs", "corpus"]
 
 VOCAB = 6  # V of a checked Embedding: W is (V, 3)
 _IDS = {1: np.array([1, 3, 1, 0]), 2: np.array([[1, 3, 0], [1, 3, 5]])}  # repeats in the batch and in a step
@@ -34,6 +36,11 @@ def inputs(cls_name: str, names: list[str], plan, x: np.ndarray, dtype, rng) -> 
     name = cls_name.lower()
     if plan.kind == "embedding" and len(names) == 1:
         return [_ids(plan.shape, plan.kwargs)]
+    if plan.kind == "embedding" and len(names) == 2:  # EmbeddingDot's (h, idx), NegativeSamplingLoss's (h, target)
+        ids = _ids(plan.shape, plan.kwargs)
+        W = next((v for k, v in plan.kwargs.items() if k.lower() in ("w", "weight") and np.ndim(v) == 2), None)
+        H = W.shape[1] if W is not None else 3
+        return [rng.standard_normal((len(ids), H)).astype(dtype), ids]
     if len(names) == 3 and plan.hidden:  # the LSTM cell's (x, h_prev, c_prev)
         h, c = (rng.standard_normal((plan.shape[0], plan.hidden)).astype(dtype) for _ in range(2))
         return [x, h, c]
@@ -46,6 +53,11 @@ def inputs(cls_name: str, names: list[str], plan, x: np.ndarray, dtype, rng) -> 
         shape = {"a": (N, T), "h": (N, H), "hs_dec": (N, T + 1, H)}[second]
         return [hs, rng.standard_normal(shape).astype(dtype)]
     return None
+
+
+def corpus() -> np.ndarray:
+    """A corpus of word ids for a sampler: each of the VOCAB ids, the smaller ones more often."""
+    return np.array([i for i in range(VOCAB) for _ in range(VOCAB - i)])
 
 
 def _ids(shape, kwargs) -> np.ndarray:

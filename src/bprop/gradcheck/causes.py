@@ -39,6 +39,7 @@ class Case:
     names: list | None = None  # their names
     out_shapes: list | None = None  # forward's outputs when it returns several (LSTM); dout is them packed
     lay: object = None  # the float64 copy of the layer (its ignore_label, …)
+    replay: object = None  # modes.Replay: forward's randomness again (NegativeSamplingLoss's samples)
 
 
 def _sigmoid(x):
@@ -135,7 +136,7 @@ def fallback(case: Case, target: str):
 
 def _no_mask(case, target, a, n):
     """Dropout's backward passing dout through where forward dropped the unit."""
-    if not case.random or target != "dx" or a.shape != case.dout.shape:
+    if not case.random or target != "d" + (case.names or ["x"])[0] or a.shape != case.dout.shape:
         return None
     dropped = np.abs(n) <= 1e-12 * max(np.max(np.abs(n)), 1e-300)
     if not dropped.any():
@@ -303,8 +304,19 @@ def shape_hints(got: tuple, want: tuple, x_shape: tuple) -> list[tuple[str, dict
         return [("shape.transposed", {})]
     if got == () and len(want) == 1:
         return [("shape.summed_all", {})]
+    if len(x_shape) == 3 and len(got) == len(want) == 2:  # book 2's (N, T, H): a sum over the wrong axis
+        wrong, right = _summed_axis(x_shape, got), _summed_axis(x_shape, want)
+        if wrong is not None and right is not None and wrong != right:
+            return [("shape.sum_axis", {"wrong": wrong, "right": right})]
     if len(got) == 1 and len(want) == 1 and got[0] == batch:
         return [("shape.batch_axis", {})]
     if len(got) > len(want) == 1 and want[0] in got:
-        return [("shape.not_summed", {"axes": "0" if len(got) == 2 and got[0] == batch else "(0, 2, 3)"})]
+        axes = "(0, 1)" if len(x_shape) == 3 else "0" if len(got) == 2 and got[0] == batch else "(0, 2, 3)"
+        return [("shape.not_summed", {"axes": axes})]
     return []
+
+
+def _summed_axis(x_shape, shape):
+    """The one axis k of x_shape whose sum leaves ``shape``, or None."""
+    found = [k for k in range(len(x_shape)) if tuple(x_shape[:k]) + tuple(x_shape[k + 1:]) == tuple(shape)]
+    return found[0] if len(found) == 1 else None

@@ -1,12 +1,13 @@
-"""Causes that know book 2's layers: the classic slips of the RNN, LSTM and Time layers, Embedding and
+"""Causes that know book 2's layers: the classic slips of the RNN, LSTM, GRU and Time layers, Embedding and
 TimeSoftmaxWithLoss, each computed exactly (``sequence_math``) and named only when the learner's numbers come
-within ``CLOSE`` of it.
+within ``CLOSE`` of it; TimeAffine, the attention layers, EmbeddingDot, NegativeSamplingLoss and TimeBiLSTM
+are ``causes_book2``'s.
 
 ``specific(case, target, a, n)`` is ``causes.specific``'s first rule (None for any other layer);
 ``forward_cause(...)`` names why forward differs from bprop's layer of the same name (the LSTM's gates sliced
-in another order, a Time loss divided by N·T). What the layer is comes from its name (LSTM, TimeRNN,
-Embedding …) and is confirmed by its forward: a guess is tried only when the book's forward, from the
-learner's own weights, gives what the learner's forward gave.
+in another order, a GRU of torch's form, a Time loss divided by N·T). What the layer is comes from its name
+(LSTM, TimeRNN, Embedding …) and is confirmed by its forward: a guess is tried only when the book's forward
+(or the variant of it the learner wrote), from the learner's own weights, gives what the learner's forward gave.
 """
 
 from __future__ import annotations
@@ -15,23 +16,25 @@ import re
 
 import numpy as np
 
-from bprop.gradcheck import outputs
+from bprop.gradcheck import causes_book2, outputs
 from bprop.gradcheck import sequence_math as sm
 from bprop.gradcheck.compare import rel
 from bprop.gradcheck.diagnose import CLOSE
+from bprop.gradcheck.guesses import named, slot, weights
 
-__all__ = ["kind_of", "weights", "specific", "forward_cause"]
+__all__ = ["kind_of", "weights", "slot", "named", "specific", "forward_cause", "exception_cause"]
 
-_RECURRENT = {"wx": 0, "wh": 1, "b": 2}
 _SAME = 1e-8  # how near the book's forward must come to the learner's to count as the same function
 
 
-_NAMED = re.compile(r"(?:my|simple|naive|book)?(lstm|gru|rnn|embedding)(?:cell|layer)?\d*")
+_NAMED = re.compile(r"(?:my|simple|naive|book)?(lstm|gru|rnn|embeddingdot|embedding|affine|bilstm|weightsum|"
+                    r"attentionweight|attention|negativesamplingloss)(?:cell|layer)?\d*")
 
 
 def kind_of(name: str) -> tuple[str | None, bool]:
-    """('lstm' | 'gru' | 'rnn' | 'embedding' | 'softmax' | None, whether it is a Time layer) from a class name:
-    LSTM, TimeLSTM, LSTMCell, MyRNN … (not Rnnlm, a net, nor TimeBiLSTM, two LSTMs)."""
+    """(kind, whether it is a Time layer) from a class name: kind is 'lstm', 'gru', 'rnn', 'embedding',
+    'embeddingdot', 'softmax', 'affine', 'bilstm', 'weightsum', 'attentionweight', 'attention',
+    'negativesamplingloss' or None — LSTM, TimeLSTM, LSTMCell, MyRNN … (not Rnnlm, a net)."""
     low = name.lower().replace("_", "")
     time = low.startswith("time")
     base = low[4:] if time else low
@@ -43,33 +46,6 @@ def kind_of(name: str) -> tuple[str | None, bool]:
     return None, time
 
 
-def weights(params: dict, order=("Wx", "Wh", "b")):
-    """The layer's arrays in ``order``: a ``params`` list by position, attributes or dict entries by name; or None."""
-    if params and all(isinstance(k, int) for k in params):
-        return [params[k] for k in sorted(params)] if len(params) == len(order) else None
-    found = {str(k).lower(): v for k, v in params.items()}
-    if all(n.lower() in found for n in order):
-        return [found[n.lower()] for n in order]
-    return None
-
-
-def _slot(case, target, order):
-    """('in', i) for the gradient of forward's input i, ('param', j) for the parameter j of ``order``."""
-    for i, name in enumerate(case.names or ()):
-        if target == "d" + name:
-            return "in", i
-    listed = re.fullmatch(r"grads\[(\d+)\]", target)
-    if listed:
-        return "param", int(listed.group(1))
-    position = {n.lower(): j for j, n in enumerate(order)}.get(target[1:].lower())
-    return None if position is None else ("param", position)
-
-
-def _named(a, guess, right):
-    """The guess explains a: it comes within CLOSE of it and differs from the right gradient."""
-    return guess is not None and np.shape(guess) == np.shape(a) and rel(a, guess) < CLOSE and rel(guess, right) >= CLOSE
-
-
 def specific(case, target: str, a, n):
     """(key, params) naming a book-2 slip in gradient ``target``, or None."""
     kind, time = kind_of(case.name)
@@ -77,11 +53,13 @@ def specific(case, target: str, a, n):
         return None
     try:
         with np.errstate(all="ignore"):
-            if kind == "embedding":
+            if kind in ("embedding", "embeddingdot"):
                 return _embedding(case, target, a)
             if kind == "softmax":
                 return _time_loss(case, target, a, n)
-            return (_time if time else _cell)(kind, case, target, a, n)
+            if kind in ("rnn", "lstm", "gru"):
+                return (_time if time else _cell)(kind, case, target, a, n)
+            return causes_book2.specific(kind, time, case, target, a, n)
     except Exception:  # shapes other than the book's, or labels it cannot read: no guess
         return None
 
@@ -91,31 +69,38 @@ def _state(kind, inputs):
 
 
 def _cell(kind, case, target, a, n):
-    P, slot = weights(case.params), _slot(case, target, ("Wx", "Wh", "b"))
-    if P is None or slot is None or len(case.inputs) != (3 if kind == "lstm" else 2):
+    P, where = weights(case.params), slot(case, target, ("Wx", "Wh", "b"))
+    if P is None or where is None or len(case.inputs) != (3 if kind == "lstm" else 2):
         return None
     if (kind == "lstm") != (case.out_shapes is not None):
         return None
     douts = case.dout if case.out_shapes is None else outputs.unpack(case.dout, case.out_shapes)
-    for order in ["fgio"] + (sm.lstm_orders() if kind == "lstm" else []):
-        state, cache = sm.step_forward(kind, P, case.inputs[0], _state(kind, case.inputs), order)
+    for variant in [None] + sm.variants(kind):
+        state, cache = sm.step_forward(kind, P, case.inputs[0], _state(kind, case.inputs), variant)
         if rel(_flat(state), case.y.ravel()) <= _SAME:
             break
     else:
         return None
-    if order != "fgio":  # gates taken from A in one order, their gradients put back in the book's
-        guess = _pick(kind, sm.step_backward(kind, P, cache, douts), slot)
-        return ("seq.lstm_dA_order", {"order": ", ".join(order)}) if _named(a, guess, n) else None
-    right = _pick(kind, sm.step_backward(kind, P, cache, douts), slot)
+    if variant is not None:  # another forward, and the book's backward over what it computed
+        guess = _pick(kind, sm.step_backward(kind, P, cache, douts), where)
+        return _books_backward(kind, variant) if named(a, guess, n) else None
+    right = _pick(kind, sm.step_backward(kind, P, cache, douts), where)
     for slip in sm.CELL_SLIPS[kind]:
-        if _named(a, _pick(kind, sm.step_backward(kind, P, cache, douts, slip), slot), right):
+        if named(a, _pick(kind, sm.step_backward(kind, P, cache, douts, slip), where), right):
             return "seq." + slip, {}
     return None
 
 
-def _pick(kind, result, slot):
+def _books_backward(kind, variant):
+    """The cause of a gradient that is the book's backward after the learner's other forward ``variant``."""
+    if kind == "lstm":  # gates taken from A in one order, their gradients put back in the book's
+        return "seq.lstm_dA_order", {"order": ", ".join(variant)}
+    return "seq.backward_is_books", {"layer": kind.upper(), "form": sm.GRU_VARIANTS[variant]}
+
+
+def _pick(kind, result, position):
     dx, dstate, grads = result
-    where, i = slot
+    where, i = position
     if where == "param":
         return grads[i] if i < len(grads) else None
     if i == 0:
@@ -124,40 +109,42 @@ def _pick(kind, result, slot):
 
 
 def _time(kind, case, target, a, n):
-    P, slot = weights(case.params), _slot(case, target, ("Wx", "Wh", "b"))
-    if P is None or slot is None or len(case.inputs) != 1:
+    P, where = weights(case.params), slot(case, target, ("Wx", "Wh", "b"))
+    if P is None or where is None or len(case.inputs) != 1:
         return None
-    where, j = slot
+    where, j = where
 
     def pick(result):
         return result[0] if where == "in" else result[1][j]
 
-    for order in ["fgio"] + (sm.lstm_orders() if kind == "lstm" else []):
-        hs, caches = sm.time_forward(kind, P, case.inputs[0], order)
+    for variant in [None] + sm.variants(kind):
+        hs, caches = sm.time_forward(kind, P, case.inputs[0], variant)
         if hs.shape == case.y.shape and rel(hs, case.y) <= _SAME:
             break
     else:
         return None
-    if order != "fgio":
+    if variant is not None:
         guess = pick(sm.time_backward(kind, P, caches, case.dout))
-        return ("seq.lstm_dA_order", {"order": ", ".join(order)}) if _named(a, guess, n) else None
+        return _books_backward(kind, variant) if named(a, guess, n) else None
     right = pick(sm.time_backward(kind, P, caches, case.dout))
     for slip in (*sm.CELL_SLIPS[kind], "time_dh_not_summed"):
-        if _named(a, pick(sm.time_backward(kind, P, caches, case.dout, slip)), right):
+        if named(a, pick(sm.time_backward(kind, P, caches, case.dout, slip)), right):
             return "seq." + slip, {}
     if where == "param":
         steps = sm.time_backward(kind, P, caches, case.dout)[2]
         for step, t in ((steps[-1], 0), (steps[0], len(steps) - 1)):
-            if _named(a, step[j], right):
+            if named(a, step[j], right):
                 return "seq.time_grads_overwritten", {"t": t}
     return None
 
 
 def _embedding(case, target, a):
     W = weights(case.params, ("W",))
-    if W is None or _slot(case, target, ("W",)) != ("param", 0):
+    if W is None or slot(case, target, ("W",)) != ("param", 0):
         return None
     idx, dout = case.inputs[0], case.dout
+    if len(case.inputs) == 2:  # EmbeddingDot's (h, idx): row n of W gets dout_n·h_n
+        idx, dout = case.inputs[1], case.dout[:, None] * case.inputs[0]
     right = np.zeros_like(W[0])
     np.add.at(right, idx, dout)
     overwritten = np.zeros_like(right)
@@ -170,13 +157,13 @@ def _embedding(case, target, a):
             step[idx[:, t]] = dout[:, t]
             per_step += step
         guesses.append(per_step)
-    if any(_named(a, g, right) for g in guesses):
+    if any(named(a, g, right) for g in guesses):
         return "seq.embedding_overwrites", {}
     return None
 
 
 def _time_loss(case, target, a, n):
-    if case.labels is None or case.x.ndim != 3 or a.shape != case.x.shape or _slot(case, target, ()) != ("in", 0):
+    if case.labels is None or case.x.ndim != 3 or a.shape != case.x.shape or slot(case, target, ()) != ("in", 0):
         return None
     ignore = getattr(case.lay, "ignore_label", -1)
     mask = case.labels != ignore
@@ -198,10 +185,10 @@ def forward_cause(ref: str, inputs, y, out_shapes, lay, params):
         with np.errstate(all="ignore"):
             if kind == "softmax":
                 return _time_loss_forward(inputs, y, getattr(lay, "ignore_label", -1))
+            if kind not in ("rnn", "lstm", "gru"):
+                return causes_book2.forward_cause(kind, time, inputs, y, params)
             P = weights(params)
-            if kind not in ("rnn", "lstm", "gru") or P is None:
-                return None
-            return _recurrent_forward(kind, time, P, inputs, y)
+            return None if P is None else _recurrent_forward(kind, time, P, inputs, y)
     except Exception:  # shapes other than the book's: no guess
         return None
 
@@ -209,22 +196,35 @@ def forward_cause(ref: str, inputs, y, out_shapes, lay, params):
 def _recurrent_forward(kind, time, P, inputs, y):
     if time:
         xs = inputs[0]
-        if kind == "lstm":
-            for order in sm.lstm_orders():
-                if rel(sm.time_forward(kind, P, xs, order)[0], y) < _SAME:
-                    return "seq.lstm_gate_order", {"order": ", ".join(order)}
+        for variant in sm.variants(kind):
+            if rel(sm.time_forward(kind, P, xs, variant)[0], y) < _SAME:
+                return _variant_cause(kind, variant)
         N, T, _ = xs.shape
         zero = sm.zero_state(kind, N, P[1].shape[0])
         fresh = np.stack([_h(kind, sm.step_forward(kind, P, xs[:, t], zero)[0]) for t in range(T)], axis=1)
         if T > 1 and rel(fresh, y) < _SAME:
             return "seq.state_not_carried", {}
         return None
-    if kind == "lstm" and len(inputs) == 3:
-        for order in sm.lstm_orders():
-            state, _ = sm.step_forward(kind, P, inputs[0], (inputs[1], inputs[2]), order)
+    if len(inputs) == (3 if kind == "lstm" else 2):
+        for variant in sm.variants(kind):
+            state, _ = sm.step_forward(kind, P, inputs[0], _state(kind, inputs), variant)
             if rel(_flat(state), y.ravel()) < _SAME:
-                return "seq.lstm_gate_order", {"order": ", ".join(order)}
+                return _variant_cause(kind, variant)
     return None
+
+
+def _variant_cause(kind, variant):
+    if kind == "lstm":
+        return "seq.lstm_gate_order", {"order": ", ".join(variant)}
+    return "seq.gru_" + variant, {}
+
+
+def exception_cause(name: str, where: str, error: str, inputs, params):
+    """(key, params) naming why a book-2 layer's ``where`` raised ``error`` (its text), or None."""
+    kind, time = kind_of(name)
+    if kind is None or inputs is None:
+        return None
+    return causes_book2.exception_cause(kind, time, where, error, inputs, params)
 
 
 def _time_loss_forward(inputs, y, ignore):

@@ -42,7 +42,9 @@ def check_layer(layer, *inputs, tol=1e-6, eps=1e-4, dtype=None, seed=0, name=Non
     ids (Embedding), is no gradient. A forward returning several arrays (book 2's LSTM:
     (h_next, c_next)) gets a backward with one dout per output. Parameters are
     found as attributes ``n`` holding an ndarray with an attribute ``'d' + n`` beside
-    it (W/dW, even if dW is None before backward), or in ``params``/``grads`` dicts.
+    it (W/dW, even if dW is None before backward), or in ``params``/``grads`` dicts,
+    or in book 2's ``params``/``grads`` lists (named as book 2 names them: dWx, dWh, db;
+    an array listed several times is one parameter whose gradient is the sum).
 
     Checked: every gradient against central differences in float64 (every
     |a − n| ≤ tol·max(max|a|, max|n|) + the rounding noise of n; elements on a
@@ -100,9 +102,11 @@ class _Checker(GradientStage, AfterGradients, SequenceChecks):
         self.tol, self.eps, self.dtype, self.strict = tol, eps, dtype, strict
         self.unit = 2.0**-52  # the rounding of what the layer computes in: float32's if it computes in float32
         self.mode = modes.mode_keyword(layer, len(arrays))
+        self.mode_attr = None if self.mode else modes.mode_attribute(layer)  # book 2's layer.train_flg
         self.rng = np.random.default_rng(seed)
         self.names = learner.input_names(layer, len(arrays))
         self.params = learner.find_params(layer)
+        self.list_names = learner.list_names(layer)  # book 2's params list: dWx, dWh, db rather than grads[i]
         self.built = {n for n, v in getattr(layer, "__dict__", {}).items() if isinstance(v, np.ndarray)}
         self.lay = learner.cast_copy(layer, np.float64)  # all gradient work runs on this copy
         self.replay = modes.Replay(self.lay)
@@ -150,6 +154,8 @@ class _Checker(GradientStage, AfterGradients, SequenceChecks):
         if reset and self.recurrent_kind() is not None:
             reset_state(lay)
         fn = lay.forward if self.mode is None else functools.partial(lay.forward, **{self.mode: train})
+        if self.mode_attr is not None:
+            setattr(lay, self.mode_attr, train)
         with self.replay(lay) if replay else contextlib.nullcontext():
             y, warns = call("forward", fn, *xs)
         return outputs.pack(y, self.out_shapes), warns
@@ -176,7 +182,7 @@ class _Checker(GradientStage, AfterGradients, SequenceChecks):
         again, _ = self.forward(copy.deepcopy(self.lay), [w.copy() for w in self.work], replay=False)
         self.random = bool(difference(copy_grad(again), self.y0))  # Dropout: a new mask on every call
         self.inplace_check("forward_inplace", saved)
-        if self.mode is not None:
+        if self.mode is not None or self.mode_attr is not None:
             running = modes.running_average_finding(self.lay, before, modes.state_arrays(self.lay),
                                                     saved[0])
             if running is not None:
@@ -249,7 +255,11 @@ class _Checker(GradientStage, AfterGradients, SequenceChecks):
     def backward(self, dout):
         """backward on the float64 copy with a fresh copy of dout → (dout as passed, input grads, param grads)."""
         arg = float(dout) if np.ndim(dout) == 0 else np.array(dout)
-        result, warns = self.backward_of(self.lay, arg)
+        try:
+            result, warns = self.backward_of(self.lay, arg)
+        except Stop as stop:
+            self.name_exception(stop.finding)
+            raise
         if self.diff is None:  # the first backward: dgamma may appear only now
             self.params = _merged(self.params, learner.find_params(self.lay, self.built))
         if warns and not any(f.params.get("where") == "backward" for f in self.findings):  # once
@@ -259,6 +269,17 @@ class _Checker(GradientStage, AfterGradients, SequenceChecks):
                 self.precision_of(g)
         grads = {p: copy_grad(learner.grad(self.lay, p)) for p in self.params}
         return arg, result, grads
+
+    def name_exception(self, finding):
+        """A book-2 layer's known slip behind an exception (TimeAffine's db over one axis): the finding says it."""
+        if finding.key != "exception":
+            return
+        params = {p[1]: learner.param(self.lay, p) for p in self.params}
+        found = causes_sequence.exception_cause(type(self.layer).__name__, finding.params["where"],
+                                                finding.params["error"], self.work, params)
+        if found is not None:
+            finding.key, finding.params = found[0], {**finding.params, **found[1]}
+            finding.extra = [e for e in finding.extra if not e[0].startswith("reading.")]
 
     def backward_checks(self) -> list[_Target]:
         saved = [w.copy() for w in self.work]
@@ -311,8 +332,17 @@ class _Checker(GradientStage, AfterGradients, SequenceChecks):
                 self.work[i] = self.work[i].astype(np.float64)
             targets.append(_Target("d" + self.names[i], self.names[i], self.work[i], copy_grad(g)))
         for p in self.params:
-            targets.append(_Target(learner.grad_label(p), learner.param_label(p), learner.param(self.lay, p), pgrads[p]))
+            targets.append(_Target(learner.grad_label(p, self.list_names), learner.param_label(p, self.list_names),
+                                   learner.param(self.lay, p), pgrads[p]))
+            slots = learner.shared_slots(self.lay, p[1]) if p[0] == "list" else []
+            if len(slots) > 1:
+                self.add("params", "note", "seq.shared_param", name=learner.param_label(p, self.list_names),
+                         count=len(slots), slots=", ".join(f"params[{j}]" for j in slots))
         return targets
+
+    def list_labels(self) -> set[str]:
+        """The report's names of the gradients kept in book 2's ``grads`` list."""
+        return {learner.grad_label(p, self.list_names) for p in self.params if p[0] == "list"}
 
     def input_grads(self, result) -> list:
         """backward's gradients of the inputs in ``diff``, in their order."""

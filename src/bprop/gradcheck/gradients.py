@@ -90,7 +90,7 @@ class GradientStage:
         other = self.work[1] if len(self.work) > 1 and 1 in self.diff else None
         return causes.Case(type(self.layer).__name__, self.work[self.diff[0] if self.diff else 0], self.y0,
                            self.dout, params, labels, self.unit_dout, self.random, other, inputs=self.work,
-                           names=self.names, out_shapes=self.out_shapes, lay=self.lay)
+                           names=self.names, out_shapes=self.out_shapes, lay=self.lay, replay=self.replay)
 
     def batch_size(self) -> int:
         x = self.work[self.diff[0] if self.diff else 0]

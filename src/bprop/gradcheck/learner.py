@@ -2,7 +2,8 @@
 
 A learner's class follows the book, not bprop: ``check_layer`` finds its
 parameters as attributes ``W`` with a ``dW`` beside them (or in ``params`` /
-``grads`` dicts), works on deep copies cast to float64 (``cast_copy``), and
+``grads`` dicts, or book 2's lists, named by ``list_names``), works on deep
+copies cast to float64 (``cast_copy``), and
 compares its forward with bprop's layer of the same name (``reference_layer``).
 ``bprop check FILE.py:NAME`` loads the class or function from its file here
 (``load_class``; ``bprop.gradcheck.build`` builds a layer and its inputs); what
@@ -16,7 +17,9 @@ import copy
 import importlib.util
 import inspect
 import io
+import re
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -31,10 +34,20 @@ _NOT_REFERENCES = {
     "Dropout": "its masks are random",
 }
 # Book 2's layers ("sequence") that a learner's class is compared with: the others are random (TimeDropout,
-# NegativeSamplingLoss) or take what bprop check does not build (EmbeddingDot's (h, idx), TimeBiLSTM's six arrays).
-SEQUENCE_REFERENCES = ("RNN", "LSTM", "GRU", "TimeRNN", "TimeLSTM", "TimeGRU", "Embedding", "TimeEmbedding",
-                       "TimeAffine", "TimeSoftmaxWithLoss", "WeightSum", "AttentionWeight", "Attention",
-                       "TimeAttention", "MatMul")
+# NegativeSamplingLoss: their gradients are checked with the randomness replayed).
+SEQUENCE_REFERENCES = ("RNN", "LSTM", "GRU", "TimeRNN", "TimeLSTM", "TimeGRU", "TimeBiLSTM", "Embedding",
+                       "TimeEmbedding", "EmbeddingDot", "TimeAffine", "TimeSoftmaxWithLoss", "WeightSum",
+                       "AttentionWeight", "Attention", "TimeAttention", "MatMul")
+# Book 2's names of the arrays in a ``params`` list, by what the class's name says it is: a learner's plain
+# list has no names (bprop's ParamList has), and the report should say dWx, not grads[0].
+_LIST_NAMES = (
+    (re.compile(r"bi(lstm|gru|rnn)"), ("Wx1", "Wh1", "b1", "Wx2", "Wh2", "b2")),
+    (re.compile(r"lstm|gru|rnn(?!lm)"), ("Wx", "Wh", "b")),
+    (re.compile(r"embedding|negativesampling"), ("W",)),
+    (re.compile(r"affine|linear"), ("W", "b")),
+    (re.compile(r"matmul"), ("W",)),
+)
+_ARRAY_ARG = re.compile(r"(w|wx|wh|b|gamma|beta|weight|bias)\d*", re.IGNORECASE)
 # … and those compared only where the book and bprop agree, with the tolerance of the comparison.
 _REFERENCES_WHEN = {
     "BatchNormalization": (lambda layer, x: x.ndim == 2, 1e-3),  # on images the book normalises per feature,
@@ -84,10 +97,45 @@ def find_params(layer, built=None) -> list[tuple[str, object]]:
     if isinstance(params, dict):
         found += [("dict", n) for n, v in params.items()
                   if isinstance(v, np.ndarray) and not any(v is s for s in seen)]
-    elif isinstance(params, list):
+    elif isinstance(params, list):  # an array listed twice (the book's NegativeSamplingLoss) counts once
         found += [("list", i) for i, v in enumerate(params)
-                  if isinstance(v, np.ndarray) and not any(v is s for s in seen)]
+                  if isinstance(v, np.ndarray) and not any(v is s for s in seen + params[:i])]
     return found
+
+
+def shared_slots(layer, i: int) -> list[int]:
+    """The positions in the ``params`` list that hold the same array as position i (i among them)."""
+    params = getattr(layer, "params", None)
+    if not isinstance(params, list) or i >= len(params):
+        return [i]
+    return [j for j, v in enumerate(params) if v is params[i]]
+
+
+def list_names(layer) -> dict[int, str] | None:
+    """{position: name} for the distinct arrays of a ``params`` list: a ParamList's own names, else book 2's for
+    the class's kind (RNN, LSTM, GRU and their Time layers: Wx, Wh, b; Embedding: W; TimeAffine: W, b …),
+    else the constructor's array arguments (W, b, Wx1 …); None when the count does not fit."""
+    params = getattr(layer, "params", None)
+    if not isinstance(params, list):
+        return None
+    first = [i for i, v in enumerate(params) if isinstance(v, np.ndarray) and not any(v is w for w in params[:i])]
+    names = getattr(params, "names", None)
+    if not (isinstance(names, tuple) and len(names) == len(params) == len(first)):
+        names = _book_names(layer, len(first))
+    return None if names is None else dict(zip(first, names))
+
+
+def _book_names(layer, count: int):
+    kind = type(layer).__name__.lower().replace("_", "")
+    for pattern, known in _LIST_NAMES:
+        if pattern.search(kind):
+            return known if len(known) == count else None
+    try:
+        arguments = [p.name for p in inspect.signature(type(layer)).parameters.values() if p.default is p.empty]
+    except (TypeError, ValueError):
+        return None
+    arrays = tuple(a for a in arguments if _ARRAY_ARG.fullmatch(a))
+    return arrays if len(arrays) == count else None
 
 
 def param(layer, p):
@@ -103,52 +151,81 @@ def grad(layer, p):
     if isinstance(grads, dict):
         return grads.get(name)
     if isinstance(grads, list) and kind == "list" and name < len(grads):
+        slots = shared_slots(layer, name)
+        parts = [grads[j] for j in slots if j < len(grads)]
+        if len(slots) > 1 and len(parts) == len(slots) and all(isinstance(g, np.ndarray) for g in parts):
+            return sum(parts[1:], parts[0].copy())  # one array used S+1 times: its gradient is their sum
         return grads[name]
     return None
 
 
-def param_label(p) -> str:
-    return p[1] if p[0] == "attr" else f"params[{p[1]!r}]"
+def _list_name(p, names):
+    """The name of list entry p from ``list_names`` (None when it is not known)."""
+    return names.get(p[1]) if p[0] == "list" and names else None
 
 
-def grad_label(p) -> str:
+def param_label(p, names=None) -> str:
+    """W for an attribute, params['W'] for a dict entry, Wx for a list entry whose name is known, else params[0]."""
+    known = _list_name(p, names)
+    return known or (p[1] if p[0] == "attr" else f"params[{p[1]!r}]")
+
+
+def grad_label(p, names=None) -> str:
+    """dW for an attribute, grads['W'] for a dict entry, dWx for a list entry whose name is known, else grads[0]."""
+    known = _list_name(p, names)
+    if known:
+        return "d" + known
     return "d" + p[1] if p[0] == "attr" else f"grads[{p[1]!r}]"
 
 
 def cast_copy(layer, dtype):
     """A deep copy of ``layer`` whose parameters are new arrays of ``dtype``.
 
-    Every attribute that *is* an old parameter array is rebound to the new one, and
-    so is every such entry of a ``params`` dict or list kept on the layer; book 2's
-    ``grads`` list, written into in place, is cast too. (Our own layers'
-    ``params`` is a view over the attributes, so rebinding those suffices.)
+    Every reference to an old parameter array is rebound to the new one: the layer's attributes, the
+    entries of its ``params`` dict or list, and those of the layers it holds (book 2's TimeBiLSTM keeps
+    its arrays in two TimeLSTMs and lists them again in its own ``params``; EmbeddingDot shares W with
+    its Embedding). Book 2's ``grads`` list, written into in place, is cast the same way, and so is any
+    other float array attribute of another dtype.
     """
     try:
         lay = copy.deepcopy(layer)
     except Exception as exc:
         raise TypeError(f"check_layer works on a copy of the layer, but copy.deepcopy failed: {exc}") from exc
     attrs = getattr(lay, "__dict__", {})
-    params, grads = attrs.get("params"), attrs.get("grads")
-    for p in find_params(lay):
-        old = param(lay, p)
-        new = old.astype(dtype)
-        for name, value in list(attrs.items()):
-            if value is old:
-                setattr(lay, name, new)
-        for holder in (params, grads):
-            keys = holder.keys() if isinstance(holder, dict) else range(len(holder)) \
-                if isinstance(holder, list) else ()
-            for key in keys:
-                if holder[key] is old:
-                    holder[key] = new
-    for name, value in list(attrs.items()):  # gamma before backward ever set dgamma, and the like
-        if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.dtype != dtype:
-            setattr(lay, name, value.astype(dtype))
+    olds = [param(lay, p) for p in find_params(lay)]
+    olds += [v for v in attrs.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.dtype != dtype]
+    grads = attrs.get("grads")
     if isinstance(grads, list):  # book 2 writes gradients into these arrays (grads[0][...] = dW)
-        for i, g in enumerate(grads):
-            if isinstance(g, np.ndarray) and g.dtype.kind == "f":
-                grads[i] = g.astype(dtype)
+        olds += [g for g in grads if isinstance(g, np.ndarray) and g.dtype.kind == "f"]
+    new = {id(old): old.astype(dtype) for old in olds}  # (olds keeps every old array alive: the ids stay unique)
+    _rebind(lay, new, set())
     return lay
+
+
+_LEAVES = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+           np.random.Generator, np.random.RandomState, str, bytes)
+
+
+def _rebind(obj, new: dict, seen: set) -> None:
+    """Replace, in obj and everything it holds (attributes, lists, dicts), each array whose id is in ``new``."""
+    if id(obj) in seen or isinstance(obj, _LEAVES):
+        return
+    seen.add(id(obj))
+    if isinstance(obj, list):
+        items = enumerate(obj)
+    elif isinstance(obj, dict):
+        items = obj.items()
+    elif isinstance(getattr(obj, "__dict__", None), dict):
+        obj = obj.__dict__  # not setattr: a class may guard its attributes
+        items = obj.items()
+    else:
+        return
+    for key, value in list(items):
+        if isinstance(value, np.ndarray):
+            if id(value) in new:
+                obj[key] = new[id(value)]
+        else:
+            _rebind(value, new, seen)
 
 
 def references() -> dict[str, type]:

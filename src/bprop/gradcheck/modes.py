@@ -1,6 +1,7 @@
 """Train and test mode, and randomness: what ``check_layer`` does for Dropout and BatchNormalization.
 
-A layer whose forward takes a mode (the book's ``forward(x, train_flg=True)``)
+A layer whose forward takes a mode (the book's ``forward(x, train_flg=True)``),
+or that keeps it as an attribute (book 2's TimeDropout: ``layer.train_flg = False``),
 is checked in both. In training mode everything is checked, gradients too: a
 random layer gets the same randomness on every call (``Replay``: NumPy's global
 state, every Generator or RandomState the layer holds, and ``np.random.default_rng()``
@@ -28,7 +29,7 @@ import numpy as np
 from bprop.gradcheck.build import MODE_NAMES
 from bprop.gradcheck.calls import Stop, call
 
-__all__ = ["mode_keyword", "Replay", "state_arrays", "running_average_finding", "dropout_finding",
+__all__ = ["mode_keyword", "mode_attribute", "Replay", "state_arrays", "running_average_finding", "dropout_finding",
            "dropout_fraction_finding", "batchnorm_test_finding"]
 
 _RANDOM_TYPES = (np.random.Generator, np.random.RandomState)
@@ -45,6 +46,14 @@ def mode_keyword(layer, given: int) -> str | None:
     return None if position is None or position < given else parameters[position]
 
 
+def mode_attribute(layer) -> str | None:
+    """The name of a train/test flag the layer keeps as an attribute (book 2's ``self.train_flg = True``, set by
+    its models before a forward), or None."""
+    attrs = getattr(layer, "__dict__", {})
+    return next((name for name, value in attrs.items()
+                 if name.lower() in MODE_NAMES and isinstance(value, (bool, np.bool_))), None)
+
+
 class Replay:
     """Makes every forward draw the same random numbers: ``with replay(layer): layer.forward(x)``.
 
@@ -54,14 +63,17 @@ class Replay:
 
     def __init__(self, layer):
         self.state = np.random.get_state()
-        self.generators = {name: copy.deepcopy(value) for name, value in _attributes(layer)
-                           if isinstance(value, _RANDOM_TYPES)}
+        self.generators = {path: copy.deepcopy(value) for path, value in _generators(layer)}
 
     @contextlib.contextmanager
     def __call__(self, layer):
         np.random.set_state(self.state)
-        for name, generator in self.generators.items():
-            setattr(layer, name, copy.deepcopy(generator))
+        for path, generator in self.generators.items():
+            owner = layer
+            for name in path[:-1]:  # the generator of a part: NegativeSamplingLoss's sampler.rng
+                owner = getattr(owner, name, None)
+            if owner is not None:
+                setattr(owner, path[-1], copy.deepcopy(generator))
         original = np.random.default_rng
 
         def seeded(seed=None, *args, **kwargs):
@@ -79,6 +91,15 @@ class Replay:
 
 def _attributes(layer):
     return list(getattr(layer, "__dict__", {}).items())
+
+
+def _generators(layer, depth: int = 2):
+    """(attribute path, generator) for each Generator or RandomState the layer holds, or a part of it holds."""
+    for name, value in _attributes(layer):
+        if isinstance(value, _RANDOM_TYPES):
+            yield (name,), value
+        elif depth > 1 and not isinstance(value, (np.ndarray, type)) and hasattr(value, "__dict__"):
+            yield from (((name, *path), g) for path, g in _generators(value, depth - 1))
 
 
 def state_arrays(layer) -> dict[str, np.ndarray | None]:
@@ -142,13 +163,22 @@ def dropout_finding(x, y_train, y_test, ratio):
     return "fail", "mode.dropout_double", {"scale": scale}
 
 
-def dropout_fraction_finding(layer, mode, ratio):
-    """(status, key, params): the share of units a training-mode forward drops, against the ratio; or None."""
+def dropout_fraction_finding(layer, mode, ratio, attribute=False):
+    """(status, key, params): the share of units a training-mode forward drops, against the ratio; or None.
+    ``mode`` is forward's keyword, or the layer's attribute when ``attribute``."""
     if ratio is None or not 0 < ratio < 1 or abs(ratio - 0.5) < 0.1:
         return None
     x = np.ones((100, 100))
+
+    def training():
+        lay = copy.deepcopy(layer)
+        if attribute:
+            setattr(lay, mode, True)
+            return lay.forward(x)
+        return lay.forward(x, **{mode: True})
+
     try:
-        y, _ = call("forward", lambda: copy.deepcopy(layer).forward(x, **{mode: True}))
+        y, _ = call("forward", training)
     except Stop:
         return None
     dropped = float(np.mean(np.asarray(y) == 0))

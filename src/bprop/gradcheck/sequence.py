@@ -87,7 +87,8 @@ class SequenceChecks:
             if isinstance(old, np.ndarray) and new is not old:
                 self.add("in_place", "fail", "seq.grads_rebound", index=i)
                 return
-        if not any(f.status == "fail" and str(f.params.get("target", "")).startswith("grads[") for f in self.findings):
+        listed = self.list_labels()
+        if not any(f.status == "fail" and f.params.get("target") in listed for f in self.findings):
             self.add("in_place", "pass", "seq.grads_in_place")  # (said only of gradients that are right)
 
     # a Time layer against its cell --------------------------------------------------------

@@ -7,11 +7,16 @@ exactly as ``causes`` does for the book-1 layers. These are the formulas of ``bp
     "rnn_no_tanh_grad"  RNN backward without the (1 − h_next²) factor: da = dh_next
     "lstm_no_tanh"      LSTM backward without tanh's derivative: ds = dc_next + dh_next·o
     "lstm_no_forget"    LSTM backward with dc_prev = ds, not ds·f
+    "gru_no_direct"     GRU backward with dh_prev missing the direct term dh_next·(1 − z)
+    "gru_no_reset_path" GRU backward with dh_prev missing r⊙(dt·Whhᵀ), the path through r⊙h_prev
+    "gru_no_gate_path"  GRU backward with dh_prev missing [dz, dr]·[Whz, Whr]ᵀ, the paths through the gates
     "time_dh_not_summed"  Time layer backward: dh_next = dhs[:, t], the carried dh dropped
 
 ``time_backward`` also returns each step's weight gradients, for a Time layer that overwrites them at every
-step (what is left is step 0's, the last a reversed loop visits); ``step_forward`` takes an LSTM's gate
-``order``, for a forward that slices A otherwise than the book's "fgio" (torch's is "ifgo").
+step (what is left is step 0's, the last a reversed loop visits). ``step_forward`` takes a ``variant`` of the
+book's forward (None: the book's): an LSTM's gate order, for a forward that slices A otherwise than the book's
+"fgio" (torch's is "ifgo"); a GRU's ``GRU_VARIANTS``. Its cache holds what that forward computed, so the book's
+backward over it is what a learner's backward gives after such a forward.
 Weights P are (Wx, Wh, b); a state is h (RNN, GRU) or (h, c) (LSTM). No class here holds anything.
 """
 
@@ -22,16 +27,29 @@ from itertools import permutations
 import numpy as np
 
 __all__ = ["sigmoid", "step_forward", "step_backward", "zero_state", "time_forward", "time_backward", "lstm_orders",
-           "CELL_SLIPS"]
+           "variants", "CELL_SLIPS", "GRU_VARIANTS"]
 
-CELL_SLIPS = {"rnn": ("rnn_no_tanh_grad",), "lstm": ("lstm_no_tanh", "lstm_no_forget"), "gru": ()}
+CELL_SLIPS = {"rnn": ("rnn_no_tanh_grad",), "lstm": ("lstm_no_tanh", "lstm_no_forget"),
+              "gru": ("gru_no_direct", "gru_no_reset_path", "gru_no_gate_path")}
+# A GRU forward other than the book's, and what it computes (language-neutral: it goes into messages as it is).
+GRU_VARIANTS = {
+    "gate_order": "z = σ(A[:, H:2H]), r = σ(A[:, :H])",  # the z and r slices swapped
+    "mix_swapped": "h_next = z·h_prev + (1 − z)·ĥ",  # torch.nn.GRU's convention
+    "reset_after": "ĥ = tanh(x·Wxh + r⊙(h_prev·Whh) + bh)",  # torch.nn.GRU's place for r
+    "no_reset": "ĥ = tanh(x·Wxh + h_prev·Whh + bh)",  # r computed, never used
+}
 
 
 def sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))  # no overflow at ±1000
 
 
-def step_forward(kind, P, x, state, order="fgio"):
+def variants(kind) -> list:
+    """The forwards other than the book's that ``step_forward`` knows for ``kind``."""
+    return lstm_orders() if kind == "lstm" else list(GRU_VARIANTS) if kind == "gru" else []
+
+
+def step_forward(kind, P, x, state, variant=None):
     """One step of the cell ``kind`` ('rnn', 'lstm', 'gru'): (new state, cache). state: h, or (h, c) for 'lstm'."""
     Wx, Wh, b = P
     if kind == "rnn":
@@ -41,7 +59,7 @@ def step_forward(kind, P, x, state, order="fgio"):
         h, c = state
         H = h.shape[1]
         A = x @ Wx + h @ Wh + b
-        block = {gate: A[:, k * H:(k + 1) * H] for k, gate in enumerate(order)}
+        block = {gate: A[:, k * H:(k + 1) * H] for k, gate in enumerate(variant or "fgio")}
         f, g, i, o = sigmoid(block["f"]), np.tanh(block["g"]), sigmoid(block["i"]), sigmoid(block["o"])
         c_next = f * c + g * i
         t = np.tanh(c_next)
@@ -49,10 +67,12 @@ def step_forward(kind, P, x, state, order="fgio"):
     H = state.shape[1]  # gru: blocks z, r, ĥ; the reset gate before Whh (the book's, Cho et al.'s)
     h = state
     xa = x @ Wx + b
-    z = sigmoid(xa[:, :H] + h @ Wh[:, :H])
-    r = sigmoid(xa[:, H:2 * H] + h @ Wh[:, H:2 * H])
-    h_hat = np.tanh(xa[:, 2 * H:] + (r * h) @ Wh[:, 2 * H:])
-    return (1 - z) * h + z * h_hat, (x, h, z, r, h_hat)
+    zr = sigmoid(xa[:, :2 * H] + h @ Wh[:, :2 * H])
+    z, r = (zr[:, H:], zr[:, :H]) if variant == "gate_order" else (zr[:, :H], zr[:, H:])
+    hh = (r * h) @ Wh[:, 2 * H:] if variant not in ("reset_after", "no_reset") else h @ Wh[:, 2 * H:]
+    h_hat = np.tanh(xa[:, 2 * H:] + (r * hh if variant == "reset_after" else hh))
+    h_next = z * h + (1 - z) * h_hat if variant == "mix_swapped" else (1 - z) * h + z * h_hat
+    return h_next, (x, h, z, r, h_hat)
 
 
 def step_backward(kind, P, cache, dstate, slip=None):
@@ -78,7 +98,9 @@ def step_backward(kind, P, cache, dstate, slip=None):
     dr = dhr * h_prev * r * (1 - r)
     dA = np.concatenate([dz, dr, dt], axis=1)
     dWh = np.concatenate([h_prev.T @ dz, h_prev.T @ dr, (r * h_prev).T @ dt], axis=1)
-    dh_prev = dstate * (1 - z) + dA[:, :2 * H] @ Wh[:, :2 * H].T + r * dhr
+    direct = 0 if slip == "gru_no_direct" else dstate * (1 - z)
+    gates = 0 if slip == "gru_no_gate_path" else dA[:, :2 * H] @ Wh[:, :2 * H].T
+    dh_prev = direct + gates + (0 if slip == "gru_no_reset_path" else r * dhr)
     return dA @ Wx.T, dh_prev, [x.T @ dA, dWh, dA.sum(axis=0)]
 
 
@@ -91,14 +113,14 @@ def _h(kind, state):
     return state[0] if kind == "lstm" else state
 
 
-def time_forward(kind, P, xs, order="fgio", state=None):
+def time_forward(kind, P, xs, variant=None, state=None):
     """hs (N, T, H) of the cell run over xs (N, T, D) from ``state`` (zeros by default), and the step caches."""
     N, T, _ = xs.shape
     H = P[1].shape[0]
     state = zero_state(kind, N, H) if state is None else state
     hs, caches = np.zeros((N, T, H)), []
     for t in range(T):
-        state, cache = step_forward(kind, P, xs[:, t], state, order)
+        state, cache = step_forward(kind, P, xs[:, t], state, variant)
         hs[:, t] = _h(kind, state)
         caches.append(cache)
     return hs, caches

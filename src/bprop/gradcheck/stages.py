@@ -33,7 +33,7 @@ class AfterGradients:
         y, warns = self.forward(lay, xs)
         result, more = self.backward_of(lay, self.dout_in(self.dtype))
         named = [("d" + self.names[i], g) for i, g in zip(self.diff, self.input_grads(result))]
-        named += [(learner.grad_label(p), learner.grad(lay, p)) for p in self.params]
+        named += [(learner.grad_label(p, self.list_names), learner.grad(lay, p)) for p in self.params]
         return y, [(k, g) for k, g in named if g is not None], warns + more
 
     def dtype_check(self):
@@ -83,7 +83,8 @@ class AfterGradients:
 
     def test_mode_checks(self):
         """forward(x, train_flg=False): finite, deterministic, inputs and running averages untouched, its form."""
-        if self.mode is None or self.diff is None:
+        mode = self.mode or self.mode_attr
+        if mode is None or self.diff is None:
             return
         lay, x = self.lay, self.work[0]
         before = modes.state_arrays(lay)
@@ -92,22 +93,22 @@ class AfterGradients:
         y2 = as_float64(self.forward(lay, self.work, train=False, replay=False)[0], "forward")
         self.inplace_check("test_inplace", saved)
         if not np.isfinite(y1).all():
-            self.add("test_mode", "fail", "mode.test_nonfinite", name=self.mode)
+            self.add("test_mode", "fail", "mode.test_nonfinite", name=mode)
             return
         after = modes.state_arrays(lay)
         moved = [n for n in before if difference(before[n], after.get(n))]
         if moved:  # before "random": a test mode that moves the averages also gives a new output each call
-            self.add("test_mode", "fail", "mode.test_moves", name=moved[0], mode=self.mode)
+            self.add("test_mode", "fail", "mode.test_moves", name=moved[0], mode=mode)
             return
         if difference(y1, y2):
-            self.add("test_mode", "fail", "mode.test_random", name=self.mode)
+            self.add("test_mode", "fail", "mode.test_random", name=mode)
             return
         judged = None
         if self.random:
             ratio = next((float(getattr(self.layer, n)) for n in build.DROPOUT_NAMES
                           if isinstance(getattr(self.layer, n, None), (int, float))), None)
             judged = modes.dropout_finding(x, self.y0, y1, ratio)
-            fraction = modes.dropout_fraction_finding(self.layer, self.mode, ratio)
+            fraction = modes.dropout_fraction_finding(self.layer, mode, ratio, attribute=self.mode is None)
             if fraction is not None:
                 self.judge("dropout", fraction)
         elif "running_mean" in after:
@@ -115,4 +116,4 @@ class AfterGradients:
         if judged is not None:
             self.judge("test_mode", judged)
         else:
-            self.add("test_mode", "pass", "mode.test_ok", name=self.mode)
+            self.add("test_mode", "pass", "mode.test_ok", name=mode)

@@ -2,9 +2,9 @@
 import numpy as np
 
 
-def softmax(x):
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+def softmax(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 class WeightSum:
@@ -29,7 +29,7 @@ class AttentionWeight:
         self.cache = None
 
     def forward(self, hs, h):
-        a = softmax((hs * h[:, np.newaxis, :]).sum(axis=2))
+        a = softmax((hs * h[:, np.newaxis, :]).sum(axis=2), axis=1)
         self.cache = (hs, h, a)
         return a
 

@@ -15,9 +15,10 @@ class GRU:
     def forward(self, x, h_prev):
         Wx, Wh, b = self.params
         H = Wh.shape[0]
-        z = sigmoid(x @ Wx[:, :H] + h_prev @ Wh[:, :H] + b[:H])
-        r = sigmoid(x @ Wx[:, H:2 * H] + h_prev @ Wh[:, H:2 * H] + b[H:2 * H])
-        h_hat = np.tanh(x @ Wx[:, 2 * H:] + (r * h_prev) @ Wh[:, 2 * H:] + b[2 * H:])
+        a = x @ Wx + b
+        gates = sigmoid(a[:, :2 * H] + h_prev @ Wh[:, :2 * H])
+        z, r = gates[:, :H], gates[:, H:]
+        h_hat = np.tanh(a[:, 2 * H:] + (r * h_prev) @ Wh[:, 2 * H:])
         self.cache = (x, h_prev, z, r, h_hat)
         return (1 - z) * h_prev + z * h_hat
 

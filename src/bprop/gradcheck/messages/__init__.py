@@ -7,6 +7,7 @@ Keys are unique across the modules.
 
     layer.py  check_layer   causes.py  its layer-specific causes   modes.py  its train/test mode
     sequence.py  book 2's layers: several outputs, grads in place, Time layers, their named slips
+    sequence_causes.py  the named slips of book 2's GRU, TimeAffine, attention, word2vec and TimeBiLSTM layers
     readings.py  an exception in plain words    usage.py  bprop check's usage errors
     optimizer.py  check_optimizer     net.py  check_net     function.py  check_function
 
@@ -16,9 +17,20 @@ backward wrote into dout (as the book's ReLU does, zeroing it through the mask);
 
 from __future__ import annotations
 
-from bprop.gradcheck.messages import causes, function, layer, modes, net, optimizer, readings, sequence, usage
+from bprop.gradcheck.messages import (
+    causes,
+    function,
+    layer,
+    modes,
+    net,
+    optimizer,
+    readings,
+    sequence,
+    sequence_causes,
+    usage,
+)
 
-MODULES = (layer, causes, modes, readings, usage, optimizer, net, function, sequence)
+MODULES = (layer, causes, modes, readings, usage, optimizer, net, function, sequence, sequence_causes)
 MESSAGES: dict[str, dict[str, str]] = {key: entry for module in MODULES for key, entry in module.MESSAGES.items()}
 
 

@@ -245,6 +245,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "。サンプルごとに 1 つの値になっているので、和を取る軸が違います。バッチ方向に足してください: "
         "np.sum(dout, axis=0)",
     },
+    "shape.sum_axis": {
+        "en": ": the sum went over axis {wrong} of the (N, T, H) input where axis {right} belongs: np.sum(…, axis={right})",
+        "ja": "。(N, T, H) の入力の axis {wrong} で和を取っていますが、和を取るのは axis {right} です: np.sum(…, axis={right})",
+    },
     "shape.not_summed": {
         "en": ": one value per sample (and position) is left; sum them: np.sum(dout, axis={axes})",
         "ja": "。サンプル（と位置）ごとの値が残っています。足し合わせてください: np.sum(dout, axis={axes})",
