@@ -22,7 +22,7 @@ from bprop.cli._common import CommandError
 __all__ = ["main", "build_parser", "CommandError"]
 
 # Subcommand modules, in the order ``bprop --help`` lists them.
-_COMMANDS = ("check", "graph", "train", "evaluate", "predict", "plot", "search", "words")
+_COMMANDS = ("check", "learn", "graph", "train", "evaluate", "predict", "plot", "search", "words")
 
 
 def build_parser() -> argparse.ArgumentParser:

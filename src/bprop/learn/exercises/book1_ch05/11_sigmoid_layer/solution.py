@@ -1,0 +1,16 @@
+import numpy as np
+
+
+class Sigmoid:
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        e = np.exp(-np.abs(x))  # stable at ±1000
+        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        self.out = out
+        return out
+
+    def backward(self, dout):
+        dx = dout * (1.0 - self.out) * self.out
+        return dx

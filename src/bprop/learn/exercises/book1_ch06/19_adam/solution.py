@@ -1,0 +1,25 @@
+import math
+
+import numpy as np
+
+
+class Adam:
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.iter = 0
+        self.m = None
+        self.v = None
+
+    def update(self, params, grads):
+        if self.m is None:
+            self.m = {key: np.zeros_like(value) for key, value in params.items()}
+            self.v = {key: np.zeros_like(value) for key, value in params.items()}
+        self.iter += 1
+        lr_t = self.lr * math.sqrt(1 - self.beta2 ** self.iter) / (1 - self.beta1 ** self.iter)
+        for key in params:
+            g = grads[key]
+            self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * g
+            self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * g * g
+            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)

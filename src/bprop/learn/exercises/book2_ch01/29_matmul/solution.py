@@ -1,0 +1,20 @@
+import numpy as np
+
+
+class MatMul:
+    def __init__(self, W):
+        self.params = [W]
+        self.grads = [np.zeros_like(W)]
+        self.x = None
+
+    def forward(self, x):
+        (W,) = self.params
+        self.x = x
+        return x @ W
+
+    def backward(self, dout):
+        (W,) = self.params
+        dx = dout @ W.T
+        dW = self.x.T @ dout
+        self.grads[0][...] = dW
+        return dx
