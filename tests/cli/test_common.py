@@ -78,3 +78,20 @@ def test_a_misspelt_command_or_option_gets_the_name_it_likely_meant(capsys, argv
         main(argv)
     assert stop.value.code == 2
     assert words in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+    """`bprop check … | head -1`: the reader goes away before bprop writes; no "Broken pipe" error, exit 141."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    learner = Path(__file__).parents[1] / "learner" / "affine.py"
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before bprop prints a line
+    child = subprocess.run([sys.executable, "-m", "bprop", "check", f"{learner}:Affine"], stdout=write,
+                           stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write)
+    assert child.stderr == ""
+    assert child.returncode == 141
