@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 from bprop import _blas
-from bprop.cli import _checkpoints, train_nlp
+from bprop.cli import _checkpoints, train_nlp, train_transformer
 from bprop.cli._common import (
     CommandError,
     Terminated,
@@ -29,7 +29,7 @@ from bprop.cli._data import add_data_option, load_data, summary
 from bprop.layers import registry
 from bprop.optim import OPTIMIZERS
 
-_MODELS = ("two-layer", "multi-layer", "simple-conv", "deep-conv", *train_nlp.MODELS)
+_MODELS = ("two-layer", "multi-layer", "simple-conv", "deep-conv", *train_nlp.MODELS, *train_transformer.MODELS)
 _CONV_MODELS = ("simple-conv", "deep-conv")
 # MultiLayerNet's activation names (bprop.nets.ACTIVATIONS), from the layer registry.
 _ACTIVATIONS = tuple(registry.activations())
@@ -88,7 +88,8 @@ def register(subparsers):
                           "simple-conv: the book's ch.7 SimpleConvNet, conv-ReLU-pool-Affine-ReLU-Affine; "
                           "deep-conv: the book's ch.8 DeepConvNet, six 3x3 convs, dropout; "
                           "book 2: cbow, skipgram (ch.4 word2vec), rnnlm, lstm-lm, better-lstm-lm (ch.5-6 language "
-                          "models), seq2seq, peeky-seq2seq (ch.7), attention-seq2seq (ch.8)")
+                          "models), seq2seq, peeky-seq2seq (ch.7), attention-seq2seq (ch.8); the Transformer: "
+                          "gpt (a language model), transformer-seq2seq")
     net.add_argument("--hidden", metavar="SIZES",
                      help="hidden layer sizes, comma-separated: one size for two-layer "
                           "(default 50), several for multi-layer (default 100,100,100,100), the "
@@ -102,13 +103,13 @@ def register(subparsers):
                           "for multi-layer; deep-conv is always he")
     net.add_argument("--weight-decay", metavar="LAMBDA",
                      help="L2 weight decay: adds LAMBDA/2 * sum(W**2) to the loss (multi-layer; "
-                          "default 0)")
+                          "default 0); for gpt and transformer-seq2seq, AdamW's decoupled decay (0.1, 0.01)")
     net.add_argument("--batchnorm", action="store_true",
                      help="batch normalization after every hidden Affine layer (multi-layer; the book's "
                           "MultiLayerNetExtend)")
     net.add_argument("--dropout", metavar="P",
                      help="dropout after every hidden activation, dropping a share P in [0, 1) of the units "
-                          "while training (multi-layer)")
+                          "while training (multi-layer; also better-lstm-lm, gpt, transformer-seq2seq)")
     learn = p.add_argument_group("learning")
     learn.add_argument("--optimizer", choices=_OPTIMIZERS, type=str.lower,
                        help="how the gradients update the weights (default sgd; adam for the conv "
@@ -145,6 +146,7 @@ def register(subparsers):
                          "to its last step (or to a new --iters/--epochs); checkpoints keep going to FILE "
                          "unless --save names another")
     train_nlp.add_options(p)
+    train_transformer.add_options(p)
     io.add_argument("--plot", metavar="FILE",
                     help="draw the loss per iteration and the accuracy per epoch to FILE (.png, .svg or .pdf; "
                          "needs matplotlib)")
@@ -156,6 +158,9 @@ def register(subparsers):
 def run(args) -> int:
     from bprop.train import Trainer
 
+    if args.model in train_transformer.MODELS:
+        return train_transformer.run(args)
+    train_transformer.reject_options(args, f"--model {args.model}" if args.model else "the book-1 models")
     if args.model in train_nlp.MODELS:
         return train_nlp.run(args)
     for name in ("wordvec", "window", "time_size", "max_grad"):

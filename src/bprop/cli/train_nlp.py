@@ -160,7 +160,7 @@ def _load(model_name: str, spec: str) -> _Data:
     """The model's data: word ids of a corpus (train, test) or question/answer pairs, with the vocabulary."""
     from bprop.datasets import corpus, ptb, sequence
 
-    if model_name in SEQ2SEQ:
+    if model_name.endswith("seq2seq"):  # the book's three and transformer-seq2seq
         if spec not in ("addition", "date"):
             raise CommandError(f"--model {model_name} trains on --data addition or date, got {spec!r}")
         (x_train, t_train), (x_test, t_test) = sequence.load_data(f"{spec}.txt")

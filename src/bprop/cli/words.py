@@ -4,6 +4,10 @@
     bprop analogy cbow.npz king man queen       king : man = queen : ?  (b − a + c)
     bprop generate lm.npz --start the --length 100 --seed 0 [--temperature T] [--top-k K]
     bprop translate date.npz "september 27, 1994"
+
+generate reads word models (an LSTM language model, a GPT on words) and character
+GPTs (``--data chars:FILE``: --start is then text, its characters read one by one);
+translate any seq2seq model, book 2's or the Transformer's.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ def register(subparsers):
 
     p = subparsers.add_parser("generate", help="text sampled from a saved language model")
     p.add_argument("model", metavar="MODEL.npz")
-    p.add_argument("--start", default="the", help="the first word(s), space-separated (default 'the')")
+    p.add_argument("--start", help="the first word(s), space-separated (default 'the'); for a character model, "
+                                   "text (default: the first character of its training text)")
     p.add_argument("--length", metavar="N", default="100", help="words to write, the start included (default 100)")
     p.add_argument("--seed", metavar="N", default="0", help="random seed: the same seed, the same text")
     p.add_argument("--temperature", metavar="T", default="1", help="below 1: safer words; above 1: bolder")
@@ -44,6 +49,8 @@ def register(subparsers):
 
 
 def saved_model(path: str, kind: str):
+    """(model, vocabulary) of a file whose meta says ``kind``: "words", "chars" (a seq2seq model) or "text"
+    (a language model on words or characters)."""
     from bprop.nets import load_model
 
     try:
@@ -51,8 +58,12 @@ def saved_model(path: str, kind: str):
     except FileNotFoundError:
         raise CommandError(f"{path}: no such model file (save one with {_EXAMPLE})") from None
     meta = getattr(model, "meta", {})
-    if meta.get("kind") != kind or not isinstance(meta.get("vocab"), list):
-        wanted = "a word model (cbow, skipgram or a language model)" if kind == "words" else "a seq2seq model"
+    seq2seq = hasattr(model, "encode")
+    fits = {"words": meta.get("kind") == "words", "chars": meta.get("kind") == "chars" and seq2seq,
+            "text": meta.get("kind") in ("words", "chars") and not seq2seq}[kind]
+    if not fits or not isinstance(meta.get("vocab"), list):
+        wanted = {"words": "a word model (cbow, skipgram or a language model)", "chars": "a seq2seq model",
+                  "text": "a language model"}[kind]
         raise CommandError(f"{path}: this command needs {wanted} saved by bprop train with its vocabulary")
     return model, meta["vocab"]
 
@@ -97,18 +108,28 @@ def run_analogy(args) -> int:
 
 
 def run_generate(args) -> int:
-    model, vocab = saved_model(args.model, "words")
+    model, vocab = saved_model(args.model, "text")
     if not hasattr(model, "generate"):
         raise CommandError(f"{args.model}: a {type(model).__name__} does not write text; generate needs a language "
                            f"model (bprop train --model lstm-lm --save lm.npz)")
-    start = _word_ids(vocab, args.start.split() or ["the"])
-    top_k = count(args.top_k, "--top-k") if args.top_k is not None else None
-    skip = [i for i, w in enumerate(vocab) if w in ("<unk>", "N")]
-    ids = model.generate(start, skip_ids=skip, sample_size=count(args.length, "--length"),
-                         temperature=number(args.temperature, "--temperature", low=0.0, open_low=True),
-                         top_k=top_k, seed=count(args.seed, "--seed", minimum=0))
-    text = " ".join(vocab[i] for i in ids).replace(" <eos>", ".\n")
-    print(text)
+    chars = model.meta["kind"] == "chars"
+    if chars:
+        start = _chars(vocab, args.start or model.meta.get("start") or vocab[0])
+    else:
+        start = _word_ids(vocab, (args.start or "the").split() or ["the"])
+    length = count(args.length, "--length")
+    options = {"skip_ids": [i for i, w in enumerate(vocab) if w in ("<unk>", "N")] if not chars else None,
+               "temperature": number(args.temperature, "--temperature", low=0.0, open_low=True),
+               "top_k": count(args.top_k, "--top-k") if args.top_k is not None else None,
+               "seed": count(args.seed, "--seed", minimum=0)}
+    if hasattr(model, "context"):  # a GPT: generate(start_ids, length, …)
+        ids = model.generate(start, length, **options)
+    else:
+        ids = model.generate(start, sample_size=length, **options)
+    if chars:
+        print("".join(vocab[i] for i in ids))
+    else:
+        print(" ".join(vocab[i] for i in ids).replace(" <eos>", ".\n"))
     return 0
 
 

@@ -24,6 +24,10 @@ total                                  39,760
     word2vec.py     SimpleCBOW, SimpleSkipGram (ch.3), CBOW, SkipGram (ch.4)
     rnnlm.py        SimpleRnnlm (ch.5), Rnnlm, BetterRnnlm (ch.6), and generate
     seq2seq.py      Seq2seq, PeekySeq2seq (ch.7), AttentionSeq2seq (ch.8)
+  the Transformer (the same list form and files):
+    transformer.py          GPT (decoder-only language model, tied output), generation
+    _kv_cache.py            GPT's generation with a key/value cache (speed only; equal to the plain one)
+    transformer_seq2seq.py  TransformerSeq2seq (encoder–decoder, for the date and addition tasks)
 """
 
 from bprop.nets.convnet import CONV_EVAL_BATCH_SIZE, DeepConvNet, SimpleConvNet
@@ -34,11 +38,13 @@ from bprop.nets.seq2seq import AttentionSeq2seq, PeekySeq2seq, Seq2seq
 from bprop.nets.sequence_model import SequenceModel, load_model
 from bprop.nets.sequential import EVAL_BATCH_SIZE, ParamDict, Sequential
 from bprop.nets.summary import LayerSummary
+from bprop.nets.transformer import GPT
+from bprop.nets.transformer_seq2seq import TransformerSeq2seq
 from bprop.nets.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
 
 __all__ = [
     "Sequential", "TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet", "DeepConvNet",
     "LayerSummary", "ParamDict", "ACTIVATIONS", "EVAL_BATCH_SIZE", "CONV_EVAL_BATCH_SIZE", "save", "load",
     "SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram", "SimpleRnnlm", "Rnnlm", "BetterRnnlm",
-    "Seq2seq", "PeekySeq2seq", "AttentionSeq2seq", "SequenceModel", "load_model",
+    "Seq2seq", "PeekySeq2seq", "AttentionSeq2seq", "SequenceModel", "load_model", "GPT", "TransformerSeq2seq",
 ]
