@@ -16,6 +16,11 @@ sizes, float32, random ids (the speed does not depend on the words):
 - ppmi: PPMI + a rank-100 SVD of a V = 10,000 co-occurrence matrix (bprop only:
   the book's double loop takes minutes at V = 5,000).
 
+For seq2seq and attention a second table gives one epoch as the book's scripts
+(ch07/train_seq2seq.py, ch08/train.py) and ``bprop train`` run it: the steps,
+then the accuracy on the 5,000 test questions, which the book's scripts answer
+one question at a time and bprop in batches.
+
 Ratios are bprop's time over the others', measured in this run; the header
 names the BLAS kernel and the load average (run it when the load is below 1).
 """
@@ -180,6 +185,51 @@ def torch_step(job, rng):
     return step
 
 
+# --- a whole epoch of the seq2seq scripts: the steps, then the evaluation each script does -------------
+
+EPOCH_STEPS = 45_000 // 128  # both trainers: the 45,000 training pairs in batches of 128, the rest dropped
+EVAL_SAMPLE = 500  # test questions timed; the epoch's evaluation is 10× this (5,000 questions)
+
+
+def _test_pairs(job):
+    from bprop.datasets import sequence
+
+    _, (x_test, t_test) = sequence.load_data("addition.txt" if job == "seq2seq" else "date.txt")
+    return x_test[:EVAL_SAMPLE], t_test[:EVAL_SAMPLE], sequence.get_vocab()[1]
+
+
+def bprop_eval_s(job) -> float:
+    """bprop train's evaluation: seq2seq_accuracy, the questions answered in batches of 500."""
+    from bprop import nets
+    from bprop.nlp import seq2seq_accuracy
+
+    model = nets.PeekySeq2seq(13, 16, 128, rng=0) if job == "seq2seq" else nets.AttentionSeq2seq(59, 16, 256, rng=0)
+    x, t, _ = _test_pairs(job)
+    start = time.perf_counter()
+    seq2seq_accuracy(model, x, t)
+    return (time.perf_counter() - start) * 5000 / len(x)
+
+
+def book_eval_s(job, book) -> float:
+    """The book's scripts' evaluation (ch07/train_seq2seq.py, ch08/train.py): eval_seq2seq question by question."""
+    book_step(job, np.random.default_rng(0), book)  # puts the book's folders on sys.path
+    from common.util import eval_seq2seq
+
+    if job == "seq2seq":
+        from peeky_seq2seq import PeekySeq2seq
+
+        model = PeekySeq2seq(13, 16, 128)
+    else:
+        from attention_seq2seq import AttentionSeq2seq
+
+        model = AttentionSeq2seq(59, 16, 256)
+    x, t, id_to_char = _test_pairs(job)
+    start = time.perf_counter()
+    for i in range(len(x)):
+        eval_seq2seq(model, x[[i]], t[[i]], id_to_char, verbose=False, is_reverse=False)
+    return (time.perf_counter() - start) * 5000 / len(x)
+
+
 def ppmi_svd_seconds() -> float:
     from bprop.nlp import ppmi, truncated_svd
 
@@ -206,6 +256,7 @@ def main(argv=None) -> int:
     print(f"{openblas_info()}; torch {'absent' if torch is None else f'{torch.__version__}, {torch_threads} threads'}; "
           f"load {os.getloadavg()[0]:.2f}")
     print(f"{'job':<10} {'bprop ms':>9} {'book ms':>9} {'torch ms':>9} {'book/bprop':>11} {'bprop/torch':>12}")
+    step_ms = {}
     for job in args.jobs.split(","):
         if job == "ppmi":
             print(f"{'ppmi+svd':<10} {ppmi_svd_seconds() * 1e3:>9.0f} (V = 10,000, k = 100; goal < 30 s)")
@@ -218,6 +269,19 @@ def main(argv=None) -> int:
         ratio_book = f"{book / ours:>10.2f}×" if book else f"{'-':>11}"
         ratio_torch = f"{ours / theirs:>11.2f}×" if theirs else f"{'-':>12}"
         print(f"{job:<10} {' '.join(cells)} {ratio_book} {ratio_torch}", flush=True)
+        if job in ("seq2seq", "attention"):
+            step_ms[job] = (ours, book)
+    epochs = [job for job in args.jobs.split(",") if job in step_ms]
+    if epochs:
+        print(f"\none epoch as the scripts run it: {EPOCH_STEPS} steps (the times above) + evaluating the 5,000 test "
+              f"questions (timed on {EVAL_SAMPLE}, × 10)")
+        print(f"{'job':<10} {'bprop s':>9} {'book s':>9} {'book/bprop':>11}")
+    for job in epochs:
+        ours_ms, book_ms = step_ms[job]
+        ours = EPOCH_STEPS * ours_ms / 1e3 + bprop_eval_s(job)
+        book = EPOCH_STEPS * book_ms / 1e3 + book_eval_s(job, args.book2) if book_ms else None
+        cells = f"{ours:>9.1f} " + (f"{book:>9.1f} {book / ours:>10.2f}×" if book else f"{'-':>9} {'-':>11}")
+        print(f"{job:<10} {cells}", flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0
 
