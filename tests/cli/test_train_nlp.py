@@ -75,7 +75,7 @@ def test_an_attention_seq2seq_trains_on_dates_and_translates(small_data, tmp_pat
     (["--model", "two-layer", "--reverse"], "--reverse applies to the seq2seq models"),
     (["--model", "two-layer", "--time-size", "5"], "--time-size applies to book 2's models"),
     (["--model", "seq2seq", "--max-grad", "-1"], "--max-grad expects a number > 0"),
-    (["--model", "cbow", "--plot", "x.png"], "--plot draws the book-1 models' training curves"),
+    (["--model", "cbow", "--plot", "x.xyz"], "expected a figure file name ending in .png, .svg, .pdf"),
 ])
 def test_book2_options_in_the_wrong_place_are_one_clear_line(capsys, argv, words):
     code, _, err = run_cli(capsys, "train", *argv)
@@ -162,3 +162,34 @@ def test_better_lstm_lm_prints_the_schedule_in_its_epoch_lines(small_data, capsy
     perplexities = [float(line.split("validation perplexity ")[1].split()[0]) for line in lines]
     for before, line, now in zip(np.minimum.accumulate(perplexities), lines[1:], perplexities[1:]):
         assert ("(not below" in line) == (now >= before), line
+
+
+@pytest.mark.parametrize("model, measures", [
+    ("lstm-lm", ["train perplexity", "validation perplexity"]), ("seq2seq", ["test accuracy"]),
+])
+def test_plot_draws_the_reports_and_each_epochs_measures(small_data, tmp_path, capsys, monkeypatch, model,
+                                                          measures):
+    pytest.importorskip("matplotlib")
+    from bprop import plot
+
+    drawn = {}
+    figure = plot.epochs_figure
+
+    def keep(iterations, steps, step_label, epochs, title=None):
+        drawn.update(iterations=iterations, steps=steps, label=step_label, epochs=epochs)
+        return figure(iterations, steps, step_label, epochs, title)
+
+    monkeypatch.setattr(plot, "epochs_figure", keep)
+    picture = tmp_path / "curves.png"
+    extra = ["--time-size", "10"] if model == "lstm-lm" else []
+    code, out, err = run_cli(capsys, "train", "--model", model, "--epochs", "2", "--hidden", "8", "--wordvec", "8",
+                             *extra, "--plot", str(picture))
+    assert code == 0, err
+    assert f"wrote the training curves to {picture}" in out
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list(drawn["epochs"]) == measures and all(len(v) == 2 for v in drawn["epochs"].values())
+    lines = [line for line in out.splitlines() if line.startswith("epoch ")]
+    last = drawn["epochs"][measures[-1]][-1]
+    assert f"{measures[-1]} {last:.{2 if 'perplexity' in measures[-1] else 4}f}" in lines[-1]
+    iterations = drawn["iterations"]
+    assert iterations[0] == 1 and iterations == sorted(iterations) and len(iterations) == len(drawn["steps"])

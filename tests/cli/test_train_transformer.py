@@ -164,3 +164,16 @@ def test_layer_and_head_are_for_the_transformer_only(small_data, tmp_path, capsy
     code, _, err = run_cli(capsys, "plot", "attention", str(path), "1+1", "--head", "1",
                            "-o", str(tmp_path / "a.png"))
     assert code == 2 and "--layer and --head apply to a transformer-seq2seq model" in one_line_error(err, "plot")
+
+
+@pytest.mark.parametrize("model, extra", [
+    ("gpt", ["--context", "16", "--batch-size", "8"]), ("transformer-seq2seq", ["--batch-size", "32"]),
+])
+def test_plot_draws_a_transformers_training_curves(small_data, tmp_path, capsys, model, extra):
+    pytest.importorskip("matplotlib")
+    picture = tmp_path / "curves.svg"
+    code, out, err = run_cli(capsys, "train", "--model", model, *TINY, *extra, "--plot", str(picture), "--quiet")
+    assert code == 0, err
+    assert f"wrote the training curves to {picture}" in out
+    svg = picture.read_text()
+    assert svg.lstrip().startswith("<?xml") and ("validation perplexity" if model == "gpt" else "test accuracy") in svg

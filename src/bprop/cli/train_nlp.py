@@ -16,8 +16,8 @@ changed by its option):
 Penn Treebank files for the word models; addition or date for the seq2seq
 models. Each epoch prints the loss, the perplexity on the validation split or
 the accuracy on the test questions, and within an epoch the book's progress
-lines (``| epoch 1 |  iter 101 / 902 | time 14[s] | perplexity 412.07``); ``--save`` keeps the model with its
-vocabulary for ``bprop similar``, ``analogy``, ``generate`` and ``translate``.
+lines (``| epoch 1 |  iter 101 / 902 | time 14[s] | perplexity 412.07``); ``--plot FILE`` draws them;
+``--save`` keeps the model with its vocabulary for ``bprop similar``, ``analogy``, ``generate`` and ``translate``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bprop.cli._common import CommandError, Terminated, check_output_path, count, number, sigterm_as_interrupt
+from bprop.cli._common import (
+    CommandError,
+    Terminated,
+    check_figure_output,
+    check_output_path,
+    count,
+    number,
+    sigterm_as_interrupt,
+)
+from bprop.cli._curves import Curves
 
 WORD2VEC, LANGUAGE, SEQ2SEQ = ("cbow", "skipgram"), ("rnnlm", "lstm-lm", "better-lstm-lm"), (
     "seq2seq", "peeky-seq2seq", "attention-seq2seq")
@@ -91,8 +100,7 @@ def run(args) -> int:
     if args.batchnorm:
         raise CommandError(f"--batchnorm applies to --model multi-layer, not {model_name}")
     if args.plot is not None:
-        raise CommandError(f"--plot draws the book-1 models' training curves; --model {model_name} prints its "
-                           f"measures each epoch instead")
+        check_figure_output(args.plot, "--plot")
     if args.dropout is not None and model_name != "better-lstm-lm":
         raise CommandError(f"--dropout applies to --model better-lstm-lm (and multi-layer), not {model_name}")
     settings = _settings(args, recipe)
@@ -109,13 +117,15 @@ def run(args) -> int:
     start = time.perf_counter()
     try:
         with sigterm_as_interrupt():
-            history = _train(model_name, model, optimizer, settings, data, quiet=args.quiet)
+            history, curves = _train(model_name, model, optimizer, settings, data, quiet=args.quiet)
     except KeyboardInterrupt as stop:
         name, code = ("SIGTERM", 143) if isinstance(stop, Terminated) else ("Ctrl-C", 130)
         kept = f"; {args.save} was not written" if args.save is not None else ""
         print(f"bprop train: stopped by {name}{kept}", file=sys.stderr)
         return code
     print(f"{history[-1]} after {settings['epochs']} epochs, {time.perf_counter() - start:.1f} s")
+    if args.plot is not None:
+        curves.write(args.plot, f"{model_name} on {data.name}")
     if args.save is not None:
         model.meta = {**data.meta, "reverse": settings["reverse"]} if model_name in SEQ2SEQ else data.meta
         print(f"saved the model to {model.save(args.save)}")
@@ -199,8 +209,8 @@ def _build(model_name: str, s: dict, data: _Data):
     return cls(V, s["wordvec"], s["hidden"], dtype=dtype, rng=rng)
 
 
-def _train(model_name: str, model, optimizer, s: dict, data: _Data, *, quiet: bool) -> list[str]:
-    """Train epoch by epoch, printing one line each; returns the lines' final measures."""
+def _train(model_name: str, model, optimizer, s: dict, data: _Data, *, quiet: bool) -> tuple[list, Curves]:
+    """Train epoch by epoch, printing one line each; returns the lines' final measures and the curves."""
     from bprop.nlp import RnnlmTrainer, Trainer, create_contexts_target, eval_perplexity, seq2seq_accuracy
 
     lines = []
@@ -208,16 +218,19 @@ def _train(model_name: str, model, optimizer, s: dict, data: _Data, *, quiet: bo
     if model_name in WORD2VEC:
         contexts, target = create_contexts_target(data.train[0], s["window"])
         trainer = Trainer(model, optimizer, seed=seed, verbose=not quiet)
+        curves = Curves("loss", 1000)
         for epoch in range(1, s["epochs"] + 1):
             trainer.loss_list.clear()
             trainer.fit(contexts, target, max_epoch=1, batch_size=s["batch"], eval_interval=1000)
             lines.append(f"loss {np.mean(trainer.loss_list):.4f}")
+            curves.add_epoch(trainer.loss_list, len(contexts) // s["batch"], loss=np.mean(trainer.loss_list))
             _report(quiet, epoch, s["epochs"], lines[-1])
-        return lines
+        return lines, curves
     if model_name in LANGUAGE:
         ids = data.train[0]
         trainer = RnnlmTrainer(model, optimizer, seed=seed, verbose=not quiet)
         best = _BestEpoch(model, optimizer) if model_name == "better-lstm-lm" else None
+        curves = Curves("perplexity", 100)
         for epoch in range(1, s["epochs"] + 1):
             trainer.ppl_list.clear()
             model.reset_state()
@@ -225,21 +238,25 @@ def _train(model_name: str, model, optimizer, s: dict, data: _Data, *, quiet: bo
                         max_grad=s["max_grad"], eval_interval=100)
             val = eval_perplexity(model, data.test[0], batch_size=10, time_size=s["time_size"])
             lines.append(f"train perplexity {np.mean(trainer.ppl_list):.2f}  validation perplexity {val:.2f}")
+            curves.add_epoch(trainer.ppl_list, (len(ids) - 1) // (s["batch"] * s["time_size"]),
+                             train_perplexity=np.mean(trainer.ppl_list), validation_perplexity=val)
             _report(quiet, epoch, s["epochs"], lines[-1] + (best.after_epoch(val) if best else ""))
         if best and best.restore():
             lines.append(f"validation perplexity {best.perplexity:.2f} (the weights of epoch {best.epoch})")
-        return lines
+        return lines, curves
     (x_train, t_train), (x_test, t_test) = data.train, data.test
     if s["reverse"]:
         x_train, x_test = x_train[:, ::-1], x_test[:, ::-1]
     trainer = Trainer(model, optimizer, seed=seed, verbose=not quiet)
+    curves = Curves("loss", 100)
     for epoch in range(1, s["epochs"] + 1):
         trainer.loss_list.clear()
         trainer.fit(x_train, t_train, max_epoch=1, batch_size=s["batch"], max_grad=s["max_grad"], eval_interval=100)
         accuracy = seq2seq_accuracy(model, x_test, t_test)
         lines.append(f"loss {np.mean(trainer.loss_list):.4f}  test accuracy {accuracy:.4f}")
+        curves.add_epoch(trainer.loss_list, len(x_train) // s["batch"], test_accuracy=accuracy)
         _report(quiet, epoch, s["epochs"], lines[-1])
-    return lines
+    return lines, curves
 
 
 class _BestEpoch:

@@ -28,12 +28,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from bprop.cli import train_nlp
-from bprop.cli._common import CommandError, Terminated, check_output_path, count, number, sigterm_as_interrupt
+from bprop.cli._common import (
+    CommandError,
+    Terminated,
+    check_figure_output,
+    check_output_path,
+    count,
+    number,
+    sigterm_as_interrupt,
+)
+from bprop.cli._curves import Curves
 
 MODELS = ("gpt", "transformer-seq2seq")
 # Options of other models that these do not take (--optimizer: they train with AdamW).
 _OTHERS = ("hidden", "wordvec", "window", "time_size", "activation", "init", "eval_samples", "checkpoint_every",
-           "resume", "iters", "plot", "optimizer")
+           "resume", "iters", "optimizer")
 _OWN = ("layers", "d_model", "heads", "context", "d_ff", "warmup")
 
 
@@ -92,6 +101,8 @@ def run(args) -> int:
         if getattr(args, flag, False):
             raise CommandError(f"--{flag} does not apply to --model {name}")
     s = _settings(args, recipe, name)
+    if args.plot is not None:
+        check_figure_output(args.plot, "--plot")
     if args.save is not None:
         check_output_path(args.save, "--save", example="model.npz", folder_word="directory")
     data = _load(name, args.data or recipe.data, s)
@@ -105,13 +116,16 @@ def run(args) -> int:
     start = time.perf_counter()
     try:
         with sigterm_as_interrupt():
-            lines = (_train_gpt if name == "gpt" else _train_seq2seq)(model, optimizer, s, data, quiet=args.quiet)
+            lines, curves = (_train_gpt if name == "gpt" else _train_seq2seq)(model, optimizer, s, data,
+                                                                             quiet=args.quiet)
     except KeyboardInterrupt as stop:
         signal_name, code = ("SIGTERM", 143) if isinstance(stop, Terminated) else ("Ctrl-C", 130)
         kept = f"; {args.save} was not written" if args.save is not None else ""
         print(f"bprop train: stopped by {signal_name}{kept}", file=sys.stderr)
         return code
     print(f"{lines[-1]} after {s['epochs']} epochs, {time.perf_counter() - start:.1f} s")
+    if args.plot is not None:
+        curves.write(args.plot, f"{name} on {data.name}")
     if args.save is not None:
         model.meta = data.meta
         print(f"saved the model to {model.save(args.save)}")
@@ -262,36 +276,41 @@ class _Losses:
         return loss
 
 
-def _train_gpt(model, optimizer, s: dict, data, *, quiet: bool) -> list[str]:
+def _train_gpt(model, optimizer, s: dict, data, *, quiet: bool) -> tuple[list, Curves]:
     from bprop.nlp import RnnlmTrainer, eval_perplexity
 
     ids, val = data.train[0], data.test[0]
     recorded = _Losses(model)
     trainer = RnnlmTrainer(recorded, optimizer, seed=s["seed"], verbose=not quiet)
     eval_batch = max(1, min(10, (len(val) - 1) // s["context"]))
-    lines = []
+    lines, curves = [], Curves("perplexity", 100)
     for epoch in range(1, s["epochs"] + 1):
         recorded.losses.clear()
+        trainer.ppl_list.clear()
         trainer.fit(ids[:-1], ids[1:], max_epoch=1, batch_size=s["batch"], time_size=s["context"],
                     max_grad=s["max_grad"], eval_interval=100)
         loss = float(np.mean(recorded.losses))
         ppl = eval_perplexity(model, val, batch_size=eval_batch, time_size=s["context"])
         lines.append(f"train loss {loss:.4f} (perplexity {math.exp(loss):.2f})  validation perplexity {ppl:.2f}")
+        curves.add_epoch(trainer.ppl_list, len(recorded.losses),
+                         train_perplexity=math.exp(loss), validation_perplexity=ppl)
         train_nlp._report(quiet, epoch, s["epochs"], lines[-1])
-    return lines
+    return lines, curves
 
 
-def _train_seq2seq(model, optimizer, s: dict, data, *, quiet: bool) -> list[str]:
+def _train_seq2seq(model, optimizer, s: dict, data, *, quiet: bool) -> tuple[list, Curves]:
     from bprop.nlp import Trainer, seq2seq_accuracy
 
     (x_train, t_train), (x_test, t_test) = data.train, data.test
     recorded = _Losses(model)
     trainer = Trainer(recorded, optimizer, seed=s["seed"], verbose=not quiet)
-    lines = []
+    lines, curves = [], Curves("loss", 100)
     for epoch in range(1, s["epochs"] + 1):
         recorded.losses.clear()
+        trainer.loss_list.clear()
         trainer.fit(x_train, t_train, max_epoch=1, batch_size=s["batch"], max_grad=s["max_grad"], eval_interval=100)
         accuracy = seq2seq_accuracy(model, x_test, t_test)
         lines.append(f"train loss {np.mean(recorded.losses):.4f}  test accuracy {accuracy:.4f}")
+        curves.add_epoch(trainer.loss_list, len(recorded.losses), test_accuracy=accuracy)
         train_nlp._report(quiet, epoch, s["epochs"], lines[-1])
-    return lines
+    return lines, curves

@@ -14,7 +14,7 @@ when a figure is drawn; without it these functions raise ``MatplotlibMissing``
 (.png, .svg, .pdf) and writes atomically.
 
     _figure.py   save, require_matplotlib, colours and panel grids shared by the figures
-    training.py  training_figure: loss per step, accuracy per epoch
+    training.py  training_figure: loss per step, accuracy per epoch; epochs_figure: book 2's runs
     chapter6.py  §6.1–6.5: optimizers, activations, init, batchnorm, overfitting, search
     filters.py   §7.6: a convnet's first filters before and after training
     attention.py book 2 §8.4: a seq2seq answer's attention map
@@ -31,11 +31,11 @@ from bprop.plot.chapter6 import (
     search_figure,
 )
 from bprop.plot.filters import filter_grid, filters_figure, neighbour_correlation
-from bprop.plot.training import training_figure
+from bprop.plot.training import epochs_figure, training_figure
 
 __all__ = [
     "MatplotlibMissing", "FORMATS", "INSTALL_HINT", "save", "require_matplotlib", "format_of",
-    "training_figure", "activations_figure", "optimizers_figure", "init_figure",
+    "training_figure", "epochs_figure", "activations_figure", "optimizers_figure", "init_figure",
     "overfitting_figure", "batchnorm_figure", "search_figure",
     "filter_grid", "neighbour_correlation", "filters_figure", "attention_figure",
 ]

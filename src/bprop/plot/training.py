@@ -1,4 +1,5 @@
-"""The training curves of a run: the loss per step and the accuracy per epoch of a ``bprop.train.History``."""
+"""The training curves of a run: a ``bprop.train.History``'s loss per step and accuracy per epoch, or book 2's
+and the Transformer's measures per report interval and per epoch."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 
 from bprop.plot._figure import COLORS, moving_average, require_matplotlib
 
-__all__ = ["training_figure"]
+__all__ = ["training_figure", "epochs_figure"]
 
 
 def training_figure(history, title: str | None = None):
@@ -35,6 +36,39 @@ def training_figure(history, title: str | None = None):
     if history.test_acc:
         ax_acc.annotate(f"test {history.test_acc[-1]:.2%}", (epochs[-1], history.test_acc[-1]),
                         textcoords="offset points", xytext=(-6, -16), ha="right")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def epochs_figure(iterations, steps, step_label: str, epochs: dict, title: str | None = None):
+    """Book 2's and the Transformer's runs: the measure the trainer reported at each of ``iterations``, and the
+    measures after each epoch.
+
+    iterations, steps: where (counted over the whole run, from 1) and what the trainer reported (its loss_list
+    or ppl_list); epochs: name → one value per epoch ("validation perplexity", "test accuracy" …).
+    Perplexities are drawn on a log scale, accuracies from 0 to 1.
+    """
+    Figure = require_matplotlib()
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    ax_steps, ax_epochs = fig.subplots(1, 2)
+    values = np.asarray(steps, dtype=float)
+    ax_steps.plot(np.asarray(iterations), values, color=COLORS[0], linewidth=1.2)
+    ax_steps.set(xlabel="iteration", ylabel=step_label, title=f"{step_label} while training")
+    if "perplexity" in step_label and len(values) and values.min() > 0:
+        ax_steps.set_yscale("log")
+    for k, (name, measures) in enumerate(epochs.items()):
+        ax_epochs.plot(np.arange(1, len(measures) + 1), measures, "os^D"[k % 4] + "-", color=COLORS[k % len(COLORS)],
+                       label=name)
+    names = " ".join(epochs)
+    if "accuracy" in names:
+        ax_epochs.set_ylim(0, 1.005)
+    elif "perplexity" in names and all(min(m, default=1) > 0 for m in epochs.values()):
+        ax_epochs.set_yscale("log")
+    ax_epochs.set(xlabel="epoch", title="after each epoch")
+    ax_epochs.xaxis.get_major_locator().set_params(integer=True)
+    ax_epochs.grid(alpha=0.3)
+    ax_epochs.legend()
     if title:
         fig.suptitle(title)
     return fig
