@@ -40,6 +40,8 @@ numerical gradient of loss), ``check_function(softmax)`` (against the book's fun
     outputs.py    a forward with several outputs (LSTM)      build_sequence.py  book 2's inputs (ids, labels, h, c)
     sequence.py   book 2's stages: grads in place, a Time layer against its cell, stateful runs
     causes_sequence.py, sequence_math.py  book 2's named slips (LSTM gates, tanh, dc, dh over time, Embedding …)
+    learner_transformer.py, build_transformer.py  a learner's LayerNorm, attention, multi-head: read, built, fed
+    causes_transformer.py, transformer_math.py  their named slips (softmax axis, 1/√d_k, masks, heads' order …)
 """
 
 from bprop.gradcheck.checker import check_layer

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bprop.gradcheck import build_sequence
+from bprop.gradcheck import build_sequence, build_transformer
 from bprop.gradcheck.calls import Stop, call
 from bprop.gradcheck.learner import LearnerError
 
@@ -102,6 +102,12 @@ class Plan:
 def build_layer(cls, shape, dtype, rng, params=None):
     """(layer, Plan): cls built from the book's argument names; ``shape`` (N, D…) or None for a default."""
     params = dict(params or {})
+    found = build_transformer.plan(cls, shape, params, dtype, rng)  # LayerNorm, attention, multi-head
+    if found is not None:
+        plan = Plan(*found)
+        layer = _construct(cls, plan)
+        build_transformer.redraw(layer, plan.kind, plan.kwargs, rng)
+        return layer, plan
     kind = kind_of(cls.__name__)
     try:
         signature = inspect.signature(cls)
@@ -204,6 +210,9 @@ class Extra:
 def more_plans(cls, plan: Plan, shape, params) -> list[Extra]:
     """The runs after the first: a convolution at stride 2 with pad 1 (unless --param fixed them), a pooling
     at stride 1, a BatchNormalization on images (N, C, H, W) as well as on (N, D) (unless --shape fixed it)."""
+    extra = build_transformer.more_plans(cls, plan, shape, params)
+    if extra is not None:
+        return [Extra(*e) for e in extra]
     try:
         names = set(inspect.signature(cls).parameters)
     except (TypeError, ValueError):
@@ -264,6 +273,9 @@ def build_inputs(layer, plan: Plan, dtype, rng) -> list:
     for method in ("forward", "backward"):
         if not callable(getattr(layer, method, None)):
             raise LearnerError("cli.no_method", cls=cls, method=method)
+    found = build_transformer.inputs(layer, plan, dtype, rng)
+    if found is not None:
+        return found
     names = [n for n in _required_args(layer.forward) if n.lower() not in MODE_NAMES]
     x = _away_from_kinks(rng.standard_normal(plan.shape)).astype(dtype)
     if plan.kind == "pool":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bprop.gradcheck import causes_sequence
+from bprop.gradcheck import causes_sequence, causes_transformer
 from bprop.gradcheck.compare import rel
 from bprop.gradcheck.diagnose import CLOSE
 
@@ -95,8 +95,8 @@ def _activation_guesses(kind, p, x, y):
 
 def specific(case: Case, target: str, a, n):
     """(key, params) naming what is wrong with gradient ``target`` (backward a, numerical n), or None."""
-    for rule in (causes_sequence.specific, _activation, _no_mask, _loss, _affine, _batchnorm, _every_position, _node,
-                 _reordered):
+    for rule in (causes_transformer.specific, causes_sequence.specific, _activation, _no_mask, _loss, _affine,
+                 _batchnorm, _every_position, _node, _reordered):
         found = rule(case, target, a, n)
         if found is not None:
             return found

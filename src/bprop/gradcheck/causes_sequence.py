@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from bprop.gradcheck import causes_book2, outputs
+from bprop.gradcheck import causes_book2, causes_transformer, outputs
 from bprop.gradcheck import sequence_math as sm
 from bprop.gradcheck.compare import rel
 from bprop.gradcheck.diagnose import CLOSE
@@ -180,6 +180,8 @@ def _time_loss(case, target, a, n):
 
 def forward_cause(ref: str, inputs, y, out_shapes, lay, params):
     """(key, params) for why forward differs from bprop's ``ref``, or None."""
+    if ref in causes_transformer.REFERENCE_NAMES:  # LayerNorm, attention, multi-head
+        return causes_transformer.forward_cause(ref, inputs, y, lay)
     kind, time = kind_of(ref)
     try:
         with np.errstate(all="ignore"):

@@ -310,7 +310,9 @@ class _Checker(GradientStage, AfterGradients, SequenceChecks):
 
     def targets(self, result, pgrads) -> list[_Target]:
         if isinstance(result, tuple):
-            if len(result) != len(self.work):
+            masks = len(self.work) - next((i + 1 for i in reversed(range(len(self.work)))
+                                           if self.work[i].dtype != bool), 0)  # an attention's mask: no gradient
+            if len(result) not in (len(self.work), len(self.work) - masks):
                 finding = Finding("backward", "fail", "bad_grads", {"count": len(result), "inputs": len(self.work)})
                 finding.extra.append(("seq.expected_grads", {"want": ", ".join("d" + n for n in self.names)}))
                 raise Stop(finding)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bprop.gradcheck import messages, readings
+from bprop.gradcheck import learner_transformer, messages, readings
 from bprop.layers import registry
 
 # bprop's layers that a learner's class of the same name is not compared with, and why.
@@ -47,7 +47,7 @@ _LIST_NAMES = (
     (re.compile(r"affine|linear"), ("W", "b")),
     (re.compile(r"matmul"), ("W",)),
 )
-_ARRAY_ARG = re.compile(r"(w|wx|wh|b|gamma|beta|weight|bias)\d*", re.IGNORECASE)
+_ARRAY_ARG = re.compile(r"(w|wx|wh|b|gamma|beta|weight|bias)\d*|[wb]_?[qkvo]", re.IGNORECASE)  # W_q: attention
 # … and those compared only where the book and bprop agree, with the tolerance of the comparison.
 _REFERENCES_WHEN = {
     "BatchNormalization": (lambda layer, x: x.ndim == 2, 1e-3),  # on images the book normalises per feature,
@@ -130,12 +130,20 @@ def _book_names(layer, count: int):
     for pattern, known in _LIST_NAMES:
         if pattern.search(kind):
             return known if len(known) == count else None
+    known = learner_transformer.list_names(layer)  # LayerNorm's gamma, beta; multi-head's W_q … by role
+    if known is not None and len(known) == count:
+        return known
     try:
         arguments = [p.name for p in inspect.signature(type(layer)).parameters.values() if p.default is p.empty]
     except (TypeError, ValueError):
         return None
     arrays = tuple(a for a in arguments if _ARRAY_ARG.fullmatch(a))
-    return arrays if len(arrays) == count else None
+    if len(arrays) == count:
+        return arrays
+    params, attrs = getattr(layer, "params", []), getattr(layer, "__dict__", {})  # self.W_q listed in params
+    own = [next((n for n, v in attrs.items() if v is p and n not in ("params", "grads")), None) for p in params
+           if isinstance(p, np.ndarray)]
+    return tuple(own) if len(own) == count and None not in own and len(set(own)) == count else None
 
 
 def param(layer, p):
@@ -251,6 +259,8 @@ def reference_layer(layer, lay, x):
     module = type(layer).__module__ or ""
     if module == "bprop" or module.startswith("bprop."):
         return None
+    if learner_transformer.kind_of(type(layer)) is not None:  # LayerNorm, attention, multi-head: fed otherwise
+        return learner_transformer.reference(layer, lay, x)
     cls = {n.lower(): c for n, c in references().items()}.get(type(layer).__name__.lower())
     if cls is None:
         return None
