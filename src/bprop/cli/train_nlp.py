@@ -114,20 +114,28 @@ def run(args) -> int:
     if not args.quiet:
         print(f"{model!r}; {type(optimizer).__name__} lr={settings['lr']:g}; batch {settings['batch']}; "
               f"{settings['epochs']} epochs on {data.name}; seed {settings['seed']}")
+    meta = {**data.meta, "reverse": settings["reverse"]} if model_name in SEQ2SEQ else data.meta
+    return train_and_keep(args, lambda: _train(model_name, model, optimizer, settings, data, quiet=args.quiet),
+                          model, meta, f"{model_name} on {data.name}", settings["epochs"])
+
+
+def train_and_keep(args, train, model, meta: dict, title: str, epochs: int) -> int:
+    """Run train() → (lines, curves) with Ctrl-C and SIGTERM answered (exit 130 / 143, nothing written); then
+    the last line's measures, the --plot figure and the --save file (the model with ``meta``)."""
     start = time.perf_counter()
     try:
         with sigterm_as_interrupt():
-            history, curves = _train(model_name, model, optimizer, settings, data, quiet=args.quiet)
+            lines, curves = train()
     except KeyboardInterrupt as stop:
         name, code = ("SIGTERM", 143) if isinstance(stop, Terminated) else ("Ctrl-C", 130)
         kept = f"; {args.save} was not written" if args.save is not None else ""
         print(f"bprop train: stopped by {name}{kept}", file=sys.stderr)
         return code
-    print(f"{history[-1]} after {settings['epochs']} epochs, {time.perf_counter() - start:.1f} s")
+    print(f"{lines[-1]} after {epochs} epochs, {time.perf_counter() - start:.1f} s")
     if args.plot is not None:
-        curves.write(args.plot, f"{model_name} on {data.name}")
+        curves.write(args.plot, title)
     if args.save is not None:
-        model.meta = {**data.meta, "reverse": settings["reverse"]} if model_name in SEQ2SEQ else data.meta
+        model.meta = meta
         print(f"saved the model to {model.save(args.save)}")
     return 0
 

@@ -21,22 +21,12 @@ from __future__ import annotations
 
 import math
 import os
-import sys
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from bprop.cli import train_nlp
-from bprop.cli._common import (
-    CommandError,
-    Terminated,
-    check_figure_output,
-    check_output_path,
-    count,
-    number,
-    sigterm_as_interrupt,
-)
+from bprop.cli._common import CommandError, check_figure_output, check_output_path, count, number
 from bprop.cli._curves import Curves
 
 MODELS = ("gpt", "transformer-seq2seq")
@@ -113,23 +103,9 @@ def run(args) -> int:
         print(f"{model!r}; {_size(model):,} parameters; AdamW lr={s['lr']:g} weight_decay={s['weight_decay']:g}, "
               f"warmup {optimizer.schedule.warmup} of {steps} updates then cosine; batch {s['batch']}; "
               f"{s['epochs']} epochs on {data.name}; seed {s['seed']}")
-    start = time.perf_counter()
-    try:
-        with sigterm_as_interrupt():
-            lines, curves = (_train_gpt if name == "gpt" else _train_seq2seq)(model, optimizer, s, data,
-                                                                             quiet=args.quiet)
-    except KeyboardInterrupt as stop:
-        signal_name, code = ("SIGTERM", 143) if isinstance(stop, Terminated) else ("Ctrl-C", 130)
-        kept = f"; {args.save} was not written" if args.save is not None else ""
-        print(f"bprop train: stopped by {signal_name}{kept}", file=sys.stderr)
-        return code
-    print(f"{lines[-1]} after {s['epochs']} epochs, {time.perf_counter() - start:.1f} s")
-    if args.plot is not None:
-        curves.write(args.plot, f"{name} on {data.name}")
-    if args.save is not None:
-        model.meta = data.meta
-        print(f"saved the model to {model.save(args.save)}")
-    return 0
+    train = _train_gpt if name == "gpt" else _train_seq2seq
+    return train_nlp.train_and_keep(args, lambda: train(model, optimizer, s, data, quiet=args.quiet), model,
+                                    data.meta, f"{name} on {data.name}", s["epochs"])
 
 
 def _settings(args, recipe: Recipe, name: str) -> dict:
