@@ -9,7 +9,10 @@ import time
 
 import pytest
 
-CODE = "import sys; from bprop.cli import main; sys.exit(main(sys.argv[1:]))"
+# Ctrl-C as an interactive shell delivers it: a command started in the background of a script inherits SIGINT
+# ignored (POSIX), and Python then installs no KeyboardInterrupt handler; the child puts the default one back.
+CODE = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from bprop.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
