@@ -6,9 +6,11 @@ run from the repository root; the only thing it writes in the tree is the gitign
 """
 
 import json
+import re
 import subprocess
 import sys
 import tarfile
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,13 @@ pytest.importorskip("setuptools.build_meta", reason="setuptools builds the sdist
 ROOT = Path(__file__).resolve().parents[1]
 if not (ROOT / "pyproject.toml").is_file():
     pytest.skip("not run from a source tree", allow_module_level=True)
+# The build runs with this environment's setuptools, not pip's isolated one: it must be as new as
+# pyproject's build-system asks (PEP 639's license fields need 77).
+_NEEDED = int(re.search(r'"setuptools>=(\d+)', (ROOT / "pyproject.toml").read_text()).group(1))
+_HERE = version("setuptools")
+if int(_HERE.split(".")[0]) < _NEEDED:
+    pytest.skip(f"setuptools {_HERE} here; pyproject's build needs >= {_NEEDED} (pip's isolated build "
+                f"installs it)", allow_module_level=True)
 
 _BUILD = """
 import json, sys
