@@ -70,6 +70,7 @@ def test_an_output_path_needs_an_existing_folder_and_must_not_be_one(tmp_path):
     (["trian"], "unknown command 'trian'; did you mean 'train'?"),
     (["train", "--optimzer", "adam"], "bprop train: error: unrecognized arguments: --optimzer (did you mean --optimizer?) adam"),
     (["train", "--batchsize=10"], "unrecognized arguments: --batchsize=10 (did you mean --batch-size?)"),
+    (["train", "--model", "gtp"], "bprop train: error: argument --model: invalid choice 'gtp'; did you mean 'gpt'?"),
 ])
 def test_a_misspelt_command_or_option_gets_the_name_it_likely_meant(capsys, argv, words):
     from bprop.cli import main

@@ -60,6 +60,9 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
         guess = difflib.get_close_matches(first, commands, n=1)
         if guess:
             parser.error(f"unknown command {first!r}; did you mean {guess[0]!r}?")
+    sub = commands.get(first)
+    if sub is not None:
+        _misspelt_choice(sub, argv)
     args, extra = parser.parse_known_args(argv)
     if extra:
         sub = commands.get(getattr(args, "command", None), parser)
@@ -77,6 +80,18 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # stdout is not a file (a test's capture)
         pass
+
+
+def _misspelt_choice(sub: argparse.ArgumentParser, argv: list[str]) -> None:
+    """`--model gtp`: argparse's invalid-choice error lists every choice; this names the likely one first."""
+    for action in sub._actions:
+        if not action.choices or not action.option_strings:
+            continue
+        for option, value in zip(argv, argv[1:]):
+            if option in action.option_strings and value not in action.choices:
+                guess = difflib.get_close_matches(value, [str(c) for c in action.choices], n=1)
+                if guess:
+                    sub.error(f"argument {option}: invalid choice {value!r}; did you mean {guess[0]!r}?")
 
 
 def main(argv: list[str] | None = None) -> int:
