@@ -29,6 +29,8 @@ def test_a_progress_file_round_trips_and_drops_names_no_longer_in_the_course():
     ('{"format": "bprop-learn-progress", "version": 1, "lang": "en", "exercises": {"relu": {"status": "done"}}}',
      "status 'done'"),
     ('{"format": "bprop-learn-progress", "version": 1, "lang": "en", "exercises": []}', "not an object"),
+    ('{"format": "bprop-learn-progress", "version": ' + "9" * 5000 + "}", "not JSON bprop can read"),
+    ("[" * 100_000 + "]" * 100_000, "not JSON bprop can read"),
 ])
 def test_a_broken_progress_file_is_told_in_words(text, words):
     with pytest.raises(progress.ProgressCorrupt, match=words):

@@ -23,12 +23,11 @@ and says what differs and by how much — never its inputs, an index, or a value
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from bprop.learn import catalog
 from bprop.learn.cases import validate
-from bprop.learn.errors import LearnError
+from bprop.learn.errors import LearnError, parse_json
 
 __all__ = ["FORMAT", "load"]
 
@@ -43,13 +42,15 @@ def load(path) -> dict[str, list[dict]]:
         return LearnError("learn.extra.bad", file=str(path), reason=reason)
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise bad("no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise bad(f"cannot be read ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise bad(f"not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    try:
+        data = parse_json(text)
+    except ValueError as exc:
+        raise bad(str(exc)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != 1:
         raise bad(f'it needs "format": "{FORMAT}" and "version": 1')
     exercises = data.get("exercises")

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 
 from bprop.fileio import write_bytes_atomic
 from bprop.i18n import LANGUAGES
+from bprop.learn.errors import parse_json
 
 __all__ = ["FORMAT", "VERSION", "Record", "Progress", "ProgressCorrupt", "parse", "dump", "load", "save"]
 
@@ -68,9 +69,9 @@ def dump(progress: Progress) -> str:
 def parse(text: str, names) -> Progress:
     """The Progress in ``text``; ProgressCorrupt when it is not one. ``names``: the course's exercises."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProgressCorrupt(f"not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+        data = parse_json(text)
+    except ValueError as exc:
+        raise ProgressCorrupt(str(exc)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ProgressCorrupt(f"not a bprop learn progress file (no \"format\": \"{FORMAT}\")")
     if data.get("version") != VERSION:
