@@ -35,7 +35,7 @@ def test_a_gpt_trains_on_the_corpus_saves_and_writes_text(small_data, tmp_path, 
                              "--save", str(path))
     assert code == 0, err
     assert out.startswith("GPT(vocab_size=10000, context=16, d_model=16, num_heads=2, num_layers=1, d_ff=64, "
-                          "dropout=0.1); 173,568 parameters; AdamW lr=0.0003 weight_decay=0.1, warmup 22 of 23 ")
+                          "dropout=0.0); 173,568 parameters; AdamW lr=0.003 weight_decay=0.1, warmup 22 of 23 ")
     assert "| epoch 1 |  iter 1 / 23 |" in out
     assert "epoch 1/1  train loss " in out and "validation perplexity" in out
     model = load_model(path)
@@ -70,6 +70,36 @@ def test_a_character_gpt_trains_on_a_text_file_and_writes_in_its_alphabet(tmp_pa
     assert code == 2 and "'XYZ' are not in the model's alphabet" in one_line_error(err, "generate")
     code, _, err = run_cli(capsys, "translate", str(path), "1+1")
     assert code == 2 and "needs a seq2seq model" in one_line_error(err, "translate")
+
+
+def test_plot_attention_draws_a_gpts_causal_self_attention_over_a_text_per_layer_and_head(small_data, tmp_path,
+                                                                                         capsys):
+    from bprop.nets import load_model
+
+    pytest.importorskip("matplotlib")
+    path, picture = tmp_path / "gpt.npz", tmp_path / "attention.png"
+    assert run_cli(capsys, "train", "--model", "gpt", *TINY, "--layers", "2", "--context", "8", "--batch-size", "8",
+                   "--save", str(path), "--quiet")[0] == 0
+    code, out, err = run_cli(capsys, "plot", "attention", str(path), "she was not in the", "--layer", "1",
+                             "--head", "2", "-o", str(picture))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "'she was not in the'  (self-attention, layer 1 of 2, head 2 of 2)"
+    assert lines[1] == "  'she' looked most at 'she' (1.00)"  # the first word sees only itself
+    assert [line.split()[0] for line in lines[1:6]] == ["'she'", "'was'", "'not'", "'in'", "'the'"]
+    assert picture.stat().st_size > 1000
+    model = load_model(path)
+    model.predict(np.array([[model.meta["vocab"].index(w) for w in "she was not in the".split()]]))
+    weights = model.attention_map(0, 1)[0]
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-5)
+    assert np.all(np.triu(weights, 1) == 0)  # causal: nothing after the word itself
+    code, out, _ = run_cli(capsys, "plot", "attention", str(path), "she was not in the", "-o", str(picture))
+    assert code == 0 and out.startswith("'she was not in the'  (self-attention, layer 2 of 2, mean of 2 heads)")
+    code, _, err = run_cli(capsys, "plot", "attention", str(path), "she was not in the room at all that day", "-o",
+                           str(picture))
+    assert code == 2 and "the text has 10 words; this GPT reads at most 8 at once" in one_line_error(err, "plot")
+    code, _, err = run_cli(capsys, "plot", "attention", str(path), "she", "--layer", "3", "-o", str(picture))
+    assert code == 2 and "--layer" in one_line_error(err, "plot")
 
 
 def test_a_transformer_seq2seq_trains_on_dates_translates_and_draws_each_layer_and_head(small_data, tmp_path,
@@ -123,7 +153,7 @@ def test_the_transformer_data_is_checked_before_any_training(tmp_path, capsys):
         (["--data", f"chars:{binary}"], "not UTF-8 text (byte 3 is 0xe9"),
         (["--data", f"chars:{tmp_path}"], "is a folder; give a UTF-8 text file"),
         (["--data", "chars:"], "needs a file name after 'chars:'"),
-        (["--data", f"chars:{short}"], "3 characters are too few for one batch of --batch-size 32 × --context 64"),
+        (["--data", f"chars:{short}"], "3 characters are too few for one batch of --batch-size 16 × --context 32"),
         (["--data", "date"], "--model gpt trains on text: --data corpus, a folder of PTB files or chars:FILE"),
     ]:
         code, _, err = run_cli(capsys, "train", "--model", "gpt", *argv)
@@ -163,7 +193,7 @@ def test_layer_and_head_are_for_the_transformer_only(small_data, tmp_path, capsy
                    "8", "--save", str(path), "--quiet")[0] == 0
     code, _, err = run_cli(capsys, "plot", "attention", str(path), "1+1", "--head", "1",
                            "-o", str(tmp_path / "a.png"))
-    assert code == 2 and "--layer and --head apply to a transformer-seq2seq model" in one_line_error(err, "plot")
+    assert code == 2 and "--layer and --head apply to a transformer-seq2seq or gpt model" in one_line_error(err, "plot")
 
 
 @pytest.mark.parametrize("model, extra", [

@@ -49,8 +49,8 @@ def register(subparsers):
 
 
 def saved_model(path: str, kind: str):
-    """(model, vocabulary) of a file whose meta says ``kind``: "words", "chars" (a seq2seq model) or "text"
-    (a language model on words or characters)."""
+    """(model, vocabulary) of a file whose meta says ``kind``: "words", "chars" (a seq2seq model), "text"
+    (a language model on words or characters) or "attention" (a seq2seq model or a GPT)."""
     from bprop.nets import load_model
 
     try:
@@ -59,11 +59,13 @@ def saved_model(path: str, kind: str):
         raise CommandError(f"{path}: no such model file (save one with {_EXAMPLE})") from None
     meta = getattr(model, "meta", {})
     seq2seq = hasattr(model, "encode")
+    text = meta.get("kind") in ("words", "chars") and not seq2seq
     fits = {"words": meta.get("kind") == "words", "chars": meta.get("kind") == "chars" and seq2seq,
-            "text": meta.get("kind") in ("words", "chars") and not seq2seq}[kind]
+            "text": text, "attention": (meta.get("kind") == "chars" and seq2seq) or (text and hasattr(model, "context"))
+            }[kind]
     if not fits or not isinstance(meta.get("vocab"), list):
         wanted = {"words": "a word model (cbow, skipgram or a language model)", "chars": "a seq2seq model",
-                  "text": "a language model"}[kind]
+                  "text": "a language model", "attention": "a seq2seq model or a GPT"}[kind]
         raise CommandError(f"{path}: this command needs {wanted} saved by bprop train with its vocabulary")
     return model, meta["vocab"]
 
@@ -74,6 +76,11 @@ def _word_ids(vocab: list, words: list[str]) -> list[int]:
     if unknown:
         raise CommandError(f"{', '.join(repr(w) for w in unknown)} not in the model's {len(vocab):,}-word vocabulary")
     return [index[w] for w in words]
+
+
+def text_ids(vocab: list, tokens: list[str], chars: bool) -> list[int]:
+    """The ids of a text's tokens (its characters or its words), CommandError naming any unknown one."""
+    return _chars(vocab, "".join(tokens)) if chars else _word_ids(vocab, tokens)
 
 
 def _vectors(model) -> np.ndarray:

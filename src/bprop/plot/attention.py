@@ -15,8 +15,9 @@ from bprop.plot._figure import require_matplotlib
 __all__ = ["attention_figure"]
 
 
-def attention_figure(weights, question, answer, title: str | None = None):
-    """A Figure of weights (len(answer), len(question)) with the characters as tick labels."""
+def attention_figure(weights, question, answer, title: str | None = None, *,
+                     xlabel: str = "question (read by the encoder)", ylabel: str = "answer (written by the decoder)"):
+    """A Figure of weights (len(answer), len(question)) with the characters (or words) as tick labels."""
     weights = np.asarray(weights, dtype=float)
     if weights.shape != (len(answer), len(question)):
         raise ValueError(f"weights must have shape (len(answer), len(question)) = ({len(answer)}, {len(question)}), "
@@ -25,10 +26,11 @@ def attention_figure(weights, question, answer, title: str | None = None):
     fig = Figure(figsize=(max(4.0, 0.32 * len(question) + 1.5), max(3.0, 0.32 * len(answer) + 1.2)))
     ax = fig.add_subplot()
     image = ax.imshow(weights, cmap="gray_r", vmin=0.0, vmax=1.0, aspect="auto")
-    ax.set_xticks(range(len(question)), [c if c != " " else "·" for c in question])
+    words = any(len(c) > 1 for c in question)
+    ax.set_xticks(range(len(question)), [c if c != " " else "·" for c in question], rotation=90 if words else 0)
     ax.set_yticks(range(len(answer)), list(answer))
-    ax.set_xlabel("question (read by the encoder)")
-    ax.set_ylabel("answer (written by the decoder)")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     fig.colorbar(image, ax=ax, fraction=0.04, label="attention weight")
     if title:
         ax.set_title(title)
