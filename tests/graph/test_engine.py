@@ -171,6 +171,6 @@ def test_unknown_value_name_lists_the_known_names():
 
 
 def test_package_docstring_examples_run():
-    for module in (bg, bg.engine, bg.builtin, bg.network, bg.render):
+    for module in (bg, bg.engine, bg.builtin, bg.network, bg.scene):
         failed, attempted = doctest.testmod(module)
         assert attempted > 0 and failed == 0, module.__name__

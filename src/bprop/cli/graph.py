@@ -1,9 +1,10 @@
 """``bprop graph``: draw a computational graph with its forward values and gradients.
 
-    bprop graph sigmoid --x 1.0 -o sigmoid.svg
-    bprop graph softmax-with-loss --x=0.3,2.9,4.0 --t 0 -o swl.png
-    bprop graph shopping                      # DOT text on stdout
-    bprop graph two-layer -o net.svg          # a network as a chain of layers
+    bprop graph sigmoid --x 1.0 -o sigmoid.svg   # drawn by bprop itself: nothing to install
+    bprop graph softmax-with-loss --x=0.3,2.9,4.0 --t 0 -o swl.png   # PNG and PDF need Graphviz
+    bprop graph shopping                         # DOT text on stdout
+    bprop graph two-layer -o net.svg             # a network as a chain of layers
+    bprop graph sigmoid -o s.svg --renderer graphviz   # Graphviz's SVG instead
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 
 from bprop.cli._common import CommandError, numbers
 from bprop.graph import GRAPHS, NETWORKS, format_number, network_graph
-from bprop.graph.render import format_of
+from bprop.graph.render import RENDERERS, format_of
 
 # Which options each built-in graph reads, besides --dout.
 _OPTIONS = {
@@ -34,7 +35,8 @@ def register(subparsers) -> None:
         help="draw a computational graph: forward values and backward gradients on every edge",
         description="Draw one of the book's computational graphs (chapter 5) from real numbers: "
         "every edge shows its forward value (blue) above its backward gradient (red). "
-        "Or draw a network as a chain of layers. Without -o, prints Graphviz DOT text.",
+        "Or draw a network as a chain of layers. bprop draws .svg itself (nothing to install); "
+        ".png and .pdf need Graphviz's dot. Without -o, prints Graphviz DOT text.",
     )
     parser.add_argument("name", metavar="NAME|FILE.npz", help=f"one of {names}; or a saved model file")
     parser.add_argument(
@@ -52,13 +54,22 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for affine's example arrays (default 0)")
     parser.add_argument("--batch", type=int, default=None, help="affine: a batch of N rows instead of one 1-D input")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write .dot, .svg, .png or .pdf (by extension)")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE",
+        help="write .dot, .svg, .png or .pdf (by extension); .png and .pdf need Graphviz's dot",
+    )
+    parser.add_argument(
+        "--renderer", choices=RENDERERS, default=None,
+        help="who draws -o FILE.svg: bprop itself (default, pure Python) or Graphviz's dot",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     if args.output is not None:
-        format_of(args.output)  # a bad extension fails before any work
+        fmt = format_of(args.output)  # a bad extension fails before any work
+    if args.renderer is not None and (args.output is None or fmt != "svg"):
+        raise CommandError("--renderer applies to -o FILE.svg only (.png and .pdf are always drawn by Graphviz)")
     if args.name in GRAPHS:
         picture, summary = _computational_graph(args)
     else:
@@ -76,7 +87,7 @@ def run(args) -> int:
     if args.output is None:
         sys.stdout.write(picture.to_dot())
         return 0
-    picture.save(args.output)
+    picture.save(args.output, renderer=args.renderer or "bprop")
     print("\n".join(summary + [f"wrote {args.output}"]))
     return 0
 

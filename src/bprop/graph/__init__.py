@@ -15,12 +15,16 @@ The sigmoid as the book draws it, x → ×(−1) → exp → +1 → / → y:
 >>> g.backward(y, dout=1.0)          # dL/dy = 1 enters from the right
 >>> print(f"y = {y.data:.4f}, dx = {x.grad:.4f}")   # dx = dout·y·(1 − y)
 y = 0.7311, dx = 0.1966
->>> "0.7311" in g.to_dot()           # DOT text, always available
+>>> ">0.7311</text>" in g.to_svg()    # SVG drawn by bprop itself: nothing to install
+True
+>>> "0.7311" in g.to_dot()           # DOT text for Graphviz
 True
 
-``g.save("sigmoid.svg")`` writes the picture (.dot needs nothing; .svg, .png
-and .pdf need Graphviz's ``dot``: ``sudo apt-get install graphviz``). In a
-notebook a Graph displays itself inline. Operators record nodes too:
+``g.save("sigmoid.svg")`` writes the picture. bprop lays out and draws SVG
+itself, in pure Python, so .svg and .dot need nothing installed, and in a
+notebook a Graph displays itself inline. PNG and PDF go through Graphviz's
+``dot`` (``sudo apt-get install graphviz``), and so does SVG with
+``save(path, renderer="graphviz")``. Operators record nodes too:
 ``y = 1 / (1 + g.exp(-x))`` builds the same graph.
 
 The nodes (each with forward and backward side by side, in ``nodes.py``):

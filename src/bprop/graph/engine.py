@@ -16,6 +16,7 @@ import numpy as np
 
 from bprop.graph.nodes import Add, Exp, Log, MatMul, Max0, Mul, Negate, Node, Reciprocal, Square, Sum
 from bprop.graph.render import Renderable, format_number, graph_to_dot
+from bprop.graph.svg import graph_svg
 
 __all__ = ["Value", "Step", "Graph"]
 
@@ -117,8 +118,9 @@ class Graph(Renderable):
     0.7311 0.1966
 
     ``values`` lists every Value in the order made; ``steps`` every node applied.
-    ``g["x"]`` finds a value by name. ``to_dot()`` gives Graphviz DOT text and
-    ``save("g.svg")`` writes a picture (.dot, .svg, .png, .pdf).
+    ``g["x"]`` finds a value by name. ``to_svg()`` draws it (pure Python, also
+    shown inline in a notebook), ``to_dot()`` gives Graphviz DOT text, and
+    ``save("g.svg")`` writes a picture (.dot, .svg; .png and .pdf through Graphviz).
     """
 
     def __init__(self, title: str | None = None):
@@ -255,3 +257,7 @@ class Graph(Renderable):
     def to_dot(self) -> str:
         """Graphviz DOT text: each edge shows its forward value (blue) over its gradient (red)."""
         return graph_to_dot(self)
+
+    def to_svg(self) -> str:
+        """SVG drawn by bprop itself, nothing installed: forward values (blue) above the edges, gradients (red) below."""
+        return graph_svg(self)

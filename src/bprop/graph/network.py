@@ -14,7 +14,8 @@ Affine           (N, 10)              510
 SoftmaxWithLoss  ()                     0
 total                              39,760
 
-Shapes may hold names ("N" for the batch). ``save("net.svg")`` draws it. The
+Shapes may hold names ("N" for the batch). ``save("net.svg")`` draws it
+(bprop draws SVG itself; .png and .pdf go through Graphviz). The
 specs of a real net are ``net.describe(input_shape)`` (``bprop.nets``), and the
 table is the one ``print(net)`` shows.
 """
@@ -26,6 +27,7 @@ import numbers
 
 from bprop._checks import integer, is_integer
 from bprop.graph.render import Renderable
+from bprop.graph.svg import chain_svg
 
 # bprop.nets (the table, the presets' specs) is imported where it is used, so that
 # `bprop graph --help`, which imports this module, does not import every layer.
@@ -81,33 +83,45 @@ class NetworkGraph(Renderable):
     def __repr__(self) -> str:
         return f"NetworkGraph({len(self.layers)} layers, {self.n_params:,} parameters)"
 
-    def to_dot(self) -> str:
-        """DOT text: input → one box per layer → output, each arrow labelled with the shape it carries."""
+    def _chain(self):
+        """What both pictures show: (caption, [(layer name, parameter text)], [shape text or None per arrow])."""
         from bprop.nets.summary import shape_text
 
-        title = (self.title + ": " if self.title else "") + f"{self.n_params:,} parameters"
+        caption = (self.title + ": " if self.title else "") + f"{self.n_params:,} parameters"
+        layers = [(name, f"{n:,} parameters" if n else "no parameters") for name, _, n in self.layers]
+        shapes = [self.input_shape] + [shape for _, shape, _ in self.layers]
+        arrows = [None if shape is None else shape_text(shape) for shape in shapes]
+        return caption, layers, arrows
+
+    def to_dot(self) -> str:
+        """DOT text: input → one box per layer → output, each arrow labelled with the shape it carries."""
+        caption, layers, arrows = self._chain()
         out = [
             "digraph network {",
             "  rankdir=TB;",
             '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica"];',
             '  edge [fontname="Helvetica", fontsize=11];',
-            f'  labelloc=b; fontname="Helvetica"; fontsize=11; label=<{html.escape(title)}>;',
+            f'  labelloc=b; fontname="Helvetica"; fontsize=11; label=<{html.escape(caption)}>;',
             "  input [shape=plaintext, style=none, label=<input>];",
         ]
-        shape_in = self.input_shape
         source = "input"
-        for i, (name, shape, n_params) in enumerate(self.layers):
-            params = f"{n_params:,} parameters" if n_params else "no parameters"
+        for i, ((name, params), arrow) in enumerate(zip(layers, arrows)):
             out.append(
                 f'  l{i} [label=<<b>{html.escape(name)}</b><br/><font point-size="10">{params}</font>>];'
             )
-            label = "" if shape_in is None else f" [label=<{html.escape(shape_text(shape_in))}>]"
+            label = "" if arrow is None else f" [label=<{html.escape(arrow)}>]"
             out.append(f"  {source} -> l{i}{label};")
-            source, shape_in = f"l{i}", shape
+            source = f"l{i}"
         out.append("  output [shape=plaintext, style=none, label=<output>];")
-        out.append(f"  {source} -> output [label=<{html.escape(shape_text(shape_in))}>];")
+        out.append(f"  {source} -> output [label=<{html.escape(arrows[-1])}>];")
         out.append("}")
         return "\n".join(out) + "\n"
+
+    def to_svg(self) -> str:
+        """SVG drawn by bprop itself, nothing installed: the same column of boxes, input at the top."""
+        caption, layers, arrows = self._chain()
+        items = [("input", None, False)] + [(name, params, True) for name, params in layers] + [("output", None, False)]
+        return chain_svg(items, arrows, caption)
 
 
 def network_graph(layers, input_shape=None, title: str | None = None) -> NetworkGraph:

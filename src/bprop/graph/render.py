@@ -1,8 +1,11 @@
-"""Pictures: Graphviz DOT text for graphs, and rendering it with Graphviz's ``dot``.
+"""Pictures: Graphviz DOT text, SVG drawn by bprop itself, and Graphviz's ``dot`` for the rest.
 
-DOT is plain text and always available. SVG, PNG and PDF need the ``dot``
-program (Debian/Ubuntu package ``graphviz``); without it, rendering raises
-``GraphvizError`` saying how to install it. Files are written atomically.
+DOT is plain text and always available, and so is SVG: bprop draws it in
+pure Python (``svg.py``), so ``.svg`` files and a notebook's inline picture
+need nothing installed. PNG and PDF — and SVG with ``renderer="graphviz"`` —
+need the ``dot`` program (Debian/Ubuntu package ``graphviz``); without it,
+rendering raises ``GraphvizError`` saying how to install it. Graphviz also
+lays out very large graphs more compactly. Files are written atomically.
 """
 
 from __future__ import annotations
@@ -12,41 +15,22 @@ import os
 import shutil
 import subprocess
 
-import numpy as np
-
 from bprop.fileio import format_of as _format_of
 from bprop.fileio import write_bytes_atomic
+from bprop.graph.scene import BACKWARD_COLOR, CONST_COLOR, FORWARD_COLOR, format_number, graph_scene
 
-FORWARD_COLOR = "#1f5fa8"  # blue: the value flowing forward
-BACKWARD_COLOR = "#c62828"  # red: the gradient flowing back
+__all__ = [
+    "FORWARD_COLOR", "BACKWARD_COLOR", "FORMATS", "RENDERERS", "GraphvizError", "format_number",
+    "edge_label", "legend", "graph_to_dot", "render_dot", "format_of", "Renderable",
+]
+
 FORMATS = ("dot", "gv", "svg", "png", "pdf")
+RENDERERS = ("bprop", "graphviz")  # who draws SVG; PNG and PDF are always Graphviz's
 _RENDER_TIMEOUT_S = 60
 
 
 class GraphvizError(OSError):
     """Graphviz's ``dot`` is missing or failed."""
-
-
-def format_number(x, max_elements: int = 6) -> str:
-    """Compact text for a number or array: 4 significant digits; big arrays as shape and range.
-
-    >>> format_number(715.0000000000001), format_number([[1, 2.5]]), format_number(np.zeros((4, 50)))
-    ('715', '[[1, 2.5]]', 'shape (4, 50): 0 … 0')
-    """
-    a = np.asarray(x)
-    if a.ndim == 0:
-        return f"{float(a) + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
-    if a.size <= max_elements and a.size > 0:
-        return _nested(a)
-    if a.size == 0:
-        return f"shape {a.shape}: empty"
-    return f"shape {a.shape}: {format_number(a.min())} … {format_number(a.max())}"
-
-
-def _nested(a: np.ndarray) -> str:
-    if a.ndim == 1:
-        return "[" + ", ".join(format_number(v) for v in a) + "]"
-    return "[" + ", ".join(_nested(row) for row in a) + "]"
 
 
 def edge_label(forward: str | None, backward: str | None = None) -> str:
@@ -69,63 +53,44 @@ def legend(title: str | None) -> str:
 
 
 def graph_to_dot(g) -> str:
-    """DOT text for a ``Graph``: the book's picture of it (§5.1–5.5).
+    """DOT text for a ``Graph``: the book's picture of it (§5.1–5.5), as ``scene.graph_scene`` lists it.
 
     Inputs and the output are plain labels, nodes are circles with their symbol,
     constants are grey numbers. Every edge carries its forward value and, after
-    ``backward``, the gradient that came back along it. A value used by several
-    nodes goes through a small branch point: the edge into the point shows its
-    total gradient, each edge out of it the share from that use.
+    ``backward``, the gradient that came back along it; a value used by several
+    nodes goes through a small branch point.
     """
+    scene = graph_scene(g)
     out = [
         "digraph computational_graph {",
         "  rankdir=LR;",
         '  node [fontname="Helvetica"];',
         '  edge [fontname="Helvetica", fontsize=11, arrowsize=0.7];',
-        f"  labelloc=b; fontname=\"Helvetica\"; fontsize=11; label={legend(g.title)};",
+        f"  labelloc=b; fontname=\"Helvetica\"; fontsize=11; label={legend(scene.title)};",
     ]
-    origin = {}
-    for i, v in enumerate(g.values):
-        if v.kind == "input":
-            out.append(f"  v{i} [shape=plaintext, label={_html(v.name)}];")
-            origin[id(v)] = f"v{i}"
-        elif v.kind == "const":
-            text = f"{v.name} = {format_number(v.data)}" if v.name else format_number(v.data)
-            out.append(f'  v{i} [shape=plaintext, fontcolor="#666666", label={_html(text)}];')
-            origin[id(v)] = f"v{i}"
-    targets = {id(v): [] for v in g.values}
-    for j, step in enumerate(g.steps):
-        out.append(f"  n{j} [shape=circle, label={_html(step.node.symbol)}];")
-        origin[id(step.output)] = f"n{j}"
-        for k, v in enumerate(step.inputs):
-            grad = None if step.grads is None else step.grads[k]
-            targets[id(v)].append((f"n{j}", grad, False))
-    for i, v in enumerate(g.values):
-        is_output = v is g.output
-        if is_output or (v.kind == "node" and not targets[id(v)]):
-            out.append(f"  o{i} [shape=plaintext, label={_html(v.name or 'out')}];")
-            targets[id(v)].append((f"o{i}", g.dout if is_output else v.grad, True))
-    for i, v in enumerate(g.values):
-        source, uses = origin[id(v)], targets[id(v)]
-        if v.kind == "const":
-            out.extend(f"  {source} -> {target};" for target, _, _ in uses)
-            continue
-        value = format_number(v.data)
-        named = f"{v.name} = {value}" if v.name and v.kind == "node" else value
-        if len(uses) == 1:
-            target, grad, to_sink = uses[0]
-            out.append(f"  {source} -> {target} [label={edge_label(value if to_sink else named, _grad(grad))}];")
-        elif uses:
-            out.append(f"  b{i} [shape=point, width=0.08];")
-            out.append(f"  {source} -> b{i} [arrowhead=none, label={edge_label(named, _grad(v.grad))}];")
-            for target, grad, _ in uses:
-                out.append(f"  b{i} -> {target} [label={edge_label(value, _grad(grad))}];")
+    out.extend(_DOT_VERTEX[v.kind].format(key=v.key, label=_html(v.label)) for v in scene.vertices if v.kind != "branch")
+    undeclared = {v.key for v in scene.vertices if v.kind == "branch"}
+    for e in scene.edges:
+        # A branch point is declared just before its first edge.
+        for key in (e.source, e.target):
+            if key in undeclared:
+                undeclared.discard(key)
+                out.append(_DOT_VERTEX["branch"].format(key=key, label=""))
+        attributes = [] if e.arrow else ["arrowhead=none"]
+        if e.forward is not None or e.backward is not None:
+            attributes.append(f"label={edge_label(e.forward, e.backward)}")
+        out.append(f"  {e.source} -> {e.target}" + (f" [{', '.join(attributes)}]" if attributes else "") + ";")
     out.append("}")
     return "\n".join(out) + "\n"
 
 
-def _grad(grad) -> str | None:
-    return None if grad is None else format_number(grad)
+_DOT_VERTEX = {
+    "input": "  {key} [shape=plaintext, label={label}];",
+    "const": f'  {{key}} [shape=plaintext, fontcolor="{CONST_COLOR}", label={{label}}];',
+    "node": "  {key} [shape=circle, label={label}];",
+    "output": "  {key} [shape=plaintext, label={label}];",
+    "branch": "  {key} [shape=point, width=0.08];",
+}
 
 
 def _html(text: str) -> str:
@@ -142,7 +107,7 @@ def render_dot(dot_text: str, format: str = "svg") -> bytes:
             f"writing {format.upper()} needs Graphviz's `dot` program, which is not installed "
             "(not found on PATH); install Graphviz: `sudo apt-get install graphviz` on "
             "Debian/Ubuntu, `brew install graphviz` on macOS, or see https://graphviz.org/download/ "
-            "— or save as .dot, which needs nothing"
+            "— or save as .svg (drawn by bprop itself) or .dot, which need nothing"
         )
     try:
         proc = subprocess.run(
@@ -163,25 +128,39 @@ def format_of(path) -> str:
 
 
 class Renderable:
-    """Mixin for anything with ``to_dot()``: render, save, and inline display in notebooks."""
+    """Mixin for anything with ``to_dot()`` and ``to_svg()``: render, save, and inline display in notebooks.
+
+    ``renderer`` picks who draws SVG: "bprop" (the default: pure Python, nothing
+    to install) or "graphviz" (Graphviz's ``dot``, which packs large graphs more
+    tightly). PNG and PDF are always drawn by Graphviz.
+    """
 
     def to_dot(self) -> str:
         raise NotImplementedError
 
-    def render(self, format: str = "svg") -> bytes:
-        """The picture as bytes (svg, png or pdf), drawn by Graphviz's ``dot``."""
+    def to_svg(self) -> str:
+        raise NotImplementedError
+
+    def render(self, format: str = "svg", renderer: str = "bprop") -> bytes:
+        """The picture as bytes: svg (by ``renderer``), png or pdf (by Graphviz's ``dot``)."""
+        _check_renderer(renderer)
+        if format == "svg" and renderer == "bprop":
+            return self.to_svg().encode("utf-8")
         return render_dot(self.to_dot(), format)
 
-    def save(self, path) -> str:
-        """Write the picture; the extension picks the format (.dot/.gv need no Graphviz)."""
+    def save(self, path, renderer: str = "bprop") -> str:
+        """Write the picture; the extension picks the format. .dot, .gv and .svg need no Graphviz."""
         fmt = format_of(path)
-        data = self.to_dot().encode("utf-8") if fmt in ("dot", "gv") else self.render(fmt)
+        _check_renderer(renderer)
+        data = self.to_dot().encode("utf-8") if fmt in ("dot", "gv") else self.render(fmt, renderer)
         write_bytes_atomic(path, data)
         return os.fspath(path)
 
-    def _repr_svg_(self):
-        # Jupyter shows this inline; None makes it fall back to the text repr.
-        try:
-            return self.render("svg").decode("utf-8")
-        except GraphvizError:
-            return None
+    def _repr_svg_(self) -> str:
+        # Jupyter shows this inline; drawn in Python, so it works with nothing installed.
+        return self.to_svg()
+
+
+def _check_renderer(renderer) -> None:
+    if renderer not in RENDERERS:
+        raise ValueError(f"renderer expected one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}")
