@@ -3,16 +3,13 @@
 Each doc's ```python blocks run in order in one namespace, in a fresh folder (a block whose first line
 is ``# not run`` is skipped; ``# needs torch`` runs when torch is installed; ``# NAME.py`` is a file the
 doc asks the reader to write, and is written, not run). The ```text blocks are lines those snippets
-print. The ```console blocks' quick commands (the tiny GPT runs, ``bprop check``, ``bprop learn check``)
+print (tests/doc_snippets.py). The ```console blocks' quick commands (the tiny GPT runs, ``bprop check``, ``bprop learn check``)
 are run too and must print the lines shown, with any number in place of the numbers (timings vary). The
 long runs (the date Transformer: minutes) are not. Every picture the docs show must exist.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import io
 import os
 import re
 import shlex
@@ -23,36 +20,16 @@ import pytest
 
 from bprop.cli import main
 
+from doc_snippets import blocks, code_lines, run_snippets, shown_in
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "docs" / "transformer.md", ROOT / "docs" / "transformer.ja.md"]
 LANG = {"transformer.md": "en", "transformer.ja.md": "ja"}
-HAS_TORCH = importlib.util.find_spec("torch") is not None
-FILE_BLOCK = re.compile(r"# ([\w./-]+\.py)\n")
-NUMBER = r"-?[\d.,]*\d(?:e[+-]\d+)?"
 
 # The console commands that take seconds; the rest (the date Transformer's training, and what reads
 # the model it saves) take minutes and are shown from real runs, not rerun here.
 QUICK = ("bprop train --model gpt", "bprop generate tiny", "bprop check ", "bprop learn check ")
 PASSED = ("All checks passed.", "すべてのチェックに合格しました。")
-
-
-def _blocks(text: str, lang: str) -> list[str]:
-    return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.S)
-
-
-def _pattern(line: str) -> re.Pattern:
-    """The shown line with any number where it shows one, and any run of spaces where it shows two or more."""
-    parts = re.split(rf"({NUMBER})", line.rstrip())
-    text = "".join(" +".join(map(re.escape, re.split(" {2,}", p))) if i % 2 == 0 else NUMBER
-                   for i, p in enumerate(parts))
-    return re.compile(text)
-
-
-def _shown_in(shown: list[str], printed: str) -> list[str]:
-    """The shown lines (other than '…') that no printed line matches."""
-    lines = printed.splitlines()
-    return [s for s in shown if s.strip() != "…" and not any(_pattern(s).fullmatch(p.rstrip()) for p in lines)]
-
 
 _RUNS: dict = {}
 
@@ -64,25 +41,7 @@ def ran(tmp_path_factory):
     def run(doc: Path):
         if doc not in _RUNS:
             folder = tmp_path_factory.mktemp(doc.stem.replace(".", "_"))
-            namespace, printed = {}, io.StringIO()
-            here = os.getcwd()
-            os.chdir(folder)
-            try:
-                for block in _blocks(doc.read_text(encoding="utf-8"), "python"):
-                    first = block.split("\n", 1)[0]
-                    if first == "# not run" or (first == "# needs torch" and not HAS_TORCH):
-                        continue
-                    written = FILE_BLOCK.match(block)
-                    if written:
-                        path = folder / written.group(1)
-                        path.parent.mkdir(parents=True, exist_ok=True)
-                        path.write_text(block, encoding="utf-8")
-                        continue
-                    with contextlib.redirect_stdout(printed):
-                        exec(compile(block, str(doc), "exec"), namespace)
-            finally:
-                os.chdir(here)
-            _RUNS[doc] = folder, namespace, printed.getvalue()
+            _RUNS[doc] = (folder, *run_snippets(doc, folder))
         return _RUNS[doc]
 
     return run
@@ -100,16 +59,16 @@ def test_the_snippets_run_in_order(doc, ran):
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_the_text_blocks_are_what_the_snippets_print(doc, ran):
     _, _, printed = ran(doc)
-    blocks = _blocks(doc.read_text(encoding="utf-8"), "text")
-    assert blocks
-    for block in blocks:
-        assert not _shown_in(block.splitlines(), printed), block
+    shown = blocks(doc.read_text(encoding="utf-8"), "text")
+    assert shown
+    for block in shown:
+        assert not shown_in(block.splitlines(), printed), block
 
 
 def _console_cases(doc: Path) -> list[tuple[str, list[str]]]:
     """(command, the lines shown after it) for every `$ ` line of the doc's console blocks."""
     cases = []
-    for block in _blocks(doc.read_text(encoding="utf-8"), "console"):
+    for block in blocks(doc.read_text(encoding="utf-8"), "console"):
         for line in block.splitlines():
             if line.startswith("$ "):
                 cases.append((line[2:], []))
@@ -151,7 +110,7 @@ def test_the_quick_commands_print_the_lines_shown(doc, ran, capsys):
         assert code == (1 if " check " in f" {command} " and not passed else 0), (command, printed)
         if command.startswith("bprop generate"):
             continue  # sampled text: the doc shows a real run's, which other BLAS roundings may change
-        missing = _shown_in(shown, printed)
+        missing = shown_in(shown, printed)
         assert not missing, f"{command}\nshown but not printed: {missing}\nprinted:\n{printed}"
 
 
@@ -168,17 +127,12 @@ def test_every_picture_exists(doc):
 
 def _code(block: str) -> list[str]:
     """The block's code without comments, blank lines and the language switch of a report."""
-    lines = []
-    for line in block.splitlines():
-        line = re.sub(r"\s*#.*$", "", line).replace('.render("ja")', "").rstrip()
-        if line:
-            lines.append(line)
-    return lines
+    return [line.replace('.render("ja")', "") for line in code_lines(block)]
 
 
 def test_the_two_docs_hold_the_same_code_and_pictures():
     en, ja = (doc.read_text(encoding="utf-8") for doc in DOCS)
-    assert [_code(b) for b in _blocks(en, "python")] == [_code(b) for b in _blocks(ja, "python")]
+    assert [_code(b) for b in blocks(en, "python")] == [_code(b) for b in blocks(ja, "python")]
     assert re.findall(r"\]\((images/[^)]+)\)", en) == re.findall(r"\]\((images/[^)]+)\)", ja)
     drop_lang = [[c.replace(" --lang ja", "") for c, _ in _console_cases(DOCS[i])] for i in (0, 1)]
     assert drop_lang[0] == drop_lang[1]

@@ -6,6 +6,7 @@ run from the repository root; the only thing it writes in the tree is the gitign
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,18 +18,31 @@ import pytest
 
 import bprop
 
-pytest.importorskip("setuptools.build_meta", reason="setuptools builds the sdist")
-
 ROOT = Path(__file__).resolve().parents[1]
-if not (ROOT / "pyproject.toml").is_file():
-    pytest.skip("not run from a source tree", allow_module_level=True)
-# The build runs with this environment's setuptools, not pip's isolated one: it must be as new as
-# pyproject's build-system asks (PEP 639's license fields need 77).
-_NEEDED = int(re.search(r'"setuptools>=(\d+)', (ROOT / "pyproject.toml").read_text()).group(1))
-_HERE = version("setuptools")
-if int(_HERE.split(".")[0]) < _NEEDED:
-    pytest.skip(f"setuptools {_HERE} here; pyproject's build needs >= {_NEEDED} (pip's isolated build "
-                f"installs it)", allow_module_level=True)
+
+
+def test_ci_wheel_run_imports_the_installed_wheel_not_src():
+    """.ci/matrix's Python 3.13 leg installs the built wheel and sets BPROP_CI_INSTALLED_FROM_WHEEL."""
+    if not os.environ.get("BPROP_CI_INSTALLED_FROM_WHEEL"):
+        pytest.skip("only in .ci/matrix's wheel run")
+    where = Path(bprop.__file__).resolve()
+    assert not where.is_relative_to(ROOT / "src"), f"bprop came from the source tree: {where}"
+    assert "site-packages" in where.parts, where
+    assert version("bprop") == bprop.__version__
+    assert (where.parent / "py.typed").is_file()
+
+
+def _skip_unless_buildable():
+    pytest.importorskip("setuptools.build_meta", reason="setuptools builds the sdist")
+    if not (ROOT / "pyproject.toml").is_file():
+        pytest.skip("not run from a source tree")
+    # The build runs with this environment's setuptools, not pip's isolated one: it must be as new as
+    # pyproject's build-system asks (PEP 639's license fields need 77).
+    needed = int(re.search(r'"setuptools>=(\d+)', (ROOT / "pyproject.toml").read_text()).group(1))
+    here = version("setuptools")
+    if int(here.split(".")[0]) < needed:
+        pytest.skip(f"setuptools {here} here; pyproject's build needs >= {needed} (pip's isolated build "
+                    f"installs it)")
 
 _BUILD = """
 import json, sys
@@ -41,6 +55,7 @@ print(json.dumps({"sdist": build_meta.build_sdist(out + "/sdist"),
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    _skip_unless_buildable()
     out = tmp_path_factory.mktemp("build")
     (out / "sdist").mkdir()
     (out / "metadata").mkdir()
@@ -104,3 +119,15 @@ def test_the_wheel_metadata_says_mit_and_bprops_version(built):
     assert ("License-File", "LICENSE") in fields
     assert not any(key == "Classifier" and value.startswith("License ::") for key, value in fields)
     assert ("Classifier", "Programming Language :: Python :: 3.13") in fields
+
+
+def test_the_wheel_metadata_names_the_extras_for_what_they_add(built):
+    _, metadata = built
+    lines = (metadata / "METADATA").read_text(encoding="utf-8").splitlines()
+    extras = {line.partition(": ")[2] for line in lines if line.startswith("Provides-Extra: ")}
+    assert {"progress", "cli", "plot", "test"} <= extras
+    requires = [line.partition(": ")[2].replace(" ", "") for line in lines if line.startswith("Requires-Dist: ")]
+    assert any(r.startswith("tqdm") and 'extra=="progress"' in r for r in requires)
+    assert any(r.startswith("tqdm") and 'extra=="cli"' in r for r in requires)
+    assert any(r.startswith("mypy") and 'extra=="test"' in r for r in requires)
+    assert [r for r in requires if "extra" not in r] == ["numpy>=1.24"]

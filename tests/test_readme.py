@@ -46,6 +46,6 @@ def test_readme_learner_class_gets_the_diagnosis_the_readme_shows(readme, tmp_pa
 
 def test_readme_names_the_two_set_up_commands_and_ci_runs_the_test_one():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "pip install -e '.[cli]' && bprop train" in text
+    assert "pip install -e '.[progress]' && bprop train" in text
     assert "pip install -e '.[test]' && pytest" in text
     assert "pip install -e '.[test]' && pytest" in (ROOT / ".ci" / "run").read_text()

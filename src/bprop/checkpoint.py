@@ -44,11 +44,16 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bprop import _npz, serialize
 from bprop._npz import CHECKPOINT_PREFIX, ModelFileError
+from bprop._types import PathLike
+
+if TYPE_CHECKING:
+    from bprop.train import Trainer
 
 __all__ = ["Checkpoint", "save", "load", "FORMAT", "VERSION"]
 
@@ -68,7 +73,7 @@ class Checkpoint:
     path: Path
 
 
-def save(path, trainer, run: dict | None = None) -> Path:
+def save(path: PathLike, trainer: Trainer, run: dict | None = None) -> Path:
     """Write ``trainer.network`` and ``trainer.state_dict()`` (and ``run``, JSON values) to path, atomically.
 
     Returns the path written (".npz" appended when missing). Raises TypeError
@@ -85,7 +90,7 @@ def save(path, trainer, run: dict | None = None) -> Path:
     return serialize.save(trainer.network, path, checkpoint=arrays)
 
 
-def load(path) -> Checkpoint:
+def load(path: PathLike) -> Checkpoint:
     """The net, the trainer state and the run record saved at path; ModelFileError when any is amiss.
 
     A model file saved without its training state is refused with a message

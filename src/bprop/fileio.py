@@ -11,11 +11,15 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
+
+from bprop._types import PathLike
 
 
 @contextlib.contextmanager
-def atomic_write(path):
+def atomic_write(path: PathLike) -> Iterator[BinaryIO]:
     """Yield a binary file to write; on a clean exit it replaces ``path`` in one rename.
 
     The file is created with mode 0o666 less the umask, like any new file (not
@@ -40,13 +44,13 @@ def atomic_write(path):
     _fsync_directory(path.parent)
 
 
-def write_bytes_atomic(path, data: bytes) -> None:
+def write_bytes_atomic(path: PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` through ``atomic_write``."""
     with atomic_write(path) as f:
         f.write(data)
 
 
-def format_of(path, formats, what: str) -> str:
+def format_of(path: PathLike, formats: Sequence[str], what: str) -> str:
     """The format named by path's extension (lower case, no dot), which must be one of ``formats``.
 
     Otherwise ValueError: "expected a {what} name ending in .a, .b, got 'path'".

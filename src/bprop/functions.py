@@ -163,7 +163,7 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return e
 
 
-def masked_softmax(x: np.ndarray, mask=None, axis: int = -1) -> np.ndarray:
+def masked_softmax(x: np.ndarray, mask: np.ndarray | None = None, axis: int = -1) -> np.ndarray:
     """softmax along ``axis`` over the entries where ``mask`` is True; the others get exactly 0.
 
     mask: boolean, broadcastable to x's shape (True = kept), or None (all kept).
@@ -228,7 +228,7 @@ def _attention_shapes(q, k, v, owner: str) -> None:
                          f"got q {q.shape}, k {k.shape} and v {v.shape}")
 
 
-def attention_weights(q: np.ndarray, k: np.ndarray, mask=None) -> np.ndarray:
+def attention_weights(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     """A = masked_softmax(q·kᵀ/√d_k, mask) over the last axis: how much each query attends to each key.
 
     q (..., T_q, d_k), k (..., T_k, d_k), leading axes (batch, heads) broadcast as
@@ -244,7 +244,8 @@ def attention_weights(q: np.ndarray, k: np.ndarray, mask=None) -> np.ndarray:
     return masked_softmax(scores, mask if mask is None else _attention_mask(mask, scores.shape, "attention_weights"))
 
 
-def scaled_dot_product_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, mask=None) -> np.ndarray:
+def scaled_dot_product_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray,
+                                 mask: np.ndarray | None = None) -> np.ndarray:
     """softmax(q·kᵀ/√d_k)·v over the last two axes ("Attention Is All You Need", eq. 1), any leading axes.
 
     q (..., T_q, d_k), k (..., T_k, d_k), v (..., T_k, d_v) → (..., T_q, d_v).
@@ -346,7 +347,8 @@ def im2col(input_data: np.ndarray, filter_h: int, filter_w: int, stride: int = 1
     return windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * out_h * out_w, C * filter_h * filter_w)
 
 
-def col2im(col: np.ndarray, input_shape, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+def col2im(col: np.ndarray, input_shape: tuple[int, int, int, int], filter_h: int, filter_w: int, stride: int = 1,
+           pad: int = 0) -> np.ndarray:
     """The book's col2im, the adjoint of ``im2col``: each row's values added back to their window.
 
     img[n, c, y, x] = Σ of col[(n·OH + i)·OW + j, (c·FH + u)·FW + v] over all

@@ -8,11 +8,12 @@ English and Japanese: the checker's reports (``bprop.gradcheck.messages``) and
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 LANGUAGES = ("en", "ja")
 
 
-def pick_language(lang: str | None = None, environ=None) -> str:
+def pick_language(lang: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """'en' or 'ja': ``lang`` when given, else from the locale variables.
 
     As in POSIX, the first non-empty of LC_ALL, LC_MESSAGES and LANG decides;

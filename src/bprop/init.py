@@ -23,8 +23,10 @@ import math
 import numbers
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop._checks import float_dtype, is_integer, positive_int
+from bprop._types import InitSpec, Seed
 
 __all__ = ["std", "he", "xavier", "weights", "as_generator", "SPEC_NAMES", "float_dtype", "positive_int"]
 
@@ -43,7 +45,7 @@ def xavier(n_in: int) -> float:
     return math.sqrt(1.0 / _fan_in(n_in))
 
 
-def std(spec, n_in: int) -> float:
+def std(spec: InitSpec, n_in: int) -> float:
     """The standard deviation that ``spec`` (the book's ``weight_init_std``) gives for fan-in n_in.
 
     spec: a number ≥ 0 (returned as it is), or 'he'/'relu' or 'xavier'/'sigmoid'
@@ -71,7 +73,8 @@ def std(spec, n_in: int) -> float:
     return value
 
 
-def weights(n_in: int, n_out: int, spec=0.01, *, rng=None, dtype=np.float64) -> np.ndarray:
+def weights(n_in: int, n_out: int, spec: InitSpec = 0.01, *, rng: Seed = None,
+            dtype: DTypeLike = np.float64) -> np.ndarray:
     """A weight matrix W of shape (n_in, n_out) drawn from N(0, std(spec, n_in)²).
 
     rng: a ``numpy.random.Generator``, an int seed, or None (fresh entropy).
@@ -84,7 +87,7 @@ def weights(n_in: int, n_out: int, spec=0.01, *, rng=None, dtype=np.float64) -> 
     return W
 
 
-def as_generator(rng) -> np.random.Generator:
+def as_generator(rng: Seed) -> np.random.Generator:
     """rng as a Generator: a Generator is used as is; an int or None seeds a new one."""
     if isinstance(rng, np.random.Generator):
         return rng

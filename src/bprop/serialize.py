@@ -44,11 +44,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from bprop import _npz
 from bprop._npz import ModelFileError
+from bprop._types import PathLike
 from bprop.fileio import atomic_write
 from bprop.layers import registry
 
@@ -104,7 +106,7 @@ def _saved_options(cls) -> list:
 # --- writing ---------------------------------------------------------------------------
 
 
-def save(net, path, *, checkpoint: dict | None = None) -> Path:
+def save(net: Any, path: PathLike, *, checkpoint: dict | None = None) -> Path:  # Any: knows no net class
     """Write ``net`` (a ``bprop.nets.Sequential``) to ``path`` atomically; return the path written.
 
     ".npz" is appended when path does not end with it, as ``np.savez`` does.
@@ -128,7 +130,8 @@ def save(net, path, *, checkpoint: dict | None = None) -> Path:
                          f"for checkpoints")
     text = json.dumps(architecture, separators=(",", ":"))
     with atomic_write(path) as f:
-        np.savez(f, **arrays, **{ARCHITECTURE: np.array(text)}, **checkpoint)
+        # The ignore: NumPy's stub types savez's **kwds as its bool `allow_pickle`, not as the arrays they are.
+        np.savez(f, **arrays, **{ARCHITECTURE: np.array(text)}, **checkpoint)  # type: ignore[arg-type]
     return path
 
 
@@ -176,7 +179,7 @@ def _describe(net) -> tuple[dict[str, np.ndarray], dict]:
         architecture["class"] = preset["class"]
         architecture["config"] = {k: (v.item() if isinstance(v, np.generic) else v)
                                   for k, v in preset["config"].items()}
-    extras = getattr(net, "_extras", dict)()
+    extras: dict[str, np.ndarray] = getattr(net, "_extras", dict)()
     for name, value in extras.items():
         if not name.isidentifier() or name in arrays:
             raise ValueError(f"cannot save the extra array {name!r}: it clashes with a layer's array")
@@ -190,7 +193,8 @@ def _describe(net) -> tuple[dict[str, np.ndarray], dict]:
 # --- reading ---------------------------------------------------------------------------
 
 
-def read(path, presets: dict[str, PresetRule], archive=None) -> SavedNet:
+def read(path: PathLike, presets: dict[str, PresetRule],
+         archive: tuple[dict[str, np.ndarray], str] | None = None) -> SavedNet:
     """Read a file written by ``save``; nothing is built unless the whole file checks out.
 
     presets: the net classes a file may name as its "class", each with its rule

@@ -14,35 +14,44 @@ an instance is used as it is. ``lang='ja'`` gives the report in Japanese.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from bprop.gradcheck.report import Report
 
 __all__ = ["assert_layer_ok", "assert_optimizer_ok", "assert_net_ok", "assert_function_ok"]
 
 
-def _ok(report, lang: str):
+def _ok(report: Report, lang: str) -> Report:
     if not report.ok:
         raise AssertionError("\n" + report.render(lang))
     return report
 
 
-def assert_layer_ok(layer, *inputs, params=None, strict=False, lang="en", **options):
+def assert_layer_ok(layer: Any, *inputs: ArrayLike, params: dict | None = None, strict: bool = False, lang: str = "en",
+                    **options: Any) -> Report:
     """check_layer(layer, *inputs); a class is built first, and with no inputs they are made to fit it."""
     from bprop.gradcheck import build
     from bprop.gradcheck.checker import check_layer
 
     if inspect.isclass(layer):
         shape = np.shape(inputs[0]) if inputs else None
-        dtype = np.asarray(inputs[0]).dtype if inputs and np.asarray(inputs[0]).dtype.kind == "f" else np.float64
+        given = np.asarray(inputs[0]).dtype if inputs else None
+        dtype = given if given is not None and given.kind == "f" else np.dtype(np.float64)
         layer, plan = build.build_layer(layer, shape, dtype, np.random.default_rng(0), params)
         if not inputs:
-            inputs = build.build_inputs(layer, plan, dtype, np.random.default_rng(0))
+            inputs = tuple(build.build_inputs(layer, plan, dtype, np.random.default_rng(0)))
     elif not inputs:
         raise TypeError("assert_layer_ok needs the inputs of forward for a layer object, e.g. (layer, x)")
     return _ok(check_layer(layer, *inputs, strict=strict, **options), lang)
 
 
-def assert_optimizer_ok(optimizer, *, params=None, strict=False, lang="en", **options):
+def assert_optimizer_ok(optimizer: Any, *, params: dict[str, object] | None = None, strict: bool = False,
+                        lang: str = "en", **options: Any) -> Report:
     """check_optimizer on an instance, or on a class built from the book's names (``params`` override them)."""
     from bprop.gradcheck.optimizer import build_optimizer, check_optimizer
 
@@ -51,7 +60,8 @@ def assert_optimizer_ok(optimizer, *, params=None, strict=False, lang="en", **op
     return _ok(check_optimizer(optimizer, strict=strict, **options), lang)
 
 
-def assert_net_ok(net, x=None, t=None, *, params=None, lang="en", **options):
+def assert_net_ok(net: Any, x: ArrayLike | None = None, t: ArrayLike | None = None, *, params: dict | None = None,
+                  lang: str = "en", **options: Any) -> Report:
     """check_net on an instance, or on a class built small (``params`` override its arguments)."""
     from bprop.gradcheck.net import build_net, check_net
 
@@ -60,7 +70,8 @@ def assert_net_ok(net, x=None, t=None, *, params=None, lang="en", **options):
     return _ok(check_net(net, x, t, **options), lang)
 
 
-def assert_function_ok(fn, name=None, *, strict=False, lang="en", **options):
+def assert_function_ok(fn: Callable[..., Any], name: str | None = None, *, strict: bool = False, lang: str = "en",
+                       **options: Any) -> Report:
     """check_function: ``fn`` against the book's function ``name`` (default: its own name)."""
     from bprop.gradcheck.function import check_function
 

@@ -41,22 +41,38 @@ there; ``bprop.checkpoint``).
 
 Accuracies are measured on the whole sets (or the first
 ``evaluate_sample_num_per_epoch`` samples) in the net's evaluation batches
-(``bprop.nets.EVAL_BATCH_SIZE``, 2,000 rows; 100 for the conv nets). A tqdm
-progress bar shows on a terminal when tqdm is installed; ``progress=False``
-(``bprop train --quiet``) turns it off.
+(``bprop.nets.EVAL_BATCH_SIZE``, 2,000 rows; 100 for the conv nets). A
+progress bar shows on a terminal or in a notebook (``bprop._progress``: tqdm's,
+the notebook widget in Jupyter, where tqdm is installed; a plain text one
+otherwise); ``progress=False`` (``bprop train --quiet``) turns it off.
+
+``callbacks`` are called as ``callback(trainer)`` after every step (after the
+epoch's evaluation when the step ends one), and ``callback.finish(trainer)``,
+where a callback has one, when ``train()`` returns or is interrupted.
+``bprop.plot.LivePlot`` is one: the training curves redrawn in place in a
+notebook, a line per update elsewhere::
+
+    from bprop.plot import LivePlot
+    Trainer(net, x_train, t_train, x_test, t_test, callbacks=[LivePlot()]).train()
 """
 
 from __future__ import annotations
 
 import math
-import sys
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from bprop import _train_state, init, optim
+from bprop import _progress, _train_state, init, optim
 from bprop._checks import positive_int
+from bprop._types import Seed
+
+#: What ``callbacks`` and ``checkpoint`` are: called with the trainer (what they return is not used).
+TrainerCallback = Callable[["Trainer"], Any]
 
 __all__ = ["Trainer", "History"]
 
@@ -79,6 +95,18 @@ class History:
     test_acc: list[float] = field(default_factory=list)
     seconds: float = 0.0
 
+    def __repr__(self) -> str:
+        """The last values, not the lists: ``History(epochs=17, train_acc=0.9802, test_acc=0.9700)``.
+
+        The lists stay attributes (``history.loss``, ``history.test_acc``, …).
+        Before the first evaluation: the steps taken and the last loss.
+        """
+        parts = [f"epochs={self.epochs[-1] if self.epochs else 0}"]
+        if not self.epochs and self.loss:
+            parts += [f"steps={len(self.loss)}", f"loss={self.loss[-1]:.4f}"]
+        parts += [f"{name}={getattr(self, name)[-1]:.4f}" for name in ("train_acc", "test_acc") if getattr(self, name)]
+        return f"History({', '.join(parts)})"
+
 
 class Trainer:
     """Trains ``network`` with mini-batch gradient descent; see the module docstring.
@@ -93,15 +121,25 @@ class Trainer:
                object with ``update(params, grads)``.
     iters:     total steps; when given, ``epochs`` is not used.
     seed:      an int or a ``numpy.random.Generator`` for the shuffling.
-    progress:  None (a bar when stderr is a terminal, verbose is on and tqdm
-               is installed), True or False.
+    progress:  None (a bar when verbose is on and stderr is a terminal or this
+               runs in a notebook), True or False.
     log:       where the per-epoch lines go (default ``print``) when verbose.
+    callbacks: callables called with the trainer after each step (see the
+               module docstring), e.g. ``[bprop.plot.LivePlot()]``.
     """
 
-    def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
-                 optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None, verbose=True,
-                 *, iters=None, seed=0, progress=None, log=print):
+    def __init__(self, network: Any, x_train: ArrayLike, t_train: ArrayLike, x_test: ArrayLike, t_test: ArrayLike,
+                 epochs: int = 20, mini_batch_size: int = 100,
+                 optimizer: str | Any = "SGD",  # Any: a name, or any object with update(params, grads)
+                 optimizer_param: Mapping[str, float] | None = None, evaluate_sample_num_per_epoch: int | None = None,
+                 verbose: bool = True, *, iters: int | None = None, seed: Seed = 0, progress: bool | None = None,
+                 log: Callable[[str], Any] = print,
+                 callbacks: TrainerCallback | Iterable[TrainerCallback] = ()) -> None:
         self.network = network
+        self.callbacks = [callbacks] if callable(callbacks) else list(callbacks)
+        for callback in self.callbacks:
+            if not callable(callback):
+                raise TypeError(f"callbacks must be callables taking the trainer, got {callback!r}")
         dtype = getattr(network, "dtype", None)
         self.x_train, self.t_train = _split(x_train, t_train, "train", dtype)
         self.x_test, self.t_test = _split(x_test, t_test, "test", dtype)
@@ -138,7 +176,7 @@ class Trainer:
         self._epoch_loss_start = 0
         self._bar = None
         self._write = log
-        self._started = None  # perf_counter() at the start of the train() call under way
+        self._started: float | None = None  # perf_counter() at the start of the train() call under way
 
     # --- the book's names -----------------------------------------------------------------
 
@@ -158,7 +196,8 @@ class Trainer:
         """One step: the next mini-batch, forward and backward, the optimizer's update.
 
         Returns the mini-batch loss (before the update). At the end of an epoch
-        the net is evaluated and, when verbose, a line is logged.
+        the net is evaluated and, when verbose, a line is logged. Then each
+        callback is called with the trainer.
         """
         if self._pos >= len(self._order):
             self._order = self.rng.permutation(len(self.x_train))
@@ -186,9 +225,11 @@ class Trainer:
             self._end_epoch(self.current_epoch)
         elif self.current_iter == self.max_iter:  # the last step, mid-epoch: evaluated as a partial epoch
             self._end_epoch(self.current_epoch + 1)
+        for callback in self.callbacks:
+            callback(self)
         return loss
 
-    def train(self, *, checkpoint_every=None, checkpoint=None) -> History:
+    def train(self, *, checkpoint_every: int | None = None, checkpoint: TrainerCallback | None = None) -> History:
         """Run ``iters`` steps (or ``epochs`` epochs); returns the history (also ``self.history``).
 
         checkpoint: called as ``checkpoint(self)`` after every ``checkpoint_every``-th
@@ -200,22 +241,26 @@ class Trainer:
             checkpoint_every = positive_int(checkpoint_every, "checkpoint_every")
             if not callable(checkpoint):
                 raise TypeError(f"checkpoint must be callable, got {checkpoint!r}")
-        self._started = time.perf_counter()
+        started = self._started = time.perf_counter()
         self._bar = self._progress_bar()
         self._write = self._bar.write if self._bar is not None else self.log
         try:
             while self.current_iter < self.max_iter:
                 self.train_step()
-                if checkpoint is not None and (self.current_iter % checkpoint_every == 0
-                                               or self.current_iter == self.max_iter):
+                if checkpoint is not None and checkpoint_every is not None and (  # both given, or neither
+                        self.current_iter % checkpoint_every == 0 or self.current_iter == self.max_iter):
                     checkpoint(self)
         finally:
             if self._bar is not None:
                 self._bar.close()
             self._bar = None
             self._write = self.log
-            self.history.seconds += time.perf_counter() - self._started
+            self.history.seconds += time.perf_counter() - started
             self._started = None
+            for callback in self.callbacks:
+                finish = getattr(callback, "finish", None)  # LivePlot's: the last update, the file written
+                if callable(finish):
+                    finish(self)
         return self.history
 
     def state_dict(self) -> dict:
@@ -296,23 +341,15 @@ class Trainer:
             )
 
     def _progress_bar(self):
-        show = self.progress
-        if show is None:
-            show = self.verbose and sys.stderr.isatty()
-        if not show:
+        if not _progress.wanted(self.progress, self.verbose):
             return None
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            return None  # the per-epoch lines still report progress
-        return tqdm(total=self.max_iter, initial=self.current_iter, unit="step", file=sys.stderr,
-                    leave=False, dynamic_ncols=True, mininterval=0.25)
+        return _progress.progress_bar(self.max_iter, self.current_iter, unit="step")
 
 
 def _layer_rngs(net) -> dict:
     """{layer name: its numpy Generator} for the net's layers that draw random numbers (Dropout)."""
     layers = getattr(net, "layers", None)
-    if not hasattr(layers, "items"):
+    if layers is None or not hasattr(layers, "items"):
         return {}
     return {name: layer.rng for name, layer in layers.items()
             if isinstance(getattr(layer, "rng", None), np.random.Generator)}

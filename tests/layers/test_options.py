@@ -75,20 +75,19 @@ def test_the_activation_names_are_the_snake_case_of_the_activation_layers():
 
 
 @pytest.mark.parametrize("name, text", [
-    ("Convolution", "Convolution(FN=2, C=3, FH=3, FW=3, stride=2, pad=1)"),
-    ("Affine", "Affine(D=4, M=3)"),
-    ("Pooling", "Pooling(pool_h=3, pool_w=2, stride=1, pad=1, mode='avg')"),
-    ("BatchNormalization", "BatchNormalization(C=3, momentum=0.8, eps=1e-05)"),
+    ("Convolution", "Convolution(2 filters 3×3×3, stride 2, pad 1)"),
+    ("Affine", "Affine(4 → 3)"),
+    ("Pooling", "Pooling(avg 3×2, stride 1, pad 1)"),
+    ("BatchNormalization", "BatchNormalization(3, momentum=0.8, eps=1e-05)"),
     ("Dropout", "Dropout(dropout_ratio=0.25, scale_at='test')"),
     ("LeakyRelu", "LeakyRelu(alpha=0.2)"),
     ("Relu", "Relu()"),
     ("SoftmaxWithLoss", "SoftmaxWithLoss()"),
     ("MulLayer", "MulLayer()"),
     ("MultiHeadAttention", "MultiHeadAttention(d_model=8, num_heads=2, causal=True, dropout=0.1)"),
-    ("LayerNorm", "LayerNorm(D=4, eps=1e-06)"),
+    ("LayerNorm", "LayerNorm(4, eps=1e-06)"),
     ("PositionEmbedding", "PositionEmbedding(max_len=10, d_model=8)"),
-    ("TransformerBlock", "TransformerBlock(d_model=8, num_heads=2, d_ff=16, causal=True, dropout=0.1, eps=1e-05, "
-                         "activation='gelu')"),
+    ("TransformerBlock", "TransformerBlock(d_model=8, num_heads=2, d_ff=16, causal=True, dropout=0.1)"),
 ])
 def test_repr_shows_the_parameters_sizes_and_the_options(name, text):
     assert repr(BUILD[name]()) == text

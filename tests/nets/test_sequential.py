@@ -158,12 +158,12 @@ def test_print_net_shows_each_layer_its_output_shape_and_parameter_count():
     net = TwoLayerNet(784, 50, 10, rng=0, dtype=np.float32)
     assert str(net).splitlines() == [
         "TwoLayerNet, float32",
-        "layer                output shape  parameters",
-        "Affine(D=784, M=50)  (N, 50)           39,250",
-        "Relu()               (N, 50)                0",
-        "Affine(D=50, M=10)   (N, 10)              510",
-        "SoftmaxWithLoss()    ()                     0",
-        "total                                  39,760",
+        "layer                      output shape  parameters",
+        "Affine(784 → 50, float32)  (N, 50)           39,250",
+        "Relu()                     (N, 50)                0",
+        "Affine(50 → 10, float32)   (N, 10)              510",
+        "SoftmaxWithLoss()          ()                     0",
+        "total                                        39,760",
     ]
 
 
@@ -171,7 +171,7 @@ def test_print_conv_net_shows_image_shapes_and_the_layers_options():
     from bprop.nets import SimpleConvNet
 
     lines = str(SimpleConvNet(rng=0)).splitlines()
-    assert lines[2].split() == ["Convolution(FN=30,", "C=1,", "FH=5,", "FW=5,", "stride=1,", "pad=0)",
+    assert lines[2].split() == ["Convolution(30", "filters", "1×5×5,", "stride", "1,", "pad", "0)",
                                 "(N,", "30,", "24,", "24)", "780"]
     assert lines[-1].split() == ["total", "433,890"]
 

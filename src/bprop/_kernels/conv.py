@@ -27,6 +27,8 @@ print what each choice gains):
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from bprop.functions import col2im, conv_output_size, im2col
@@ -118,10 +120,11 @@ class ConvKernel:
     """
 
     def __init__(self):
-        self._col = None
-        self._canvas = None
-        self._x_shape = None
-        self._geometry = None
+        # Set by each forward; backward runs after one (the layer checks), so they are typed as set.
+        self._col: Any = None
+        self._canvas: Any = None
+        self._x_shape: Any = None
+        self._geometry: Any = None
         self._buffers = {}
         self._buffers_for = None
 

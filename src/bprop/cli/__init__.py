@@ -22,7 +22,7 @@ from bprop.cli._common import CommandError
 __all__ = ["main", "build_parser", "CommandError"]
 
 # Subcommand modules, in the order ``bprop --help`` lists them.
-_COMMANDS = ("check", "learn", "graph", "train", "evaluate", "predict", "plot", "search", "words")
+_COMMANDS = ("check", "learn", "graph", "train", "evaluate", "predict", "plot", "search", "words", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,18 +54,17 @@ def _encodable_streams() -> None:
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """parse_args, with a likely meant name for a misspelt command or option ("did you mean --optimizer?"),
     an option's error shown with its own command's usage."""
-    commands = parser._subparsers._group_actions[0].choices  # name → the command's parser
+    commands = _commands(parser)
     first = next((a for a in argv if not a.startswith("-")), None)
     if first is not None and first not in commands:
         guess = difflib.get_close_matches(first, commands, n=1)
         if guess:
             parser.error(f"unknown command {first!r}; did you mean {guess[0]!r}?")
-    sub = commands.get(first)
-    if sub is not None:
-        _misspelt_choice(sub, argv)
+    elif first is not None:
+        _misspelt_choice(commands[first], argv)
     args, extra = parser.parse_known_args(argv)
     if extra:
-        sub = commands.get(getattr(args, "command", None), parser)
+        sub = commands.get(args.command, parser)  # build_parser's dest: None without a command
         options = [o for action in sub._actions for o in action.option_strings]
         hints = [f"{e} (did you mean {m[0]}?)" if (m := difflib.get_close_matches(e.split("=")[0], options, n=1))
                  else e for e in extra]
@@ -80,6 +79,14 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # stdout is not a file (a test's capture)
         pass
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Command name → its parser: the choices of the parser's subparsers action (build_parser adds one)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices
+    return {}
 
 
 def _misspelt_choice(sub: argparse.ArgumentParser, argv: list[str]) -> None:

@@ -167,7 +167,7 @@ class Writer:
     """Trainer.train's checkpoint callback: writes the net, the trainer state and the run record to path."""
 
     def __init__(self, path: str, run: dict):
-        self.written = path
+        self.written: str | Path = path
         self.run = run
         self.step = None  # the step of the last checkpoint written, once one is
 

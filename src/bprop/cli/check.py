@@ -10,6 +10,7 @@ target cannot be checked (usage errors, no such file or class, an argument it ca
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from bprop import i18n
@@ -27,7 +28,7 @@ DESCRIPTION = (
 )
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check", help="check your layer, optimizer, net or function (gradients, in-place writes, dtype, ±1000)",
         description=DESCRIPTION,
@@ -51,7 +52,7 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from bprop.gradcheck import build, learner
     from bprop.gradcheck.sandbox import run_checked
 

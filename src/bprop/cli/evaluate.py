@@ -9,7 +9,7 @@ import numpy as np
 from bprop.cli._data import add_data_option, as_net_input, check_fits, load_data, load_model, summary
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "evaluate",
         help="test accuracy and confusion matrix of a net saved by 'bprop train --save'",
@@ -25,7 +25,7 @@ def register(subparsers):
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from bprop.nets import EVAL_BATCH_SIZE
 
     net = load_model(args.model)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 
@@ -28,7 +29,7 @@ _OPTIONS = {
 }
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     names = ", ".join(list(GRAPHS) + list(NETWORKS))
     parser = subparsers.add_parser(
         "graph",
@@ -65,7 +66,7 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.output is not None:
         fmt = format_of(args.output)  # a bad extension fails before any work
     if args.renderer is not None and (args.output is None or fmt != "svg"):
@@ -119,7 +120,10 @@ def _computational_graph(args):
     g = GRAPHS[name](**kwargs)
     dout = 1.0 if args.dout is None else numbers(args.dout, "--dout")
     g.backward(dout=dout)
-    summary = [f"{g.output.name} = {format_number(g.output.data)}  (dout = {format_number(g.dout)})"]
+    out = g.output
+    if out is None:  # every built-in graph ends in its output
+        raise RuntimeError(f"graph {name!r} has no output")
+    summary = [f"{out.name} = {format_number(out.data)}  (dout = {format_number(g.dout)})"]
     summary += [f"d{v.name} = {format_number(v.grad)}" for v in g.values if v.kind == "input"]
     return g, summary
 

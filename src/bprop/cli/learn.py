@@ -40,7 +40,7 @@ def _common(*, top: bool) -> argparse.ArgumentParser:
     return parent
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("learn", parents=[_common(top=True)], description=DESCRIPTION,
                                    help="a course of exercises graded by the checker (init, list, check, watch, hint)")
     actions = parser.add_subparsers(dest="learn_action", metavar="ACTION")
@@ -68,7 +68,7 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from bprop.learn import LearnError
 
     lang = i18n.pick_language(args.lang)

@@ -33,7 +33,7 @@ _FIGURES = {
 }
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "plot",
         help="draw the pictures of chapter 6 (optimizers, initial weights, batch norm, overfitting)",
@@ -86,7 +86,7 @@ def _figure_parser(figures, name):
     return q
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     output = args.output or _default_output(args)
     check_figure_output(output)
     seed = count(args.seed, "--seed", minimum=0)

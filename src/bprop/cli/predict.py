@@ -14,7 +14,7 @@ from bprop.cli._data import add_data_option, as_net_input, check_fits, load_data
 SHADES = " .:-=+*#%@"
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "predict",
         help="show a test image in the terminal and the digit a saved net predicts for it",
@@ -31,7 +31,7 @@ def register(subparsers):
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from bprop.functions import softmax
 
     net = load_model(args.model)

@@ -21,7 +21,7 @@ final validation accuracy. Prints the ranked table and draws the best runs.
 """
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "search",
         help="random search of learning rate and weight decay on a validation split (§6.5)",
@@ -44,7 +44,7 @@ def register(subparsers):
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from bprop import experiments, plot
 
     check_figure_output(args.output)

@@ -73,7 +73,7 @@ then:  bprop evaluate net.npz   |   bprop predict net.npz --index 0   |   bprop 
 """
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train",
         help="train a net on MNIST (the book's ch.5 run by default) and print its accuracy",
@@ -155,7 +155,7 @@ def register(subparsers):
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from bprop.train import Trainer
 
     if args.model in train_transformer.MODELS:

@@ -22,9 +22,12 @@ lines (``| epoch 1 |  iter 101 / 902 | time 14[s] | perplexity 412.07``); ``--pl
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,6 +41,9 @@ from bprop.cli._common import (
     sigterm_as_interrupt,
 )
 from bprop.cli._curves import Curves
+
+if TYPE_CHECKING:
+    from bprop.nets import SequenceModel
 
 WORD2VEC, LANGUAGE, SEQ2SEQ = ("cbow", "skipgram"), ("rnnlm", "lstm-lm", "better-lstm-lm"), (
     "seq2seq", "peeky-seq2seq", "attention-seq2seq")
@@ -77,7 +83,7 @@ _OTHER_LR = {"sgd": 0.1, "adam": 0.001}
 _BOOK1_ONLY = ("activation", "init", "weight_decay", "eval_samples", "checkpoint_every", "resume", "iters")
 
 
-def add_options(parser) -> None:
+def add_options(parser: argparse.ArgumentParser) -> None:
     """The options only book 2's models take, as a group of ``bprop train``'s parser."""
     words = parser.add_argument_group("book 2: words and sequences (--model cbow … attention-seq2seq)")
     words.add_argument("--wordvec", metavar="N", help="size of the word vectors (embedding)")
@@ -90,7 +96,7 @@ def add_options(parser) -> None:
                                                               "attention-seq2seq always does)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     model_name = args.model
     recipe = RECIPES[model_name]
     for name in _BOOK1_ONLY:
@@ -119,7 +125,8 @@ def run(args) -> int:
                           model, meta, f"{model_name} on {data.name}", settings["epochs"])
 
 
-def train_and_keep(args, train, model, meta: dict, title: str, epochs: int) -> int:
+def train_and_keep(args: argparse.Namespace, train: Callable[[], tuple[list, Curves]], model: SequenceModel,
+                   meta: dict, title: str, epochs: int) -> int:
     """Run train() → (lines, curves) with Ctrl-C and SIGTERM answered (exit 130 / 143, nothing written); then
     the last line's measures, the --plot figure and the --save file (the model with ``meta``)."""
     start = time.perf_counter()
@@ -205,7 +212,7 @@ def _build(model_name: str, s: dict, data: _Data):
 
     V, rng, dtype = data.vocab_size, np.random.default_rng(s["seed"]), s["dtype"]
     if model_name in WORD2VEC:
-        cls = nets.CBOW if model_name == "cbow" else nets.SkipGram
+        cls: Any = nets.CBOW if model_name == "cbow" else nets.SkipGram
         return cls(V, s["hidden"], s["window"], data.train[0], dtype=dtype, rng=rng)
     if model_name == "better-lstm-lm":
         return nets.BetterRnnlm(V, s["wordvec"], s["hidden"], s["dropout"], dtype=dtype, rng=rng)
@@ -225,7 +232,7 @@ def _train(model_name: str, model, optimizer, s: dict, data: _Data, *, quiet: bo
     seed = s["seed"]
     if model_name in WORD2VEC:
         contexts, target = create_contexts_target(data.train[0], s["window"])
-        trainer = Trainer(model, optimizer, seed=seed, verbose=not quiet)
+        trainer: Any = Trainer(model, optimizer, seed=seed, verbose=not quiet)
         curves = Curves("loss", 1000)
         for epoch in range(1, s["epochs"] + 1):
             trainer.loss_list.clear()

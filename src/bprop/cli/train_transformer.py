@@ -19,6 +19,7 @@ model prints the train loss and the exact-match accuracy on the test questions.
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ RECIPES = {
 }
 
 
-def add_options(parser) -> None:
+def add_options(parser: argparse.ArgumentParser) -> None:
     """The options only the Transformer models take, as a group of ``bprop train``'s parser."""
     group = parser.add_argument_group("the Transformer (--model gpt, transformer-seq2seq)")
     group.add_argument("--layers", metavar="N", help="blocks (default 4 for gpt; 2 in the encoder and 2 in the "
@@ -74,7 +75,7 @@ def add_options(parser) -> None:
                                                      "gpt, 200 for transformer-seq2seq)")
 
 
-def reject_options(args, models: str) -> None:
+def reject_options(args: argparse.Namespace, models: str) -> None:
     """CommandError when an option of the Transformer models was given to other models (named by ``models``)."""
     for name in _OWN:
         if getattr(args, name, None) is not None:
@@ -82,7 +83,7 @@ def reject_options(args, models: str) -> None:
                                f"not {models}")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     name = args.model
     recipe = RECIPES[name]
     for option in _OTHERS:

@@ -12,14 +12,20 @@ translate any seq2seq model, book 2's or the Transformer's.
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from bprop.cli._common import CommandError, count, number
 
+if TYPE_CHECKING:
+    from bprop.nets import AttentionSeq2seq, Seq2seq, TransformerSeq2seq
+
 _EXAMPLE = "bprop train --model cbow --save cbow.npz"
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("similar", help="the words nearest to a word in a saved book-2 model")
     p.add_argument("word")
     p.add_argument("model", metavar="MODEL.npz")
@@ -48,7 +54,7 @@ def register(subparsers):
     p.set_defaults(func=run_translate)
 
 
-def saved_model(path: str, kind: str):
+def saved_model(path: str, kind: str) -> tuple[Any, list]:
     """(model, vocabulary) of a file whose meta says ``kind``: "words", "chars" (a seq2seq model), "text"
     (a language model on words or characters) or "attention" (a seq2seq model or a GPT)."""
     from bprop.nets import load_model
@@ -88,7 +94,7 @@ def _vectors(model) -> np.ndarray:
     return vectors if vectors is not None else model.params["embed.W"]
 
 
-def run_similar(args) -> int:
+def run_similar(args: argparse.Namespace) -> int:
     from bprop.nlp import most_similar
 
     model, vocab = saved_model(args.model, "words")
@@ -100,7 +106,7 @@ def run_similar(args) -> int:
     return 0
 
 
-def run_analogy(args) -> int:
+def run_analogy(args: argparse.Namespace) -> int:
     from bprop.nlp import analogy
 
     model, vocab = saved_model(args.model, "words")
@@ -114,7 +120,7 @@ def run_analogy(args) -> int:
     return 0
 
 
-def run_generate(args) -> int:
+def run_generate(args: argparse.Namespace) -> int:
     model, vocab = saved_model(args.model, "text")
     if not hasattr(model, "generate"):
         raise CommandError(f"{args.model}: a {type(model).__name__} does not write text; generate needs a language "
@@ -140,13 +146,13 @@ def run_generate(args) -> int:
     return 0
 
 
-def run_translate(args) -> int:
+def run_translate(args: argparse.Namespace) -> int:
     model, _ = saved_model(args.model, "chars")
     print(translate(model, args.question)[1].strip())
     return 0
 
 
-def translate(model, question: str) -> tuple[str, str]:
+def translate(model: Seq2seq | AttentionSeq2seq | TransformerSeq2seq, question: str) -> tuple[str, str]:
     """(the question as the encoder reads it: padded, reversed when the model was trained so; the answer)."""
     meta, chars = model.meta, model.meta["vocab"]
     width = int(meta["question_width"])

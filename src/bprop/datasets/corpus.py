@@ -73,7 +73,8 @@ def load_analogy() -> list[tuple[str, str, str, str]]:
         words = line.split()
         if len(words) != 4:
             raise DataError(f"{path}, line {number}: expected four words 'a b c d', got {line!r}")
-        result.append(tuple(words))
+        a, b, c, d = words
+        result.append((a, b, c, d))
     return result
 
 

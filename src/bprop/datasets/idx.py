@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import DataError
 
-_TYPES = {
+_TYPES: dict[int, np.dtype] = {
     0x08: np.dtype(np.uint8),
     0x09: np.dtype(np.int8),
     0x0B: np.dtype(">i2"),
@@ -78,7 +78,7 @@ def _read_stream(f: BinaryIO, name: str) -> np.ndarray:
         ) from exc
 
 
-def _read_idx(f: BinaryIO, name: str) -> np.ndarray:
+def _read_idx(f: BinaryIO | gzip.GzipFile, name: str) -> np.ndarray:
     magic = f.read(4)
     if len(magic) < 4:
         raise DataError(f"{name}: truncated: {len(magic)} bytes, an IDX header needs at least 4")
@@ -118,7 +118,7 @@ def _read_idx(f: BinaryIO, name: str) -> np.ndarray:
     return array
 
 
-def _read_at_most(f: BinaryIO, limit: int) -> bytearray:
+def _read_at_most(f: BinaryIO | gzip.GzipFile, limit: int) -> bytearray:
     data = bytearray()
     while len(data) < limit:
         chunk = f.read(min(limit - len(data), _CHUNK))

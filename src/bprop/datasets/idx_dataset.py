@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .._checks import integer
 from .errors import DataError
@@ -37,7 +38,7 @@ def load_idx_dataset(
     normalize: bool = True,
     flatten: bool = True,
     one_hot_label: bool = False,
-    dtype=np.float32,
+    dtype: DTypeLike = np.float32,
     *,
     num_classes: int = 10,
 ) -> tuple[Split, Split]:
@@ -131,7 +132,8 @@ def check_dataset(arrays: dict[str, np.ndarray], names: dict[str, str], num_clas
         )
 
 
-def check_options(normalize, flatten, one_hot_label, dtype, num_classes: int = 10) -> np.dtype:
+def check_options(normalize: bool, flatten: bool, one_hot_label: bool, dtype: DTypeLike,
+                  num_classes: int = 10) -> np.dtype:
     """Check load_mnist's flags; return dtype as a floating np.dtype."""
     for name, value in (("normalize", normalize), ("flatten", flatten),
                         ("one_hot_label", one_hot_label)):

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .checksums import read_manifest
 from .errors import ChecksumError, DataError
@@ -31,7 +32,7 @@ def load_mnist(
     normalize: bool = True,
     flatten: bool = True,
     one_hot_label: bool = False,
-    dtype=np.float32,
+    dtype: DTypeLike = np.float32,
 ) -> tuple[Split, Split]:
     """MNIST as ``(x_train, t_train), (x_test, t_test)``, as in the book.
 

@@ -67,7 +67,7 @@ _last_vocab: tuple[dict[str, int], dict[int, str]] | None = None
 
 
 def load_data(file_name: str = "addition.txt", seed: int | None = 1984, *, n: int = BOOK_LINES,
-              text_seed: int = TEXT_SEED, return_vocab: bool = False):
+              text_seed: int = TEXT_SEED, return_vocab: bool = False) -> tuple:
     """The book's ``sequence.load_data``: ((x_train, t_train), (x_test, t_test)) as int32 character ids.
 
     file_name   'addition.txt' or 'date.txt' (or 'addition', 'date'): which text, generated

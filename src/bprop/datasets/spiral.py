@@ -18,6 +18,7 @@ in order of i, so each arm starts at the origin and winds outwards.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .._checks import float_dtype, integer
 
@@ -27,7 +28,7 @@ NOISE_SCALE = 0.2       # the book's randn()*0.2 on the angle
 
 
 def load_data(seed: int | None = 1984, *, points_per_class: int = 100, classes: int = 3,
-              dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+              dtype: DTypeLike = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """The spiral as ``(x, t)``, as in the book's ``spiral.load_data()``.
 
     x  (classes·points_per_class, 2) of dtype (float32 or float64): the points.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop._checks import positive_int
 from bprop.train import Trainer
@@ -69,7 +71,8 @@ def _train_set(data, dtype):
     return x.reshape(len(x), -1), t
 
 
-def _subsets(data, dtype, train_size, test_size):
+def _subsets(data: Any, dtype: DTypeLike, train_size: int,
+             test_size: int | None) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """The first train_size training rows and the first test_size test rows (all when None)."""
     (x, t), (x_test, t_test) = _data(data, dtype)
     train = _first(x, t, train_size, "train_size")
@@ -78,7 +81,7 @@ def _subsets(data, dtype, train_size, test_size):
     return train, _first(x_test, t_test, test_size, "test_size")
 
 
-def _first(x, t, n, name: str):
+def _first(x: np.ndarray, t: np.ndarray, n: int, name: str) -> tuple[np.ndarray, np.ndarray]:
     """The first n rows of (x, t), each image flattened to one row; n is checked against len(x)."""
     _check_size(n, len(x), name)
     return x[:n].reshape(n, -1), t[:n]
@@ -106,7 +109,8 @@ def _step_losses(net, optimizer, x, t, iters, batch_size, seed) -> np.ndarray:
     batch_size = positive_int(batch_size, "batch_size")
     rng = np.random.default_rng(seed)
     losses = np.full(iters, np.nan)
-    with np.errstate(**_DIVERGENCE):
+    # NumPy's stub cannot match a **dict to errstate's keyword arguments (each its own Literal type).
+    with np.errstate(**_DIVERGENCE):  # type: ignore[arg-type]
         for i in range(iters):
             batch = rng.integers(0, len(x), batch_size)
             try:
@@ -124,7 +128,8 @@ def _epoch_run(label, net, optimizer, x, t, x_test, t_test, epochs, batch_size, 
                       mini_batch_size=batch_size, optimizer=optimizer, verbose=False, progress=False, seed=seed)
     train_acc, test_acc = trainer.evaluate()
     diverged_at = None
-    with np.errstate(**_DIVERGENCE):
+    # NumPy's stub cannot match a **dict to errstate's keyword arguments (each its own Literal type).
+    with np.errstate(**_DIVERGENCE):  # type: ignore[arg-type]
         try:
             while trainer.current_iter < trainer.max_iter:
                 trainer.train_step()

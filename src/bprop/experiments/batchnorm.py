@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from bprop import optim
 from bprop.experiments._runs import Run, _epoch_run, _subsets
@@ -11,9 +14,11 @@ from bprop.nets import MultiLayerNetExtend
 __all__ = ["batchnorm_comparison", "epochs_to_reach"]
 
 
-def batchnorm_comparison(epochs: int = 20, *, scales=None, train_size: int = 1000, test_size: int | None = 1000,
-                         hidden_size_list=(100, 100, 100, 100, 100), batch_size: int = 100, lr: float = 0.01,
-                         seed: int = 0, data=None, dtype=np.float32) -> list[tuple[float, Run, Run]]:
+def batchnorm_comparison(epochs: int = 20, *, scales: ArrayLike | None = None, train_size: int = 1000,
+                         test_size: int | None = 1000,
+                         hidden_size_list: Sequence[int] = (100, 100, 100, 100, 100), batch_size: int = 100,
+                         lr: float = 0.01, seed: int = 0, data: tuple | None = None,
+                         dtype: DTypeLike = np.float32) -> list[tuple[float, Run, Run]]:
     """Training with and without batch normalisation for several initial weight scales (book §6.3.2).
 
     The book's ch06/batch_norm_test.py: 1000 training images, a ReLU
@@ -27,16 +32,16 @@ def batchnorm_comparison(epochs: int = 20, *, scales=None, train_size: int = 100
     (x, t), test = _subsets(data, dtype, train_size, test_size)
     results = []
     for scale in scales:
-        pair = []
+        pair: list[Run] = []
         for use_batchnorm, label in ((True, "Batch Normalization"), (False, "Normal (without BatchNorm)")):
             net = MultiLayerNetExtend(x.shape[1], list(hidden_size_list), 10, weight_init_std=float(scale),
                                       use_batchnorm=use_batchnorm, rng=seed, dtype=dtype)
             pair.append(_epoch_run(label, net, optim.SGD(lr), x, t, *test, epochs, batch_size, seed))
-        results.append((float(scale), *pair))
+        results.append((float(scale), pair[0], pair[1]))
     return results
 
 
-def epochs_to_reach(accuracies, target: float) -> int | None:
+def epochs_to_reach(accuracies: Sequence[float], target: float) -> int | None:
     """The first epoch whose accuracy is at least ``target`` (None if none is)."""
     hits = np.flatnonzero(np.asarray(accuracies) >= target)
     return int(hits[0]) if hits.size else None

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop import init, optim
 from bprop._checks import positive_int
+from bprop._types import InitSpec
 from bprop.experiments._runs import _step_losses, _train_set
 from bprop.nets import ACTIVATIONS, MultiLayerNet
 
 __all__ = ["init_label", "activation_histograms", "init_comparison"]
 
 
-def init_label(spec) -> str:
+def init_label(spec: InitSpec) -> str:
     """How figures name a weight init: 'std 1', 'std 0.01', 'Xavier', 'He'."""
     spec = _init_spec(spec)
     if isinstance(spec, str):
@@ -35,8 +39,8 @@ def _init_spec(spec):
     return spec
 
 
-def activation_histograms(activation: str = "sigmoid", init_std=1.0, *, samples: int = 1000, node_num: int = 100,
-                          hidden_layer_size: int = 5, seed: int = 0) -> list[np.ndarray]:
+def activation_histograms(activation: str = "sigmoid", init_std: InitSpec = 1.0, *, samples: int = 1000,
+                          node_num: int = 100, hidden_layer_size: int = 5, seed: int = 0) -> list[np.ndarray]:
     """The activations of each hidden layer for random inputs (book §6.2.2, weight_init_activation_histogram.py).
 
     x ~ N(0, 1) of shape (samples, node_num) goes through ``hidden_layer_size``
@@ -62,9 +66,9 @@ def activation_histograms(activation: str = "sigmoid", init_std=1.0, *, samples:
     return out
 
 
-def init_comparison(iters: int = 2000, *, inits=(0.01, "xavier", "he"), hidden_size_list=(100, 100, 100, 100),
-                    batch_size: int = 128, lr: float = 0.01, seed: int = 0, data=None,
-                    dtype=np.float32) -> dict[str, np.ndarray]:
+def init_comparison(iters: int = 2000, *, inits: Sequence[InitSpec] = (0.01, "xavier", "he"),
+                    hidden_size_list: Sequence[int] = (100, 100, 100, 100), batch_size: int = 128, lr: float = 0.01,
+                    seed: int = 0, data: tuple | None = None, dtype: DTypeLike = np.float32) -> dict[str, np.ndarray]:
     """MNIST loss per step of a 5-layer ReLU net for each initial weight scale (book §6.2.4, weight_init_compare.py).
 
     MultiLayerNet 784-100-100-100-100-10, ReLU, SGD lr 0.01, batches of 128.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from bprop import optim
 from bprop._checks import positive_int
@@ -16,7 +19,8 @@ __all__ = ["OPTIMIZER_LRS", "optimizer_paths", "steps_to_reach", "optimizer_mnis
 OPTIMIZER_LRS = {"SGD": 0.95, "Momentum": 0.1, "AdaGrad": 1.5, "Adam": 0.3}
 
 
-def optimizer_paths(steps: int = 30, *, start=(-7.0, 2.0), lrs=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def optimizer_paths(steps: int = 30, *, start: tuple[float, float] = (-7.0, 2.0),
+                    lrs: dict[str, float] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The positions of SGD, Momentum, AdaGrad and Adam minimising f(x, y) = x²/20 + y² (book §6.1.7).
 
     Gradient (x/10, 2y); every optimizer starts at ``start`` and takes ``steps``
@@ -44,16 +48,17 @@ def optimizer_paths(steps: int = 30, *, start=(-7.0, 2.0), lrs=None) -> dict[str
     return paths
 
 
-def steps_to_reach(xs, ys, tol: float = 0.1, target=(0.0, 0.0)) -> int | None:
+def steps_to_reach(xs: ArrayLike, ys: ArrayLike, tol: float = 0.1,
+                   target: tuple[float, float] = (0.0, 0.0)) -> int | None:
     """The first step whose position lies within ``tol`` of ``target`` (None if none does)."""
     distance = np.hypot(np.asarray(xs) - target[0], np.asarray(ys) - target[1])
     hits = np.flatnonzero(distance <= tol)
     return int(hits[0]) if hits.size else None
 
 
-def optimizer_mnist_losses(iters: int = 2000, *, optimizers=("SGD", "Momentum", "AdaGrad", "Adam"),
-                           hidden_size_list=(100, 100, 100, 100), batch_size: int = 128, seed: int = 0,
-                           data=None, dtype=np.float32) -> dict[str, np.ndarray]:
+def optimizer_mnist_losses(iters: int = 2000, *, optimizers: Sequence[str] = ("SGD", "Momentum", "AdaGrad", "Adam"),
+                           hidden_size_list: Sequence[int] = (100, 100, 100, 100), batch_size: int = 128, seed: int = 0,
+                           data: tuple | None = None, dtype: DTypeLike = np.float32) -> dict[str, np.ndarray]:
     """MNIST mini-batch loss per step for each optimizer (book §6.1.8, ch06/optimizer_compare_mnist.py).
 
     A ReLU MultiLayerNet 784-100-100-100-100-10 with He weights, batches of

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop import optim
 from bprop.experiments._runs import Run, _epoch_run, _subsets
@@ -12,8 +16,9 @@ __all__ = ["overfitting"]
 
 
 def overfitting(epochs: int = 200, *, train_size: int = 300, test_size: int | None = None,
-                hidden_size_list=(100,) * 6, weight_decay_lambda: float = 0.1, dropout_ratio: float = 0.2,
-                batch_size: int = 100, lr: float = 0.01, seed: int = 0, data=None, dtype=np.float32) -> list[Run]:
+                hidden_size_list: Sequence[int] = (100,) * 6, weight_decay_lambda: float = 0.1,
+                dropout_ratio: float = 0.2, batch_size: int = 100, lr: float = 0.01, seed: int = 0,
+                data: tuple | None = None, dtype: DTypeLike = np.float32) -> list[Run]:
     """Overfitting and two cures (book §6.4): 300 training images, a 7-layer ReLU net.
 
     As the book's ch06/overfit_weight_decay.py and overfit_dropout.py: a
@@ -25,7 +30,7 @@ def overfitting(epochs: int = 200, *, train_size: int = 300, test_size: int | No
     Returns three Runs; ``run.gap`` is the final train − test accuracy.
     """
     (x, t), test = _subsets(data, dtype, train_size, test_size)
-    variants = (
+    variants: tuple[tuple[str, dict[str, Any]], ...] = (
         ("no regularisation", {}),
         (f"weight decay λ={weight_decay_lambda:g}", {"weight_decay_lambda": weight_decay_lambda}),
         (f"dropout {dropout_ratio:g}", {"use_dropout": True, "dropout_ration": dropout_ratio}),

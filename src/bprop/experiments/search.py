@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop import optim
 from bprop._checks import positive_int
@@ -14,7 +16,8 @@ from bprop.nets import MultiLayerNet
 __all__ = ["validation_split", "random_search"]
 
 
-def validation_split(x, t, validation_rate: float = 0.2, *, seed: int = 0):
+def validation_split(x: np.ndarray, t: np.ndarray, validation_rate: float = 0.2, *,
+                     seed: int = 0) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Shuffle, then hold out the first ``validation_rate`` of the rows: ((x_train, t_train), (x_val, t_val)).
 
     The book's §6.5.1: hyperparameters are judged on validation data, never on
@@ -31,8 +34,9 @@ def validation_split(x, t, validation_rate: float = 0.2, *, seed: int = 0):
 
 
 def random_search(trials: int = 100, *, epochs: int = 50, train_size: int = 500, validation_rate: float = 0.2,
-                  lr_range=(1e-6, 1e-2), weight_decay_range=(1e-8, 1e-4), hidden_size_list=(100,) * 6,
-                  batch_size: int = 100, seed: int = 0, data=None, dtype=np.float32) -> list[Trial]:
+                  lr_range: tuple[float, float] = (1e-6, 1e-2), weight_decay_range: tuple[float, float] = (1e-8, 1e-4),
+                  hidden_size_list: Sequence[int] = (100,) * 6, batch_size: int = 100, seed: int = 0,
+                  data: tuple | None = None, dtype: DTypeLike = np.float32) -> list[Trial]:
     """Random search of learning rate and weight decay (book §6.5.3, ch06/hyperparameter_optimization.py).
 
     The first ``train_size`` training images are shuffled and split, 20 % for

@@ -22,6 +22,7 @@ import inspect
 import math
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 
@@ -62,7 +63,7 @@ def kind_of(cls_name: str) -> str:
     return ""
 
 
-def parse_param(text: str):
+def parse_param(text: str) -> tuple[str, Any]:
     """``NAME=VALUE`` of --param → (name, value): an int, a float, True/False/None, a shape ``4,3,3,3``
     (a tuple: an array of that shape is drawn), or the text itself."""
     name, sep, value = text.partition("=")
@@ -99,7 +100,8 @@ class Plan:
     hidden: int = 0  # H of a recurrent cell: h_prev is (N, H)
 
 
-def build_layer(cls, shape, dtype, rng, params=None):
+def build_layer(cls: type, shape: tuple[int, ...] | None, dtype: np.dtype, rng: np.random.Generator,
+                params: dict | None = None) -> tuple[Any, Plan]:
     """(layer, Plan): cls built from the book's argument names; ``shape`` (N, D…) or None for a default."""
     params = dict(params or {})
     found = build_transformer.plan(cls, shape, params, dtype, rng)  # LayerNorm, attention, multi-head
@@ -128,7 +130,7 @@ def build_layer(cls, shape, dtype, rng, params=None):
         if len(plans) == 1 or _forward_runs(layer, plan, dtype):
             return layer, plan
         first_error = first_error or (layer, plan)
-    return first_error
+    return cast("tuple[Any, Plan]", first_error)  # set: plans is never empty
 
 
 def _base(name: str) -> str:
@@ -207,7 +209,7 @@ class Extra:
     kwargs: dict
 
 
-def more_plans(cls, plan: Plan, shape, params) -> list[Extra]:
+def more_plans(cls: type, plan: Plan, shape: tuple[int, ...] | None, params: dict) -> list[Extra]:
     """The runs after the first: a convolution at stride 2 with pad 1 (unless --param fixed them), a pooling
     at stride 1, a BatchNormalization on images (N, C, H, W) as well as on (N, D) (unless --shape fixed it)."""
     extra = build_transformer.more_plans(cls, plan, shape, params)
@@ -266,7 +268,7 @@ def _forward_runs(layer, plan: Plan, dtype) -> bool:
     return True
 
 
-def build_inputs(layer, plan: Plan, dtype, rng) -> list:
+def build_inputs(layer: Any, plan: Plan, dtype: np.dtype, rng: np.random.Generator) -> list:
     """Random inputs for forward(x), forward(x, t) (a loss) or forward(x, y) (a node like MulLayer), or book 2's
     (``build_sequence``: an LSTM cell's (x, h, c), word ids, a Time loss's labels, attention's two inputs)."""
     cls = type(layer).__name__

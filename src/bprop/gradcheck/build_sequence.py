@@ -16,6 +16,8 @@ so a learner's log(y + 1e-7) moves nothing beyond the tolerance).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["VOCAB", "ids_shape", "inputs", "corpus"]
@@ -31,7 +33,8 @@ def ids_shape(cls_name: str) -> tuple:
     return _IDS[2].shape if cls_name.lower().startswith("time") else _IDS[1].shape
 
 
-def inputs(cls_name: str, names: list[str], plan, x: np.ndarray, dtype, rng) -> list | None:
+def inputs(cls_name: str, names: list[str], plan: Any, x: np.ndarray, dtype: np.dtype,
+           rng: np.random.Generator) -> list | None:
     """forward's inputs for a book-2 layer, or None when it is none of them (``build`` carries on)."""
     name = cls_name.lower()
     if plan.kind == "embedding" and len(names) == 1:

@@ -20,6 +20,7 @@ over all of it.
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def _arity(cls) -> int:
     return len(required) - (bool(required) and required[-1].lower() in lt.MASK_NAMES)
 
 
-def attention_mask(T_q, T_k) -> np.ndarray:
+def attention_mask(T_q: int, T_k: int) -> np.ndarray:
     """(T_q, T_k) booleans, True = may attend: keys i − 1 and i + 2 (mod T_k) hidden from query i. Every row keeps
     two keys or more under either reading of True, a causal mask keeps key 0 for query 0, and the next position,
     i + 1, stays visible for a causal mask's slip to show."""
@@ -64,7 +65,8 @@ def _given(params, names, default):
     return next((params[n] for n in params if n.lower() in names and isinstance(params[n], int)), default)
 
 
-def plan(cls, shape, params, dtype, rng):
+def plan(cls: type, shape: tuple[int, ...] | None, params: dict, dtype: np.dtype,
+         rng: np.random.Generator) -> Any:
     """(kind, constructor kwargs, x's shape) for a class of ``KINDS``, or None for any other."""
     kind = lt.kind_of(cls)
     if kind is None:
@@ -129,7 +131,7 @@ def _array(name, shape, dtype, rng, d):
     return (rng.standard_normal(shape) * scale).astype(dtype)
 
 
-def redraw(layer, kind, kwargs, rng) -> None:
+def redraw(layer: Any, kind: str, kwargs: dict, rng: np.random.Generator) -> None:
     """Weights the learner's constructor drew or set itself (nothing of ours passed): drawn again, in place, at
     the scales of the module's docstring."""
     if any(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in kwargs.values()) or kind == "attention":
@@ -149,7 +151,7 @@ def redraw(layer, kind, kwargs, rng) -> None:
             array[...] = rng.standard_normal(array.shape) * (1 / np.sqrt(array.shape[0]) if array.ndim == 2 else 0.1)
 
 
-def inputs(layer, plan, dtype, rng) -> list | None:
+def inputs(layer: Any, plan: Any, dtype: np.dtype, rng: np.random.Generator) -> list | None:
     """forward's inputs for a layer of ``KINDS`` (``plan.kind``), or None."""
     if plan.kind not in KINDS:
         return None
@@ -174,7 +176,7 @@ def inputs(layer, plan, dtype, rng) -> list | None:
     return xs
 
 
-def more_plans(cls, plan, shape, params):
+def more_plans(cls: type, plan: Any, shape: tuple[int, ...] | None, params: dict) -> list | None:
     """The runs after the first, as (label, shape, params): for a LayerNorm taking eps, eps = 0.1 (unless
     --param set it); None for a class not of ``KINDS``."""
     if plan.kind not in KINDS:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -30,13 +32,13 @@ def on_call(where: str) -> None:
 class Stop(Exception):
     """The layer raised or returned something unusable: the finding ends this stage."""
 
-    def __init__(self, finding: Finding):
+    def __init__(self, finding: Finding) -> None:
         super().__init__(finding.key)
         self.finding = finding
 
 
 @contextlib.contextmanager
-def capture():
+def capture() -> Iterator[list[warnings.WarningMessage]]:
     """Record every warning (instead of raising or printing it) and make NumPy warn on
     overflow, division by zero and invalid operations. Underflow stays silent:
     exp(-1000) = 0 is the right answer."""
@@ -45,7 +47,7 @@ def capture():
         yield caught
 
 
-def call(where: str, fn, *args):
+def call(where: str, fn: Callable[..., Any], *args: Any) -> tuple[Any, list[str]]:
     """fn(*args) → (result, texts of NumPy's RuntimeWarnings); an exception becomes a failed finding.
 
     SystemExit counts as an exception (a layer must not end the program);
@@ -67,12 +69,12 @@ def exception_finding(where: str, exc: BaseException) -> Finding:
     return finding
 
 
-def log_hint(finding: Finding, warns: list[str]):
+def log_hint(finding: Finding, warns: list[str]) -> None:
     if any("log" in w for w in warns):
         finding.extra.append(("hint.log", {}))
 
 
-def as_float64(value, where: str) -> np.ndarray:
+def as_float64(value: Any, where: str) -> np.ndarray:
     """A float64 copy of what forward returned (a layer may reuse its output buffer)."""
     y = copy_grad(value)
     if y is None:

@@ -12,6 +12,7 @@ Each guess is computed exactly and named only when backward's values come within
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,7 @@ def _sigmoid(x):
     return np.exp(-np.logaddexp(0.0, -x))
 
 
-def activation_of(x, y):
+def activation_of(x: np.ndarray, y: np.ndarray) -> tuple[str, float | None] | None:
     """(kind, parameter) when y = f(x) elementwise for a known f: sigmoid, tanh, relu, leaky (slope), elu (α)."""
     if x.shape != y.shape or x.size == 0:
         return None
@@ -93,7 +94,7 @@ def _activation_guesses(kind, p, x, y):
     return guesses.get(kind, [])
 
 
-def specific(case: Case, target: str, a, n):
+def specific(case: Case, target: str, a: np.ndarray, n: np.ndarray) -> tuple[str, dict] | None:
     """(key, params) naming what is wrong with gradient ``target`` (backward a, numerical n), or None."""
     for rule in (causes_transformer.specific, causes_sequence.specific, _activation, _no_mask, _loss, _affine,
                  _batchnorm, _every_position, _node, _reordered):
@@ -125,7 +126,7 @@ def _activation(case, target, a, n):
     return None
 
 
-def fallback(case: Case, target: str):
+def fallback(case: Case, target: str) -> tuple[str, dict] | None:
     """For a gradient no rule explains: (key, params) saying at least which derivative forward's function has."""
     found = activation_of(case.x, case.y) if target == "dx" and not case.params else None
     if found is None:
@@ -273,7 +274,7 @@ def _reordered(case, target, a, n):
     return None
 
 
-def swapped(rows: dict[str, tuple[np.ndarray, np.ndarray]]):
+def swapped(rows: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[str, str] | None:
     """(target, other) when backward's ``target`` holds the numerical gradient of ``other`` and both fail."""
     for target, (a, n) in rows.items():
         for other, (a2, n2) in rows.items():
@@ -282,7 +283,7 @@ def swapped(rows: dict[str, tuple[np.ndarray, np.ndarray]]):
     return None
 
 
-def forward_causes(ref: str, x, y, want, lay) -> list[tuple[str, dict]]:
+def forward_causes(ref: str, x: np.ndarray, y: np.ndarray, want: np.ndarray, lay: Any) -> list[tuple[str, dict]]:
     """Sentences naming why forward differs from bprop's ``ref``: BatchNormalization's variance with N − 1."""
     if ref != "BatchNormalization" or x.ndim != 2:
         return []

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ _TOGETHER = re.compile(r"operands could not be broadcast together with shapes \(
 _AXIS0 = "a = softmax over axis 0, across the batch"
 
 
-def specific(kind, time, case, target, a, n):
+def specific(kind: str, time: bool, case: Any, target: str, a: np.ndarray, n: np.ndarray) -> tuple[str, dict] | None:
     """(key, params) naming a slip in gradient ``target`` of a layer of ``kind``, or None."""
     if kind == "affine" and time:
         return _time_affine(case, target, a)
@@ -148,11 +149,10 @@ def _attention_forward(kind, time, inputs, axis):
     first, second = inputs
     if kind == "weightsum":
         return np.einsum("nt,nth->nh", second, first)
-    a = _weights_of(first, second, axis) if not time else None
     if kind == "attentionweight":
-        return a
+        return _weights_of(first, second, axis) if not time else None
     if not time:
-        return np.einsum("nt,nth->nh", a, first)
+        return np.einsum("nt,nth->nh", _weights_of(first, second, axis), first)
     return np.stack([np.einsum("nt,nth->nh", _weights_of(first, second[:, j], axis), first)
                      for j in range(second.shape[1])], axis=1)
 
@@ -193,7 +193,7 @@ def _slip_params(slip, shape):
 # --- NegativeSamplingLoss -----------------------------------------------------------------------------
 
 
-def drawn_ids(case):
+def drawn_ids(case: Any) -> np.ndarray | None:
     """(N, S+1) ids [target, negatives]: the layer's own ``sampler`` asked again with forward's randomness
     replayed (book 2's forward draws its negatives first thing), or None."""
     lay, target = case.lay, case.inputs[1]
@@ -211,7 +211,7 @@ def drawn_ids(case):
 def _negative_sampling(case, target, a):
     W = weights(case.params, ("W",))
     ids = drawn_ids(case) if W is not None and len(case.inputs) == 2 else None
-    if ids is None:
+    if ids is None or W is None:
         return None
     W, h = W[0], case.inputs[0]
     N, K = ids.shape
@@ -278,7 +278,7 @@ def _bilstm(case, target, a, n):
 # --- forward and exceptions ---------------------------------------------------------------------------
 
 
-def forward_cause(kind, time, inputs, y, params):
+def forward_cause(kind: str | None, time: bool, inputs: list, y: Any, params: dict) -> tuple[str, dict] | None:
     """(key, params) for why forward differs from bprop's layer: a softmax over the batch, a reversed half."""
     if kind in ("attentionweight", "attention") and len(inputs) == 2 and inputs[0].ndim == 3:
         if rel(_attention_forward(kind, time, inputs, 0), y) < _SAME:
@@ -296,7 +296,8 @@ def _shape(text):
     return tuple(int(v) for v in text.replace(" ", "").split(",") if v)
 
 
-def exception_cause(kind, time, where, error, inputs, params):
+def exception_cause(kind: str, time: bool, where: str, error: str, inputs: list,
+                    params: dict) -> tuple[str, dict] | None:
     """(key, params) for an error a book-2 layer's backward raised: TimeAffine's db summed over one axis only
     (written into grads[1] in place: NumPy cannot fit (T, M) into (M,)), EmbeddingDot's dout not made a column."""
     if where != "backward":

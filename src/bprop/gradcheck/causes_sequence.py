@@ -13,6 +13,7 @@ in another order, a GRU of torch's form, a Time loss divided by N·T). What the 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,7 @@ def kind_of(name: str) -> tuple[str | None, bool]:
     return None, time
 
 
-def specific(case, target: str, a, n):
+def specific(case: Any, target: str, a: np.ndarray, n: np.ndarray) -> tuple[str, dict] | None:
     """(key, params) naming a book-2 slip in gradient ``target``, or None."""
     kind, time = kind_of(case.name)
     if kind is None or case.inputs is None:
@@ -109,10 +110,10 @@ def _pick(kind, result, position):
 
 
 def _time(kind, case, target, a, n):
-    P, where = weights(case.params), slot(case, target, ("Wx", "Wh", "b"))
-    if P is None or where is None or len(case.inputs) != 1:
+    P, found = weights(case.params), slot(case, target, ("Wx", "Wh", "b"))
+    if P is None or found is None or len(case.inputs) != 1:
         return None
-    where, j = where
+    where, j = found
 
     def pick(result):
         return result[0] if where == "in" else result[1][j]
@@ -178,7 +179,8 @@ def _time_loss(case, target, a, n):
     return None
 
 
-def forward_cause(ref: str, inputs, y, out_shapes, lay, params):
+def forward_cause(ref: str, inputs: list, y: Any, out_shapes: list | None, lay: Any,
+                  params: dict) -> tuple[str, dict] | None:
     """(key, params) for why forward differs from bprop's ``ref``, or None."""
     if ref in causes_transformer.REFERENCE_NAMES:  # LayerNorm, attention, multi-head
         return causes_transformer.forward_cause(ref, inputs, y, lay)
@@ -221,7 +223,7 @@ def _variant_cause(kind, variant):
     return "seq.gru_" + variant, {}
 
 
-def exception_cause(name: str, where: str, error: str, inputs, params):
+def exception_cause(name: str, where: str, error: str, inputs: list, params: dict) -> tuple[str, dict] | None:
     """(key, params) naming why a book-2 layer's ``where`` raised ``error`` (its text), or None."""
     kind, time = kind_of(name)
     if kind is None or inputs is None:

@@ -22,6 +22,7 @@ when no ``num_heads`` (``h``, ``n_heads`` …) attribute says it.
 from __future__ import annotations
 
 from itertools import combinations, product
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ _MHA_VARIANTS = (*tm.ATTENTION_FORWARDS, "scale_d_model")
 _PATHS = ("Q", "K", "V")
 
 
-def specific(case, target: str, a, n):
+def specific(case: Any, target: str, a: np.ndarray, n: np.ndarray) -> tuple[str, dict] | None:
     """(key, params) naming a slip in gradient ``target`` of a learner's LayerNorm or attention layer, or None."""
     kind = lt.kind_of(type(case.lay)) if case.lay is not None else None
     if kind is None or case.inputs is None:
@@ -231,7 +232,7 @@ def _paths(case, a, right, dxs, count, i):
 # --- forward ------------------------------------------------------------------------------------------
 
 
-def forward_cause(ref: str, inputs, y, lay):
+def forward_cause(ref: str, inputs: list, y: Any, lay: Any) -> tuple[str, dict] | None:
     """(key, params) for why a learner's forward differs from bprop's ``ref`` layer, or None."""
     kind = next((k for k, name in lt.REFERENCES.items() if name == ref), None)
     if kind is None or lt.kind_of(type(lay)) != kind:

@@ -18,8 +18,10 @@ import contextlib
 import copy
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from bprop.gradcheck import causes, causes_sequence, learner, modes, outputs
 from bprop.gradcheck.calls import Stop, as_float64, call, capture, log_hint
@@ -32,7 +34,8 @@ from bprop.gradcheck.stages import AfterGradients
 __all__ = ["check_layer"]
 
 
-def check_layer(layer, *inputs, tol=1e-6, eps=1e-4, dtype=None, seed=0, name=None, strict=False) -> Report:
+def check_layer(layer: Any, *inputs: ArrayLike, tol: float = 1e-6, eps: float = 1e-4, dtype: DTypeLike | None = None,
+                seed: int = 0, name: str | None = None, strict: bool = False) -> Report:
     """Check a layer's forward and backward; return a Report (``.ok``, ``str(report)``).
 
     layer: any object with ``forward(*inputs)`` and ``backward(dout)`` — ``forward(x)``,
@@ -349,7 +352,7 @@ class _Checker(GradientStage, AfterGradients, SequenceChecks):
     def input_grads(self, result) -> list:
         """backward's gradients of the inputs in ``diff``, in their order."""
         if isinstance(result, tuple):
-            return [result[i] if i < len(result) else None for i in self.diff]
+            return [result[i] if i < len(result) else None for i in self.diff or ()]  # set by then
         return [result] if self.diff == [0] else []
 
     def usable(self, target: _Target) -> bool:

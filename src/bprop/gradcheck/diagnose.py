@@ -9,6 +9,8 @@ elementwise layer the known wrong forms of the sigmoid's derivative.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from bprop.gradcheck.compare import rel
@@ -17,7 +19,8 @@ from bprop.gradcheck.compare import rel
 CLOSE = 1e-4
 
 
-def diagnose(a, n, n1, *, unit_dout: bool, elementwise: bool, y, dout, batch_size: int):
+def diagnose(a: np.ndarray, n: np.ndarray, n1: np.ndarray, *, unit_dout: bool, elementwise: bool,
+             y: Any, dout: Any, batch_size: int) -> tuple[str, dict]:  # y, dout: arrays when elementwise
     """(message key, its params) for backward ``a`` ≠ numerical ``n``; n1 is the numerical gradient for dout = 1.
 
     elementwise: one input, no parameters, the output of the input's shape;

@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import copy
 import inspect
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +64,7 @@ _MISREADINGS = {name: ("reading.labels", "reading.broadcast") for name in ("soft
                                                                             "softmax_loss")}
 
 
-def check_function(fn, name=None, *, seed=0, strict=False) -> Report:
+def check_function(fn: Callable[..., Any], name: str | None = None, *, seed: int = 0, strict: bool = False) -> Report:
     """Check a learner's function against the book's of the same name; return a Report (``.ok``, ``str(report)``).
 
     fn: the learner's function. name: which book function it is meant to be

@@ -16,6 +16,8 @@ check_function's ``_Run``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from bprop import functions as F
@@ -32,7 +34,7 @@ def _conv_shown(first: str, shape, geometry) -> str:
     return f"{first} {tuple(shape)}, {fh}, {fw}, stride={stride}, pad={pad}"
 
 
-def check_im2col(run):
+def check_im2col(run: Any) -> None:
     """im2col(x, FH, FW, stride, pad) against bprop.functions.im2col over reference.GEOMETRIES; float32."""
     for g in reference.GEOMETRIES:
         N, C, H, W, fh, fw, stride, pad = g
@@ -56,7 +58,7 @@ def _im2col_cause(y, want, geometry) -> list:
     return [("fn.im2col.rows", {})] if reference.same_rows(y + 0.0, want + 0.0) else []
 
 
-def check_col2im(run):
+def check_col2im(run: Any) -> None:
     """col2im(col, input_shape, FH, FW, stride, pad) against bprop.functions.col2im; the adjoint; float32."""
     for g in reference.GEOMETRIES:
         N, C, H, W, fh, fw, stride, pad = g

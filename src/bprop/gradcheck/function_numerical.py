@@ -20,6 +20,9 @@ if x itself is perturbed (in place) and restored exactly; integer x.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from bprop.gradcheck import function_reference as reference
@@ -38,7 +41,7 @@ class Spy:
     arg − x0 when arg has x0's shape (a learner working on a copy), else zero.
     """
 
-    def __init__(self, value_of, x0, x=None):
+    def __init__(self, value_of: Callable[[Any], Any], x0: Any, x: Any = None) -> None:
         self.value_of, self.x0, self.x = value_of, np.array(x0, dtype=np.float64), x
         self.steps: list[np.ndarray] = []
         self.x_moved = False  # whether x itself ever moved (a learner perturbing a copy never moves it)
@@ -51,7 +54,7 @@ class Spy:
         return self.value_of(arg)
 
 
-def step_cause(steps: list[np.ndarray]):
+def step_cause(steps: list[np.ndarray]) -> tuple[str, dict] | None:
     """(key, params) of the likely cause of a wrong numerical derivative, from a Spy's steps; None if none shows.
 
     No step at all: h rounds to 0 (x + h == x). A call with two elements moved:
@@ -109,7 +112,7 @@ def _derivative(run, f_text, spy, x, want, tol, key) -> Finding:
     return finding
 
 
-def check_numerical_diff(run):
+def check_numerical_diff(run: Any) -> None:
     """numerical_diff(f, x): exact for x² at 3; the book's 0.01x² + 0.1x at 5 (0.2); sin(x)·x² at 1.3."""
     for f_text, f, x, want, key in (
         ("x**2", lambda a: a**2, 3.0, 6.0, "fn.central"),
@@ -119,10 +122,10 @@ def check_numerical_diff(run):
         run.stage(_derivative, run, f_text, Spy(f, x), x, want, 1e-7 if key == "fn.central" else 1e-6, key)
 
 
-def check_numerical_gradient(run):
+def check_numerical_gradient(run: Any) -> None:
     """numerical_gradient(f, x): exact on Σx²; ∇ of Σ sin(x)·x² for 1-D, 2-D, 3-D x; f ignoring its argument;
     x restored exactly; integer x."""
-    changed = []
+    changed: list = []
 
     def gradient(f_text, value_of, x, want, tol, key):
         x0 = x.copy()
@@ -178,7 +181,7 @@ def _integer_x(run) -> Finding:
                    want="[" + ", ".join(f"{v:.4g}" for v in want) + "]")
 
 
-def check_gradient_descent(run) -> Finding:
+def check_gradient_descent(run: Any) -> Finding:
     """gradient_descent(f, init_x, lr=0.1, step_num=20) on f = x0² + x1² from (−3, 4): x = 0.8^20·(−3, 4)."""
     init, lr, steps = np.array([-3.0, 4.0]), 0.1, 20
     work = init.copy()

@@ -18,6 +18,8 @@ array([0, 0, 1])
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from bprop import functions as F
@@ -33,7 +35,7 @@ def _step_function(x):
     return (np.asarray(x) > 0).astype(np.int64)
 
 
-ELEMENTWISE = {
+ELEMENTWISE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "identity_function": np.asarray,
     "step_function": _step_function,
     "sigmoid": F.sigmoid,
@@ -57,7 +59,7 @@ GEOMETRIES = (
 # --- losses ---------------------------------------------------------------------------------
 
 
-def probabilities(rng, n: int, c: int):
+def probabilities(rng: np.random.Generator, n: int, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(logits (n, c), softmax probabilities (n, c), labels (n,)) with every y[i, t_i] > 1/2.
 
     Each label is its row's largest logit, raised by log c: then the book's
@@ -75,7 +77,7 @@ def _labels(t, rows: int, size: int) -> np.ndarray:
     return t.reshape(rows, -1).argmax(axis=1) if t.size == size else t.reshape(rows)
 
 
-def cross_entropy_exact(y, t) -> float:
+def cross_entropy_exact(y: np.ndarray, t: np.ndarray) -> float:
     """E = −Σ_n log y[n, t_n] / N: the book's cross_entropy_error without its 1e-7.
 
     y: probabilities (N, C), or (C,) for one sample; t: labels (N,) or one-hot (N, C).
@@ -84,13 +86,13 @@ def cross_entropy_exact(y, t) -> float:
     return float(-np.mean(np.log(y[np.arange(len(y)), _labels(t, len(y), y.size)])))
 
 
-def softmax_loss_exact(x, t) -> float:
+def softmax_loss_exact(x: np.ndarray, t: np.ndarray) -> float:
     """E = −Σ_n log softmax(x)[n, t_n] / N, from log_softmax (exact for any logits). x: (N, C) or (C,)."""
     x = np.atleast_2d(x)
     return float(-np.mean(F.log_softmax(x)[np.arange(len(x)), _labels(t, len(x), x.size)]))
 
 
-def sum_squared_error(y, t) -> float:
+def sum_squared_error(y: np.ndarray, t: np.ndarray) -> float:
     """The book's E = ½·Σ(y − t)² over every element; its ch.4 calls this mean_squared_error."""
     return float(0.5 * np.sum((np.asarray(y) - np.asarray(t)) ** 2))
 
@@ -98,7 +100,7 @@ def sum_squared_error(y, t) -> float:
 # --- comparing, and what tells a bug ---------------------------------------------------------------------
 
 
-def compare(check, text, y, want, tol) -> Finding:
+def compare(check: str, text: str, y: np.ndarray, want: np.ndarray, tol: float) -> Finding:
     """y (a float64 array) against want: every |y − want| ≤ tol·max(1, |want|) passes ('fn.ok'), else a
     failure at the worst element ('fn.mismatch'), or of the shape ('fn.shape'). ``text`` is the call shown."""
     if y.shape != want.shape:

@@ -4,6 +4,8 @@ wrong one (``diagnose``'s generic rules, then ``causes``' that know the layer). 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from bprop.gradcheck import causes, learner
@@ -24,7 +26,10 @@ def _canonical(label: str) -> str:
 class GradientStage:
     """gradient_checks and what it needs: one table row and one finding per gradient, the causes' view."""
 
-    def gradient_checks(self, targets):
+    if TYPE_CHECKING:  # a mixin of checker._Checker, whose state (layer, work, params, dtype …) it reads
+        def __getattr__(self, name: str) -> Any: ...
+
+    def gradient_checks(self, targets: list) -> None:
         # backward_checks kept only usable targets and recorded a failure for each other one.
         if not any(f.key in ("shape.fail", "grad.missing") for f in self.findings):
             self.add("shape", "pass", "shape.ok")
@@ -48,7 +53,7 @@ class GradientStage:
             finding = self.failed[target][2]
             finding.key, finding.params = "grad.swapped", {"target": target, "other": other}
 
-    def compare(self, target, n, n1, noise, kinks):
+    def compare(self, target: Any, n: np.ndarray, n1: np.ndarray, noise: np.ndarray, kinks: np.ndarray) -> None:
         """One table row: ok when every |a − n| ≤ tol·max(max|a|, max|n|) + noise."""
         a, keep = target.analytic, ~kinks
         with np.errstate(all="ignore"):

@@ -8,6 +8,8 @@ label is, and when a guess names a cause.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +19,7 @@ from bprop.gradcheck.diagnose import CLOSE
 __all__ = ["weights", "slot", "named"]
 
 
-def weights(params: dict, order=("Wx", "Wh", "b")):
+def weights(params: dict, order: Sequence[str] = ("Wx", "Wh", "b")) -> list | None:
     """The layer's arrays in ``order``: a ``params`` list by position, attributes or dict entries by name; or None."""
     if params and all(isinstance(k, int) for k in params):
         return [params[k] for k in sorted(params)] if len(params) == len(order) else None
@@ -27,7 +29,7 @@ def weights(params: dict, order=("Wx", "Wh", "b")):
     return None
 
 
-def slot(case, target, order):
+def slot(case: Any, target: Any, order: Sequence[str]) -> tuple[str, int] | None:
     """('in', i) for the gradient of forward's input i, ('param', j) for the parameter j of ``order``."""
     for i, name in enumerate(case.names or ()):
         if target == "d" + name:
@@ -39,6 +41,6 @@ def slot(case, target, order):
     return None if position is None else ("param", position)
 
 
-def named(a, guess, right):
+def named(a: np.ndarray, guess: np.ndarray | None, right: np.ndarray) -> bool:
     """The guess explains a: it comes within CLOSE of it and differs from the right gradient."""
     return guess is not None and np.shape(guess) == np.shape(a) and rel(a, guess) < CLOSE and rel(guess, right) >= CLOSE

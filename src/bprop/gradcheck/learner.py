@@ -20,12 +20,17 @@ import io
 import re
 import sys
 import types
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop.gradcheck import learner_transformer, messages, readings
 from bprop.layers import registry
+
+_L = TypeVar("_L")  # a learner's layer, whatever its class
 
 # bprop's layers that a learner's class of the same name is not compared with, and why.
 _NOT_REFERENCES = {
@@ -60,7 +65,7 @@ _REFERENCES_WHEN = {
 class LearnerError(Exception):
     """A learner's file or class cannot be checked: ``key`` names the message in ``messages``, with ``params``."""
 
-    def __init__(self, key: str, **params):
+    def __init__(self, key: str, **params: object) -> None:
         super().__init__(messages.text(key, "en", **params))
         self.key, self.params = key, params
 
@@ -71,7 +76,7 @@ class LearnerError(Exception):
 # --- what check_layer reads of a layer ------------------------------------------------------------
 
 
-def input_names(layer, count: int) -> list[str]:
+def input_names(layer: Any, count: int) -> list[str]:
     """forward's own argument names (x, t, y, …); x0, x1, … where it has none."""
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     try:
@@ -81,7 +86,7 @@ def input_names(layer, count: int) -> list[str]:
     return [names[i] if i < len(names) else f"x{i}" for i in range(count)]
 
 
-def find_params(layer, built=None) -> list[tuple[str, object]]:
+def find_params(layer: Any, built: Any = None) -> list[tuple[str, object]]:
     """The layer's parameters: ('attr', n) for an ndarray attribute n with an attribute
     'd' + n beside it (W and dW), ('dict', n) for an ndarray in a ``params`` dict, ('list', i)
     for one in a ``params`` list (book 2's ``self.params = [W, b]``, ``self.grads`` alike).
@@ -103,7 +108,7 @@ def find_params(layer, built=None) -> list[tuple[str, object]]:
     return found
 
 
-def shared_slots(layer, i: int) -> list[int]:
+def shared_slots(layer: object, i: Any) -> list[int]:
     """The positions in the ``params`` list that hold the same array as position i (i among them)."""
     params = getattr(layer, "params", None)
     if not isinstance(params, list) or i >= len(params):
@@ -111,7 +116,7 @@ def shared_slots(layer, i: int) -> list[int]:
     return [j for j, v in enumerate(params) if v is params[i]]
 
 
-def list_names(layer) -> dict[int, str] | None:
+def list_names(layer: Any) -> dict[int, str] | None:
     """{position: name} for the distinct arrays of a ``params`` list: a ParamList's own names, else book 2's for
     the class's kind (RNN, LSTM, GRU and their Time layers: Wx, Wh, b; Embedding: W; TimeAffine: W, b …),
     else the constructor's array arguments (W, b, Wx1 …); None when the count does not fit."""
@@ -130,9 +135,9 @@ def _book_names(layer, count: int):
     for pattern, known in _LIST_NAMES:
         if pattern.search(kind):
             return known if len(known) == count else None
-    known = learner_transformer.list_names(layer)  # LayerNorm's gamma, beta; multi-head's W_q … by role
-    if known is not None and len(known) == count:
-        return known
+    roles = learner_transformer.list_names(layer)  # LayerNorm's gamma, beta; multi-head's W_q … by role
+    if roles is not None and len(roles) == count:
+        return roles
     try:
         arguments = [p.name for p in inspect.signature(type(layer)).parameters.values() if p.default is p.empty]
     except (TypeError, ValueError):
@@ -146,12 +151,12 @@ def _book_names(layer, count: int):
     return tuple(own) if len(own) == count and None not in own and len(set(own)) == count else None
 
 
-def param(layer, p):
+def param(layer: Any, p: tuple[str, Any]) -> Any:
     kind, name = p
     return getattr(layer, name) if kind == "attr" else layer.params[name]
 
 
-def grad(layer, p):
+def grad(layer: Any, p: tuple[str, Any]) -> Any:
     kind, name = p
     if kind == "attr":
         return getattr(layer, "d" + name, None)
@@ -172,13 +177,13 @@ def _list_name(p, names):
     return names.get(p[1]) if p[0] == "list" and names else None
 
 
-def param_label(p, names=None) -> str:
+def param_label(p: tuple[str, Any], names: dict[int, str] | None = None) -> str:
     """W for an attribute, params['W'] for a dict entry, Wx for a list entry whose name is known, else params[0]."""
     known = _list_name(p, names)
     return known or (p[1] if p[0] == "attr" else f"params[{p[1]!r}]")
 
 
-def grad_label(p, names=None) -> str:
+def grad_label(p: tuple[str, Any], names: dict[int, str] | None = None) -> str:
     """dW for an attribute, grads['W'] for a dict entry, dWx for a list entry whose name is known, else grads[0]."""
     known = _list_name(p, names)
     if known:
@@ -186,7 +191,7 @@ def grad_label(p, names=None) -> str:
     return "d" + p[1] if p[0] == "attr" else f"grads[{p[1]!r}]"
 
 
-def cast_copy(layer, dtype):
+def cast_copy(layer: _L, dtype: DTypeLike) -> _L:
     """A deep copy of ``layer`` whose parameters are new arrays of ``dtype``.
 
     Every reference to an old parameter array is rebound to the new one: the layer's attributes, the
@@ -219,6 +224,7 @@ def _rebind(obj, new: dict, seen: set) -> None:
     if id(obj) in seen or isinstance(obj, _LEAVES):
         return
     seen.add(id(obj))
+    items: Iterable[tuple[Any, Any]]
     if isinstance(obj, list):
         items = enumerate(obj)
     elif isinstance(obj, dict):
@@ -236,7 +242,7 @@ def _rebind(obj, new: dict, seen: set) -> None:
             _rebind(value, new, seen)
 
 
-def references() -> dict[str, type]:
+def references() -> dict[str, Any]:
     """bprop's layers a learner's class is compared with, by name: every registered one of book 1 but
     ``_NOT_REFERENCES``, and book 2's ``SEQUENCE_REFERENCES``."""
     found = {name: cls for name, cls in registry.layer_classes("activation", "layer", "loss", "node").items()
@@ -246,7 +252,7 @@ def references() -> dict[str, type]:
     return found
 
 
-def reference_layer(layer, lay, x):
+def reference_layer(layer: Any, lay: Any, x: np.ndarray) -> tuple[str, Any, float] | None:
     """(name, bprop layer, tolerance) to compare forward with, for a learner's layer named as one of ours; else None.
 
     ``lay`` is the float64 copy of the learner's ``layer``, x its first input. The
@@ -292,7 +298,7 @@ def reference_layer(layer, lay, x):
 # --- bprop check: a learner's class from its file, built, with inputs ---------------------------------
 
 
-def load_class(path: str, cls_name: str):
+def load_class(path: str, cls_name: str) -> Any:
     """Import the file by path (its folder and the working folder on sys.path meanwhile, for its own imports,
     such as the book's ``from common.layers import *``); return its class
     or function ``cls_name``. What the file prints at import is discarded; sys.exit there is an error."""

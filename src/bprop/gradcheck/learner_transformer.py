@@ -21,6 +21,8 @@ from __future__ import annotations
 import copy
 import inspect
 import re
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +56,7 @@ def _arguments(fn, required=True) -> list[str]:
             and p.name != "self" and p.name.lower() not in MODE_NAMES]
 
 
-def forward_args(cls) -> tuple[list[str], str | None]:
+def forward_args(cls: type) -> tuple[list[str], str | None]:
     """(forward's required arguments, the name of an optional mask argument after them or None)."""
     forward = getattr(cls, "forward", None)
     required = _arguments(forward)
@@ -62,7 +64,7 @@ def forward_args(cls) -> tuple[list[str], str | None]:
     return required, next((n for n in optional if n.lower() in MASK_NAMES), None)
 
 
-def kind_of(cls) -> str | None:
+def kind_of(cls: type) -> str | None:
     """'layernorm', 'attention', 'multihead' or None (see the module's docstring)."""
     cls = cls if inspect.isclass(cls) else type(cls)
     name = cls.__name__.lower().replace("_", "")
@@ -97,7 +99,7 @@ def _names(lay, params) -> dict:
     return {k: (k if isinstance(k, str) else attrs.get(id(v), "")) for k, v in params.items()}
 
 
-def arrays_of(lay) -> dict:
+def arrays_of(lay: Any) -> dict:
     """The layer's float arrays: its ``params`` list (by position) or dict, else its attributes named as weights
     (W_q, b_o, gamma, beta …)."""
     params = getattr(lay, "params", None)
@@ -109,10 +111,10 @@ def arrays_of(lay) -> dict:
             and (ARRAY_ROLE.fullmatch(n) or n.lower() in NORM_NAMES)}
 
 
-def norm_weights(params: dict, lay=None):
+def norm_weights(params: dict, lay: Any = None) -> tuple | None:
     """(gamma, beta, {key: 'gamma' | 'beta'}) of a LayerNorm, or None."""
     named = _names(lay, params)
-    found = {}
+    found: dict[str, str] = {}
     for k, v in _ordered(params):
         low = named[k].lower()
         role = "gamma" if low in NORM_NAMES[:5] else "beta" if low in NORM_NAMES[5:] else None
@@ -126,11 +128,11 @@ def norm_weights(params: dict, lay=None):
     return params[found["gamma"]], params[found["beta"]], {k: r for r, k in found.items()}
 
 
-def mha_weights(params: dict, lay=None):
+def mha_weights(params: dict, lay: Any = None) -> tuple | None:
     """([W_q, b_q, W_k, b_k, W_v, b_v, W_o, b_o], {key: role}) of a multi-head layer (zeros for missing
     biases), or None."""
     named = _names(lay, params)
-    roles = {}
+    roles: dict[str, str] = {}
     for k, _ in _ordered(params):
         found = ARRAY_ROLE.fullmatch(named[k])
         if found:
@@ -149,7 +151,7 @@ def mha_weights(params: dict, lay=None):
     return P, {k: r for r, k in roles.items()}
 
 
-def list_names(layer):
+def list_names(layer: Any) -> tuple[str, ...] | None:
     """The roles of a LayerNorm's or a multi-head layer's ``params`` list, in its order (gamma, beta; W_q …), or
     None: the report then says dW_q rather than grads[0]."""
     params, kind = getattr(layer, "params", None), kind_of(type(layer))
@@ -161,7 +163,7 @@ def list_names(layer):
     return tuple(roles[i] for i in sorted(roles)) if roles is not None and len(roles) == len(arrays) else None
 
 
-def key_of(params: dict, target: str, names=None):
+def key_of(params: dict, target: str, names: dict[int, str] | None = None) -> Any:
     """The params key whose gradient the report calls ``target`` (dW_q, grads[3] …), or None."""
     for k in params:
         labels = {f"grads[{k}]", "d" + (names or {}).get(k, "")} if isinstance(k, int) else {"d" + k}
@@ -170,7 +172,7 @@ def key_of(params: dict, target: str, names=None):
     return None
 
 
-def heads_of(lay) -> int | None:
+def heads_of(lay: Any) -> int | None:
     for name in HEAD_NAMES:
         value = getattr(lay, name, None)
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0:
@@ -178,7 +180,7 @@ def heads_of(lay) -> int | None:
     return None
 
 
-def causal_options(lay) -> list[bool]:
+def causal_options(lay: Any) -> list[bool]:
     """Whether the layer is causal, from its ``causal`` (``is_causal``) attribute; both when it has none."""
     for name in CAUSAL_NAMES:
         value = getattr(lay, name, None)
@@ -187,7 +189,7 @@ def causal_options(lay) -> list[bool]:
     return [False, True]
 
 
-def split_mask(inputs, lay=None):
+def split_mask(inputs: Iterable[np.ndarray], lay: Any = None) -> tuple[list[np.ndarray], np.ndarray | None]:
     """(the float inputs, the mask): a boolean last input, else the layer's own ``mask`` attribute, else None."""
     inputs = list(inputs)
     if inputs and np.asarray(inputs[-1]).dtype == bool:
@@ -196,27 +198,27 @@ def split_mask(inputs, lay=None):
     return inputs, None if own is None else own.astype(bool)
 
 
-def streams(inputs):
+def streams(inputs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x_q, x_k, x_v) of forward's float inputs: (x) → (x, x, x), (x, memory) → (x, memory, memory)."""
     if len(inputs) == 1:
         return inputs[0], inputs[0], inputs[0]
     if len(inputs) == 2:
         return inputs[0], inputs[1], inputs[1]
-    return tuple(inputs[:3])
+    return inputs[0], inputs[1], inputs[2]
 
 
-def input_grads(grads, count):
+def input_grads(grads: Sequence[Any], count: int) -> list:
     """The gradients of forward's ``count`` float inputs from those of (x_q, x_k, x_v)."""
     dq, dk, dv = grads
     return [dq + dk + dv] if count == 1 else [dq, dk + dv] if count == 2 else [dq, dk, dv]
 
 
-def conventions(mask):
+def conventions(mask: np.ndarray | None) -> list:
     """The masks to try: None, or the mask read as True = may attend and as True = masked."""
     return [None] if mask is None else [mask, ~mask]
 
 
-def eps_candidates(lay):
+def eps_candidates(lay: Any) -> tuple[float, ...]:
     own = next((getattr(lay, n) for n in ("eps", "epsilon") if isinstance(getattr(lay, n, None), (int, float))
                 and not isinstance(getattr(lay, n), bool)), None)
     return (float(own),) if own is not None else _EPS
@@ -258,7 +260,7 @@ def _mha_run(P, h, causal, m, floats):
     return affine(layer._joined(layer.attention.forward(Q, K, V, mask=m)), P[6], P[7])
 
 
-def reference(layer, lay, x):
+def reference(layer: Any, lay: Any, x: np.ndarray) -> tuple[str, Any, float] | None:
     """(name, reference layer, tolerance) for a learner's LayerNorm, attention or multi-head class, or None."""
     kind, params = kind_of(type(layer)), arrays_of(lay)
     if kind == "layernorm":

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ __all__ = ["mode_keyword", "mode_attribute", "Replay", "state_arrays", "running_
 _RANDOM_TYPES = (np.random.Generator, np.random.RandomState)
 
 
-def mode_keyword(layer, given: int) -> str | None:
+def mode_keyword(layer: Any, given: int) -> str | None:
     """The name of forward's train/test argument (train_flg, train, training …), or None when it has
     none or the ``given`` inputs already pass it (``check_layer(layer, x, False)``)."""
     try:
@@ -46,7 +47,7 @@ def mode_keyword(layer, given: int) -> str | None:
     return None if position is None or position < given else parameters[position]
 
 
-def mode_attribute(layer) -> str | None:
+def mode_attribute(layer: Any) -> str | None:
     """The name of a train/test flag the layer keeps as an attribute (book 2's ``self.train_flg = True``, set by
     its models before a forward), or None."""
     attrs = getattr(layer, "__dict__", {})
@@ -61,7 +62,7 @@ class Replay:
     ``restore()`` puts the caller's global state back at the end of the check.
     """
 
-    def __init__(self, layer):
+    def __init__(self, layer: Any) -> None:
         self.state = np.random.get_state()
         self.generators = {path: copy.deepcopy(value) for path, value in _generators(layer)}
 
@@ -85,7 +86,7 @@ class Replay:
         finally:
             np.random.default_rng = original
 
-    def restore(self):
+    def restore(self) -> None:
         np.random.set_state(self.state)
 
 
@@ -102,14 +103,14 @@ def _generators(layer, depth: int = 2):
             yield from (((name, *path), g) for path, g in _generators(value, depth - 1))
 
 
-def state_arrays(layer) -> dict[str, np.ndarray | None]:
+def state_arrays(layer: Any) -> dict[str, np.ndarray | None]:
     """The running statistics a layer keeps: attributes named running_* (arrays, or None before the first forward)."""
     return {name: (None if value is None else np.array(value, dtype=np.float64))
             for name, value in _attributes(layer) if name.lower().startswith("running")
             and (value is None or isinstance(value, np.ndarray))}
 
 
-def running_average_finding(layer, before, after, x):
+def running_average_finding(layer: Any, before: dict, after: dict, x: np.ndarray) -> tuple[str, str, dict] | None:
     """(status, key, params) for how running_mean moved in one training-mode forward of x, or None."""
     if "running_mean" not in after:
         return None
@@ -140,7 +141,8 @@ def _batch_mean(x, shape):
     return None
 
 
-def dropout_finding(x, y_train, y_test, ratio):
+def dropout_finding(x: np.ndarray, y_train: np.ndarray, y_test: np.ndarray,
+                    ratio: float | None) -> tuple[str, str, dict]:
     """(status, key, params) comparing test mode with training mode's form (the book's or inverted).
 
     The training output's kept values tell the form: y = x (the book's) or
@@ -163,7 +165,8 @@ def dropout_finding(x, y_train, y_test, ratio):
     return "fail", "mode.dropout_double", {"scale": scale}
 
 
-def dropout_fraction_finding(layer, mode, ratio, attribute=False):
+def dropout_fraction_finding(layer: Any, mode: str, ratio: float | None,
+                             attribute: bool = False) -> tuple[str, str, dict] | None:
     """(status, key, params): the share of units a training-mode forward drops, against the ratio; or None.
     ``mode`` is forward's keyword, or the layer's attribute when ``attribute``."""
     if ratio is None or not 0 < ratio < 1 or abs(ratio - 0.5) < 0.1:
@@ -189,7 +192,7 @@ def dropout_fraction_finding(layer, mode, ratio, attribute=False):
     return "fail", "mode.dropout_fraction_off", {"dropped": dropped, "ratio": ratio}
 
 
-def batchnorm_test_finding(layer, x, y_test):
+def batchnorm_test_finding(layer: Any, x: np.ndarray, y_test: np.ndarray) -> tuple[str, str, dict] | None:
     """(status, key, params): test mode against γ·(x − running_mean)/√(running_var + ε) + β, or None."""
     gamma, beta = getattr(layer, "gamma", None), getattr(layer, "beta", None)
     mean, var = getattr(layer, "running_mean", None), getattr(layer, "running_var", None)

@@ -26,8 +26,10 @@ import contextlib
 import copy
 import inspect
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bprop.gradcheck.calls import Stop, call
 from bprop.gradcheck.compare import copy_grad, first_change, fmt_index, rel, rel_scale
@@ -43,7 +45,8 @@ _BATCH = 4  # N: labels can be half right (accuracy 0.5), and N ≠ C = 3 makes 
 _label = "grads[{!r}]".format  # grads['W1']: how a key's gradient is named in the report
 
 _BATCH = 4  # N: labels can be half right (accuracy 0.5), and N ≠ C = 3 makes a one-hot mix-up raise
-def check_net(net, x=None, t=None, *, name=None, seed: int = 0, tol: float = 1e-5, eps: float = 1e-4) -> Report:
+def check_net(net: Any, x: ArrayLike | None = None, t: ArrayLike | None = None, *, name: str | None = None,
+              seed: int = 0, tol: float = 1e-5, eps: float = 1e-4) -> Report:
     """Check a net's gradient() against the numerical gradient of its loss(); return a Report.
 
     net: an instance or a class (built by ``build_net``) with ``params`` (float64 arrays),

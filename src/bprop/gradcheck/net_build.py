@@ -11,6 +11,7 @@ import contextlib
 import copy
 import inspect
 import weakref
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ _WEIGHT_STD = 0.3  # for a numeric weight_init_std: with the book's 0.01 every s
 BUILT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # net → one sample's shape, as build_net chose it
 
 
-def build_net(cls, overrides: dict | None = None, *, seed: int = 0):
+def build_net(cls: type, overrides: dict | None = None, *, seed: int = 0) -> Any:
     """cls(**arguments) with the book's argument names filled small; ``overrides`` (``--param``) win.
 
     input_size 6, hidden_size 5, output_size 3, hidden_size_list [5, 4], input_dim (1, 6, 6),

@@ -12,12 +12,17 @@ one-sided slopes that tell a kink.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
 import numpy as np
 
 __all__ = ["numerical_gradient", "central_differences", "central_at", "mark_near_kinks", "perturbed"]
 
 
-def numerical_gradient(f, x, eps=1e-4):
+_T = TypeVar("_T")
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-4) -> np.ndarray:
     """The book's numerical gradient: ∂f/∂x_i ≈ (f(x + ε·e_i) − f(x − ε·e_i)) / (2ε).
 
     f: takes x and returns a scalar. x: a float ndarray of any shape, perturbed in
@@ -38,7 +43,8 @@ def numerical_gradient(f, x, eps=1e-4):
     return grad
 
 
-def perturbed(f, a, eps, indices=None):
+def perturbed(f: Callable[[], _T], a: np.ndarray, eps: float,
+              indices: Iterable[tuple[int, ...]] | None = None) -> Iterator[tuple[tuple[int, ...], _T, _T]]:
     """Yield (i, f() with a[i] + eps, f() with a[i] − eps) for every index i of ``a`` (or those in ``indices``).
 
     ``a`` is perturbed in place one element at a time and each element is
@@ -64,7 +70,8 @@ def _scalar(value) -> float:
 
 
 
-def central_differences(run, a, dout, y0, eps, unit=2.0**-52):
+def central_differences(run: Callable[[], np.ndarray], a: np.ndarray, dout: np.ndarray, y0: np.ndarray, eps: float,
+                        unit: float = 2.0**-52) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Central differences of L = Σ dout·f(a), one element of ``a`` at a time.
 
     ``a`` is perturbed in place and restored; ``run()`` returns f as a float64 copy.
@@ -102,13 +109,15 @@ def central_differences(run, a, dout, y0, eps, unit=2.0**-52):
     return numeric, ones, noise, kinks
 
 
-def central_at(run, a, dout, eps, indices):
+def central_at(run: Callable[[], np.ndarray], a: np.ndarray, dout: np.ndarray, eps: float,
+               indices: Iterable[tuple[int, ...]]) -> np.ndarray:
     """Σ dout·(f(a + ε·e_i) − f(a − ε·e_i)) / (2ε) at the given indices of ``a`` only (a restored)."""
     with np.errstate(all="ignore"):
         return np.array([np.sum(dout * (plus - minus)) / (2 * eps) for _, plus, minus in perturbed(run, a, eps, indices)])
 
 
-def mark_near_kinks(run, array, a, n, noise, kinks, dout, eps, tol):
+def mark_near_kinks(run: Callable[[], np.ndarray], array: np.ndarray, a: np.ndarray, n: np.ndarray, noise: np.ndarray,
+                    kinks: np.ndarray, dout: np.ndarray, eps: float, tol: float) -> None:
     """Mark as kinks (in place) the elements where backward ``a`` and the central difference ``n`` disagree and
     the difference changes with ε: ReLU at |x| < ε, a near-tie in a max. There the difference straddles the
     bend and says nothing about backward; a smooth function's difference moves only by O(ε²).

@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import inspect
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +61,8 @@ _FORM_ERRORS = (TypeError, KeyError, IndexError)  # what book 2's params[i] rais
 _NOTED = ("optim.ok.torch_momentum", "optim.ok.book2_nesterov")  # right, but not book 1's form
 
 
-def check_optimizer(optimizer, *, name=None, steps=5, seed=0, strict=False) -> Report:
+def check_optimizer(optimizer: Any, *, name: str | None = None, steps: int = 5, seed: int = 0,
+                    strict: bool = False) -> Report:
     """Check a learner's optimizer; return a Report (``.ok``, ``str(report)``, ``render('ja')``).
 
     optimizer: an object with ``update(params, grads)``, or its class (built by
@@ -84,11 +86,13 @@ class _OptimizerChecker:
     """Runs the stages of check_optimizer in order and collects the findings."""
 
     def __init__(self, algo: str | None, steps: int, seed: int, strict: bool):
-        self.algo, self.steps, self.strict = algo, steps, strict
+        # Any: None only for a class the references do not know, whose checks stop before anything reads it.
+        self.algo: Any = algo
+        self.steps, self.strict = steps, strict
         self.rng = np.random.default_rng(seed)
         self.findings: list[Finding] = []
         self.form = "dict"
-        self.h = ref.DEFAULTS.get(algo, ref.Hyper())
+        self.h = ref.DEFAULTS.get(algo or "", ref.Hyper())
         self.eps_values: tuple = (1e-7, 1e-8)  # the book writes 1e-7 into update, PyTorch defaults to 1e-8
         self.lr_attr: str | None = None
         self.good: ref.Form | None = None  # the correct form the main run agreed with

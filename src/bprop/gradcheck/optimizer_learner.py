@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import ast
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeGuard
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop.gradcheck.calls import Stop, call
 from bprop.gradcheck.compare import copy_grad, first_change
@@ -39,7 +42,7 @@ _ALIASES = {
 _COUNTERS = ("iter", "t", "step", "steps", "n_iter", "iterations", "timestep", "count")
 
 
-def build_optimizer(cls, params: dict[str, object] | None = None):
+def build_optimizer(cls: type, params: dict[str, object] | None = None) -> Any:
     """``cls(**args)`` for a learner's optimizer class.
 
     Every argument of __init__ without a default gets the book's value for its
@@ -59,7 +62,7 @@ def build_optimizer(cls, params: dict[str, object] | None = None):
     for arg in given:
         if arg not in names and not takes_any:
             raise LearnerError("optim.unknown_param", cls=cls.__name__, arg=arg, args=", ".join(names) or "-")
-    book = DEFAULTS.get(algorithm(cls.__name__), Hyper())
+    book = DEFAULTS.get(algorithm(cls.__name__) or "", Hyper())
     args = dict(given)
     for p in names.values():
         if p.name in args or p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
@@ -91,11 +94,11 @@ def _book_value(book: Hyper, arg: str):
     return next((getattr(book, name) for name, spellings in _ALIASES.items() if arg in spellings), None)
 
 
-def _real(value) -> bool:
+def _real(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-def read_attribute(optimizer, name: str):
+def read_attribute(optimizer: Any, name: str) -> tuple[str | None, Any]:
     """(attribute, value) of a hyperparameter on the optimizer, the book's spelling first; (None, None) if absent."""
     for attr in _ALIASES[name]:
         value = getattr(optimizer, attr, None)
@@ -108,7 +111,7 @@ def read_attribute(optimizer, name: str):
     return None, None
 
 
-def counter_name(optimizer) -> str:
+def counter_name(optimizer: Any) -> str:
     """The name of the optimizer's step count (the book's iter), 'iter' when none is found."""
     found = [c for c in _COUNTERS if isinstance(getattr(optimizer, c, None), (int, np.integer))]
     return found[0] if found else "iter"
@@ -150,7 +153,8 @@ def label(key: str, keys: list, form: str, what: str = "params") -> str:
     return f"{what}[{key!r}]" if form == "dict" else f"{what}[{keys.index(key)}]"
 
 
-def run_update(optimizer, p0: dict, grad_for, steps: int, form: str, dtype=np.float64) -> Run:
+def run_update(optimizer: Any, p0: dict, grad_for: Callable[[int, dict], dict], steps: int, form: str,
+               dtype: DTypeLike = np.float64) -> Run:
     """Call update ``steps`` times on one params container, as a training loop does; grads are
     ``grad_for(n, params now)``, new arrays at every step. Returns what the learner's code did."""
     keys, run = list(p0), Run()
@@ -193,7 +197,7 @@ def _written(before: dict, after: dict, step: int):
     return None
 
 
-def first_nonfinite(steps: list[dict]):
+def first_nonfinite(steps: list[dict]) -> Any:  # (step, key, index), or None
     """(step, key, index) of the first NaN or inf in a run, or None."""
     for n, values in enumerate(steps, 1):
         for k, v in values.items():
@@ -203,7 +207,7 @@ def first_nonfinite(steps: list[dict]):
     return None
 
 
-def float64_state(optimizer) -> str | None:
+def float64_state(optimizer: Any) -> str | None:
     """The first float64 array the optimizer keeps (self.v['W1'], self.h[0], self.m), or None."""
     for attr, value in getattr(optimizer, "__dict__", {}).items():
         items = (value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple))

@@ -121,56 +121,56 @@ def trajectory(form: Form, p0: dict, grads: list[dict]) -> list[dict]:
 
 # --- the rules ----------------------------------------------------------------------------------------------
 
-def sgd(s, g, h, t):
+def sgd(s: dict, g: np.ndarray, h: Hyper, t: int) -> np.ndarray:
     return -h.lr * g
 
 
-def sgd_lr_minus_grad(s, g, h, t):
+def sgd_lr_minus_grad(s: dict, g: np.ndarray, h: Hyper, t: int) -> np.ndarray:
     """params[key] -= self.lr - grads[key]: a '-' typed for the '*'."""
     return -(h.lr - g)
 
 
-def momentum(s, g, h, t):
+def momentum(s: dict, g: np.ndarray, h: Hyper, t: int) -> np.ndarray:
     s["v"] = h.momentum * s.get("v", 0.0) - h.lr * g
     return s["v"]
 
 
-def momentum_torch(s, g, h, t):
+def momentum_torch(s: dict, g: np.ndarray, h: Hyper, t: int) -> np.ndarray:
     s["b"] = h.momentum * s.get("b", 0.0) + g
     return -h.lr * s["b"]
 
 
-def momentum_no_lr(s, g, h, t):
+def momentum_no_lr(s: dict, g: np.ndarray, h: Hyper, t: int) -> np.ndarray:
     """v = μ·v − g; p += v: lr left out of the velocity."""
     s["v"] = h.momentum * s.get("v", 0.0) - g
     return s["v"]
 
 
-def momentum_average(s, g, h, t):
+def momentum_average(s: dict, g: np.ndarray, h: Hyper, t: int) -> np.ndarray:
     """b = μ·b + (1−μ)·g; p −= lr·b: an average of the gradients, (1−μ) times the book's step."""
     s["b"] = h.momentum * s.get("b", 0.0) + (1 - h.momentum) * g
     return -h.lr * s["b"]
 
 
-def momentum_v_from_grads(s, g, h, t):
+def momentum_v_from_grads(s: dict, g: np.ndarray, h: Hyper, t: int) -> np.ndarray:
     """v created as a copy of the first gradient instead of zeros, then the book's v = μ·v − lr·g."""
     s["v"] = h.momentum * s.get("v", g) - h.lr * g
     return s["v"]
 
 
-def adagrad_unsquared(s, g, h, t, place="outside"):
+def adagrad_unsquared(s: dict, g: np.ndarray, h: Hyper, t: int, place: str = "outside") -> np.ndarray:
     """h += |g| instead of h += g·g."""
     s["h"] = s.get("h", 0.0) + np.abs(g)
     return -h.lr * g / _root(s["h"], h.eps, place)
 
 
-def nesterov(s, g, h, t):
+def nesterov(s: dict, g: np.ndarray, h: Hyper, t: int) -> np.ndarray:
     v = s.get("v", 0.0)
     s["v"] = h.momentum * v - h.lr * g
     return h.momentum ** 2 * v - (1 + h.momentum) * h.lr * g
 
 
-def nesterov_book2(s, g, h, t):
+def nesterov_book2(s: dict, g: np.ndarray, h: Hyper, t: int) -> np.ndarray:
     s["v"] = h.momentum * s.get("v", 0.0) - h.lr * g
     return h.momentum ** 2 * s["v"] - (1 + h.momentum) * h.lr * g
 
@@ -182,18 +182,19 @@ def _root(x, eps, place):
     return {"outside": np.sqrt(x) + eps, "inside": np.sqrt(x + eps), "none": np.sqrt(x)}[place]
 
 
-def adagrad(s, g, h, t, place="outside"):
+def adagrad(s: dict, g: np.ndarray, h: Hyper, t: int, place: str = "outside") -> np.ndarray:
     s["h"] = s.get("h", 0.0) + g * g
     return -h.lr * g / _root(s["h"], h.eps, place)
 
 
-def rmsprop(s, g, h, t, place="outside", swapped=False):
+def rmsprop(s: dict, g: np.ndarray, h: Hyper, t: int, place: str = "outside", swapped: bool = False) -> np.ndarray:
     keep = 1 - h.decay_rate if swapped else h.decay_rate  # swapped: h = (1−ρ)·h + ρ·g²
     s["h"] = keep * s.get("h", 0.0) + (1 - keep) * g * g
     return -h.lr * g / _root(s["h"], h.eps, place)
 
 
-def adam(s, g, h, t, place="outside", correction="book", moments_swapped=False):
+def adam(s: dict, g: np.ndarray, h: Hyper, t: int, place: str = "outside", correction: str = "book",
+         moments_swapped: bool = False) -> np.ndarray:
     m, v = s.get("m", 0.0), s.get("v", 0.0)
     b1, b2 = (h.beta2, h.beta1) if moments_swapped else (h.beta1, h.beta2)  # swapped: in the moments only
     m = s["m"] = m + (1 - b1) * (g - m)
@@ -205,7 +206,7 @@ def adam(s, g, h, t, place="outside", correction="book", moments_swapped=False):
     return -lr_t * m / _root(v, h.eps, place)
 
 
-def negated(rule, s, g, h, t):
+def negated(rule: Callable[..., np.ndarray], s: dict, g: np.ndarray, h: Hyper, t: int) -> np.ndarray:
     """The step of ``rule`` with its sign turned: params moved up the gradient."""
     return -rule(s, g, h, t)
 
@@ -324,7 +325,7 @@ def _excess(got: np.ndarray, want: np.ndarray, bound: float) -> np.ndarray:
     return np.where(np.isnan(diff), np.inf, diff) - bound
 
 
-def first_difference(got: list[dict], want: list[dict], p0: dict):
+def first_difference(got: list[dict], want: list[dict], p0: dict) -> tuple | None:
     """(step, key, index, got, want, start) at the worst element of the first step where the runs disagree, or None."""
     for n, (g, w) in enumerate(zip(got, want), 1):
         bound = _bound(w, p0)
@@ -351,7 +352,7 @@ def _relative(got: list[dict], want: list[dict], p0: dict) -> float:
     return worst
 
 
-def best(got: list[dict], p0: dict, grads: list[dict], forms: list[Form]):
+def best(got: list[dict], p0: dict, grads: list[dict], forms: list[Form]) -> tuple[Form, float] | None:
     """(form, relative difference) of the form whose run agrees best with ``got``, or None if none agrees."""
     found = [(f, run) for f in forms for run in [trajectory(f, p0, grads)] if agree(got, run, p0)]
     if not found:

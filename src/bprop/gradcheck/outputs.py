@@ -11,6 +11,8 @@ backward's arguments or the layer's name say it (an LSTM cell that returns only 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -20,13 +22,13 @@ from bprop.gradcheck.report import Finding
 __all__ = ["several", "pack", "unpack", "backward_args", "accepts", "output_names", "where", "single_output"]
 
 
-def several(y) -> bool:
+def several(y: object) -> bool:
     """A tuple or list of at least two arrays (or numbers)."""
     return isinstance(y, (tuple, list)) and len(y) >= 2 and all(
         isinstance(v, (np.ndarray, float, int, np.floating)) and not isinstance(v, bool) for v in y)
 
 
-def pack(y, shapes):
+def pack(y: Any, shapes: list[tuple] | None) -> Any:
     """y unchanged when forward has one output (``shapes`` None); else its arrays, flattened, end to end."""
     if shapes is None:
         return y
@@ -36,7 +38,7 @@ def pack(y, shapes):
     return np.concatenate([np.asarray(v).ravel() for v in y])
 
 
-def unpack(dout, shapes) -> tuple:
+def unpack(dout: Any, shapes: list[tuple] | None) -> tuple:
     """backward's arguments: (dout,), or one view of the packed dout per output."""
     if shapes is None:
         return (dout,)
@@ -44,7 +46,7 @@ def unpack(dout, shapes) -> tuple:
     return tuple(part.reshape(s) for part, s in zip(np.split(dout, ends[:-1]), shapes))
 
 
-def backward_args(layer) -> tuple[list[str], int]:
+def backward_args(layer: Any) -> tuple[list[str], int]:
     """(backward's required positional arguments, how many it takes at most: -1 for *args)."""
     try:
         parameters = list(inspect.signature(layer.backward).parameters.values())
@@ -56,19 +58,19 @@ def backward_args(layer) -> tuple[list[str], int]:
     return [p.name for p in positional if p.default is p.empty], len(positional)
 
 
-def accepts(layer, count: int) -> bool:
+def accepts(layer: object, count: int) -> bool:
     required, most = backward_args(layer)
     return len(required) <= count and (most < 0 or count <= most)
 
 
-def output_names(layer, count: int) -> list[str]:
+def output_names(layer: object, count: int) -> list[str]:
     """The outputs' names from backward's arguments (dh_next → h_next), else y0, y1, …"""
     required, _ = backward_args(layer)
     names = [n[1:] if n.startswith("d") and len(n) > 1 else n for n in required]
     return names if len(names) == count else [f"y{i}" for i in range(count)]
 
 
-def where(flat: int, shapes, names) -> str:
+def where(flat: int, shapes: Sequence[tuple], names: Sequence[str]) -> str:
     """A packed output's flat index as the output's name and index: 'c_next (1, 2)'."""
     for name, shape in zip(names, shapes):
         size = int(np.prod(shape))
@@ -78,7 +80,7 @@ def where(flat: int, shapes, names) -> str:
     return str(flat)
 
 
-def single_output(layer, y, n_inputs: int):
+def single_output(layer: object, y: Any, n_inputs: int) -> Finding | None:
     """A Finding when forward returned one array where backward (or the layer's name) wants several, else None."""
     required, _ = backward_args(layer)
     name = type(layer).__name__

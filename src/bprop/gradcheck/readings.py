@@ -42,7 +42,7 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
 
 
-def learner_frame(exc: BaseException):
+def learner_frame(exc: BaseException) -> tuple[str, int | None, str] | None:
     """The innermost traceback frame in the learner's own code: (file name, line number, code) or None."""
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
@@ -52,7 +52,7 @@ def learner_frame(exc: BaseException):
         resolved = str(file.resolve())
         if resolved.startswith(str(_BPROP)) or resolved.startswith(_SYSTEM):
             continue
-        code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
+        code = (frame.line or linecache.getline(frame.filename, frame.lineno or 0)).strip()
         found = (file.name, frame.lineno, code)
     return found
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from html import escape
 
 from bprop.gradcheck import messages
 
@@ -126,6 +127,50 @@ class Report:
 
     def __str__(self) -> str:
         return self.render("en")
+
+    def __repr__(self) -> str:
+        """One line: ``<Report on MySigmoid: 1 problem(s) found. print() it for the table>``."""
+        verdict = messages.text("summary.ok") if self.ok else messages.text("summary.fail", count=len(self.failures))
+        return f"<Report on {self.subject}: {verdict} print() it for the table>"
+
+    def _repr_html_(self, lang: str = "en") -> str:
+        """The report as Jupyter shows it: the title, one table row per gradient (its relative error, ok or
+        FAIL, and for a failure the likely cause in words), then the other checks and the verdict. Escaped."""
+        def t(key, **params):
+            return messages.text(key, lang, **params)
+
+        title = "title" if self.kind == "layer" else "title." + self.kind
+        out = [f"<div><p><b>{escape(t(title, layer=self.subject, inputs=self.inputs, dtype=self.dtype))}</b></p>"]
+        causes = {_row_target(f): f.message(lang) for f in self.findings if f.check == "gradient" and not f.passed}
+        if self.rows:
+            heading = "table.unit_dout" if self.unit_dout else "table.random_dout"
+            out.append(f"<p>{escape(t(heading if self.kind == 'layer' else 'table.' + self.kind, tol=self.tol))}</p>")
+            cells = "".join(f"<th>{escape(t('col.' + c))}</th>" for c in ("target", "rel", "max_abs", "index", "ok"))
+            out.append(f"<table><thead><tr>{cells}<th>{escape(t('col.cause'))}</th></tr></thead><tbody>")
+            for r in self.rows:
+                status = "pass" if r.ok else "fail"
+                colour = "" if r.ok else ' style="color:#b00020;font-weight:bold"'
+                cells = "".join(f"<td>{escape(c)}</td>" for c in (r.target, f"{r.rel:.1e}", f"{r.max_abs:.1e}", r.index))
+                out.append(f"<tr>{cells}<td{colour}>{escape(t('status.' + status))}</td>"
+                           f"<td>{escape(causes.get(r.target, ''))}</td></tr>")
+            out.append("</tbody></table>")
+        in_table = {r.target for r in self.rows}
+        others = [f for f in self.findings if not (f.check == "gradient" and _row_target(f) in in_table)]
+        if others:
+            order = {"fail": 0, "note": 1, "pass": 2}
+            out.append(f"<p>{escape(t('checks'))}</p><ul>")
+            out += [f"<li><b>{escape(t('status.' + f.status))}</b> {escape(f.message(lang))}</li>"
+                    for f in sorted(others, key=lambda f: order[f.status])]
+            out.append("</ul>")
+        verdict = t("summary.ok") if self.ok else t("summary.fail", count=len(self.failures))
+        out.append(f"<p><b>{escape(verdict)}</b></p></div>")
+        return "\n".join(out)
+
+
+def _row_target(finding: Finding) -> str:
+    """The gradient table's name for a gradient finding's target: 'dW', or 'dW [stride 2]' after ``extend``."""
+    target = str(finding.params.get("target", ""))
+    return f"{target} [{finding.label}]" if finding.label else target
 
 
 def _width(s: str) -> int:

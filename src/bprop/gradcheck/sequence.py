@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from bprop.gradcheck import causes_sequence, learner
@@ -32,7 +34,7 @@ def _first_difference(a, b):
     return np.unravel_index(np.argmax(err), err.shape)
 
 
-def reset_state(lay):
+def reset_state(lay: Any) -> None:
     """A copy starts with no kept state: reset_state() where the layer has one, else h (and c) cleared."""
     if callable(getattr(lay, "reset_state", None)):
         call("reset_state", lay.reset_state)
@@ -45,6 +47,9 @@ def reset_state(lay):
 class SequenceChecks:
     """grads_in_place_check, unrolled_check, stateful_check: what the checker runs for book 2's layers."""
 
+    if TYPE_CHECKING:  # a mixin of checker._Checker, whose state (layer, work, params, dtype …) it reads
+        def __getattr__(self, name: str) -> Any: ...
+
     def sequence_stages(self) -> list:
         return [self.grads_in_place_check, self.unrolled_check, self.stateful_check]
 
@@ -55,7 +60,7 @@ class SequenceChecks:
             return None
         return kind if causes_sequence.weights({p[1]: None for p in self.params}) is not None else None
 
-    def fresh(self, stateful=None):
+    def fresh(self, stateful: bool | None = None) -> Any:
         """A float64 copy of the caller's layer, its state cleared (and ``stateful`` set when given)."""
         lay = learner.cast_copy(self.layer, np.float64)
         if stateful is not None:
@@ -63,13 +68,13 @@ class SequenceChecks:
         reset_state(lay)
         return lay
 
-    def run_forward(self, lay, xs) -> np.ndarray:
+    def run_forward(self, lay: Any, xs: Any) -> np.ndarray:
         """forward on ``lay`` keeping whatever state it holds (no reset)."""
         return as_float64(self.forward(lay, [xs.copy()], replay=False, reset=False)[0], "forward")
 
     # gradients written in place ---------------------------------------------------------
 
-    def grads_in_place_check(self):
+    def grads_in_place_check(self) -> None:
         if self.diff is None or not isinstance(getattr(self.layer, "__dict__", {}).get("grads"), list):
             return
         lay = learner.cast_copy(self.layer, np.float64)
@@ -93,7 +98,7 @@ class SequenceChecks:
 
     # a Time layer against its cell --------------------------------------------------------
 
-    def cell(self, kind):
+    def cell(self, kind: str) -> tuple[type, str]:
         """(the cell class, what to call it): the learner's own from the same file when there is one, else bprop's."""
         from bprop.layers import registry
 
@@ -105,10 +110,10 @@ class SequenceChecks:
                 return value, (f"your {key}" if own else f"bprop.layers.{name}")
         return registry.layer_classes("sequence")[name], f"bprop.layers.{name}"
 
-    def unrolled_check(self):
+    def unrolled_check(self) -> None:
         kind = self.recurrent_kind() if self.diff is not None else None
         P = causes_sequence.weights({p[1]: learner.param(self.lay, p) for p in self.params}) if kind else None
-        if P is None:
+        if P is None or kind is None:  # P is None whenever kind is
             return
         cls, label = self.cell(kind)
         xs = self.work[0]
@@ -142,7 +147,7 @@ class SequenceChecks:
 
     # stateful ------------------------------------------------------------------------------
 
-    def stateful_check(self):
+    def stateful_check(self) -> None:
         if self.diff is None or self.recurrent_kind() is None:
             return
         if not isinstance(getattr(self.layer, "stateful", None), (bool, np.bool_)):

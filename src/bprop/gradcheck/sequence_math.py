@@ -22,7 +22,9 @@ Weights P are (Wx, Wh, b); a state is h (RNN, GRU) or (h, c) (LSTM). No class he
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import permutations
+from typing import Any
 
 import numpy as np
 
@@ -40,16 +42,17 @@ GRU_VARIANTS = {
 }
 
 
-def sigmoid(x):
+def sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))  # no overflow at ±1000
 
 
-def variants(kind) -> list:
+def variants(kind: str) -> list:
     """The forwards other than the book's that ``step_forward`` knows for ``kind``."""
     return lstm_orders() if kind == "lstm" else list(GRU_VARIANTS) if kind == "gru" else []
 
 
-def step_forward(kind, P, x, state, variant=None):
+def step_forward(kind: str, P: Sequence[np.ndarray], x: np.ndarray, state: Any,
+                 variant: str | None = None) -> tuple[Any, tuple]:
     """One step of the cell ``kind`` ('rnn', 'lstm', 'gru'): (new state, cache). state: h, or (h, c) for 'lstm'."""
     Wx, Wh, b = P
     if kind == "rnn":
@@ -75,7 +78,8 @@ def step_forward(kind, P, x, state, variant=None):
     return h_next, (x, h, z, r, h_hat)
 
 
-def step_backward(kind, P, cache, dstate, slip=None):
+def step_backward(kind: str, P: Sequence[np.ndarray], cache: tuple, dstate: Any,
+                  slip: str | None = None) -> tuple[np.ndarray, Any, list[np.ndarray]]:
     """(dx, dstate_prev, [dWx, dWh, db]) of one step; dstate: dh_next, or (dh_next, dc_next) for 'lstm'."""
     Wx, Wh, _ = P
     if kind == "rnn":
@@ -104,7 +108,7 @@ def step_backward(kind, P, cache, dstate, slip=None):
     return dA @ Wx.T, dh_prev, [x.T @ dA, dWh, dA.sum(axis=0)]
 
 
-def zero_state(kind, N, H):
+def zero_state(kind: str, N: int, H: int) -> Any:
     h = np.zeros((N, H))
     return (h, np.zeros((N, H))) if kind == "lstm" else h
 
@@ -113,7 +117,8 @@ def _h(kind, state):
     return state[0] if kind == "lstm" else state
 
 
-def time_forward(kind, P, xs, variant=None, state=None):
+def time_forward(kind: str, P: Sequence[np.ndarray], xs: np.ndarray, variant: str | None = None,
+                 state: Any = None) -> tuple[np.ndarray, list[tuple]]:
     """hs (N, T, H) of the cell run over xs (N, T, D) from ``state`` (zeros by default), and the step caches."""
     N, T, _ = xs.shape
     H = P[1].shape[0]
@@ -126,7 +131,8 @@ def time_forward(kind, P, xs, variant=None, state=None):
     return hs, caches
 
 
-def time_backward(kind, P, caches, dhs, slip=None):
+def time_backward(kind: str, P: Sequence[np.ndarray], caches: list[tuple], dhs: np.ndarray,
+                  slip: str | None = None) -> tuple[np.ndarray, list[np.ndarray], list[list[np.ndarray]]]:
     """(dxs, [dWx, dWh, db] summed over the steps, each step's [dWx, dWh, db] from t = T − 1 down to 0) of a Time
     layer over the caches of ``time_forward``; ``slip`` a cell's or "time_dh_not_summed"."""
     N, T, H = dhs.shape

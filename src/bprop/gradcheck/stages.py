@@ -6,7 +6,10 @@ fresh copy of the caller's layer in the checked dtype, or, for test mode, the fl
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop.gradcheck import build, learner, modes
 from bprop.gradcheck.calls import as_float64, log_hint
@@ -18,16 +21,19 @@ __all__ = ["AfterGradients"]
 class AfterGradients:
     """dtype_check, extreme_check, test_mode_checks: what the checker runs once the gradients are done."""
 
+    if TYPE_CHECKING:  # a mixin of checker._Checker, whose state (layer, work, params, dtype …) it reads
+        def __getattr__(self, name: str) -> Any: ...
+
     # dtype and extremes -----------------------------------------------------------------
 
-    def inputs_in(self, dtype) -> list[np.ndarray]:
+    def inputs_in(self, dtype: DTypeLike) -> list[np.ndarray]:
         """The inputs with the differentiable ones cast to ``dtype`` (labels stay as given)."""
         return [a.astype(dtype) if i in self.diff else a.copy() for i, a in enumerate(self.arrays)]
 
-    def dout_in(self, dtype):
+    def dout_in(self, dtype: DTypeLike) -> float | np.ndarray:
         return float(self.dout) if self.dout.ndim == 0 else self.dout.astype(dtype)
 
-    def run_copy(self, xs):
+    def run_copy(self, xs: list[np.ndarray]) -> tuple:
         """forward and backward on a copy of the caller's layer in the checked dtype."""
         lay = learner.cast_copy(self.layer, self.dtype)
         y, warns = self.forward(lay, xs)
@@ -36,7 +42,7 @@ class AfterGradients:
         named += [(learner.grad_label(p, self.list_names), learner.grad(lay, p)) for p in self.params]
         return y, [(k, g) for k, g in named if g is not None], warns + more
 
-    def dtype_check(self):
+    def dtype_check(self) -> None:
         dtype = str(self.dtype)
         y, grads, _ = self.run_copy(self.inputs_in(self.dtype))
         status = "fail" if self.strict else "note"
@@ -52,7 +58,7 @@ class AfterGradients:
         if not self.strict:
             f.extra.append(("dtype.strict", {}))
 
-    def extreme_check(self):
+    def extreme_check(self) -> None:
         if not self.diff:  # word ids: nothing to push to ±1000
             return
         xs = self.inputs_in(self.dtype)
@@ -81,7 +87,7 @@ class AfterGradients:
 
     # test mode --------------------------------------------------------------------------
 
-    def test_mode_checks(self):
+    def test_mode_checks(self) -> None:
         """forward(x, train_flg=False): finite, deterministic, inputs and running averages untouched, its form."""
         mode = self.mode or self.mode_attr
         if mode is None or self.diff is None:

@@ -22,6 +22,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 __all__ = ["LN_FORWARDS", "LN_SLIPS", "ATTENTION_FORWARDS", "ATTENTION_SLIPS", "MHA_SLIPS", "HEAD_FORMS",
@@ -41,7 +43,8 @@ HEAD_FORMS = ("heads", "no_transpose", "interleaved")
 # --- LayerNorm --------------------------------------------------------------------------------------
 
 
-def ln_forward(x, gamma, beta, eps, variant=None):
+def ln_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float,
+               variant: str | None = None) -> tuple[np.ndarray, tuple]:
     """(y, cache) of LayerNorm over the last axis; ``variant`` "ln_ddof1" (σ² over D − 1) or "ln_eps_outside"
     (√σ² + eps)."""
     xc = x - x.mean(axis=-1, keepdims=True)
@@ -51,7 +54,8 @@ def ln_forward(x, gamma, beta, eps, variant=None):
     return gamma * xn + beta, (xn, std)
 
 
-def ln_backward(gamma, cache, dout, slip=None):
+def ln_backward(gamma: np.ndarray, cache: tuple, dout: np.ndarray,
+                slip: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(dx, dgamma, dbeta) of LayerNorm from the cache of ``ln_forward``, with one of ``LN_SLIPS``."""
     xn, std = cache
     rows = tuple(range(dout.ndim - 1))
@@ -80,7 +84,7 @@ def _softmax(s, axis):
     return e / np.where(total > 0, total, 1.0)
 
 
-def allowed(T_q, T_k, mask, causal, variant=None):
+def allowed(T_q: int, T_k: int, mask: np.ndarray | None, causal: bool, variant: str | None = None) -> np.ndarray | None:
     """The pairs that may attend (…, T_q, T_k), or None for all: ``mask`` and, when ``causal``, j ≤ i
     (j ≤ i + 1 for the variant "causal_sees_next")."""
     if not causal:
@@ -89,11 +93,12 @@ def allowed(T_q, T_k, mask, causal, variant=None):
     return tri if mask is None else mask & tri
 
 
-def attention_forward(q, k, v, mask=None, causal=False, variant=None, scale=None):
+def attention_forward(q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None = None, causal: bool = False,
+                      variant: str | None = None, scale: float | None = None) -> tuple[np.ndarray, tuple]:
     """(out, cache) of softmax(s·q·kᵀ)·v; ``variant`` one of ``ATTENTION_FORWARDS`` or "scale_d_model" (with
     ``scale`` the factor it uses)."""
     d_k = q.shape[-1]
-    s = {"no_scale": 1.0, "scale_not_sqrt": 1.0 / d_k}.get(variant, 1.0 / np.sqrt(d_k))
+    s = {"no_scale": 1.0, "scale_not_sqrt": 1.0 / d_k}.get(variant or "", 1.0 / np.sqrt(d_k))
     s = scale if scale is not None else s
     S = s * (q @ _t(k))
     m = allowed(q.shape[-2], k.shape[-2], mask, causal, variant)
@@ -105,7 +110,8 @@ def attention_forward(q, k, v, mask=None, causal=False, variant=None, scale=None
     return A @ v, (q, k, v, A, s)
 
 
-def attention_backward(cache, dout, slip=None, scale=None):
+def attention_backward(cache: tuple, dout: np.ndarray, slip: str | None = None,
+                       scale: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(dq, dk, dv) from the cache of ``attention_forward`` (the softmax's backward over the keys, whatever
     forward did), with one of ``ATTENTION_SLIPS``; ``scale`` replaces the cache's factor."""
     q, k, v, A, s = cache
@@ -125,7 +131,7 @@ def attention_backward(cache, dout, slip=None, scale=None):
 # --- multi-head attention ---------------------------------------------------------------------------
 
 
-def split(a, h, form="heads"):
+def split(a: np.ndarray, h: int, form: str = "heads") -> np.ndarray:
     """(N, T, d) → (N, h, T, d_k) in ``form``: "heads" (reshape (N, T, h, d_k), then the transpose),
     "no_transpose" (reshape (N, h, T, d_k) at once), "interleaved" (head i: columns i, i + h, …)."""
     N, T, d = a.shape
@@ -136,7 +142,7 @@ def split(a, h, form="heads"):
     return a.reshape(N, T, h, d // h).transpose(0, 2, 1, 3)
 
 
-def join(a, form="heads"):
+def join(a: np.ndarray, form: str = "heads") -> np.ndarray:
     """(N, h, T, d_k) → (N, T, d): the inverse of ``split`` in the same ``form``."""
     N, h, T, d_k = a.shape
     if form == "no_transpose":
@@ -150,7 +156,9 @@ def _affine(x, W, b):
     return x @ W + b
 
 
-def mha_forward(P, xs, h, mask=None, causal=False, split_form="heads", join_form="heads", variant=None):
+def mha_forward(P: Sequence[np.ndarray], xs: Sequence[np.ndarray], h: int, mask: np.ndarray | None = None,
+                causal: bool = False, split_form: str = "heads", join_form: str = "heads",
+                variant: str | None = None) -> tuple[np.ndarray, tuple]:
     """(out, cache) of multi-head attention; P = [W_q, b_q, W_k, b_k, W_v, b_v, W_o, b_o], xs = (x_q, x_k, x_v)
     (x, x, x in self-attention; x, memory, memory in cross-attention); ``variant`` the attention's (or
     "scale_d_model": 1/√d_model for 1/√d_k)."""
@@ -167,7 +175,9 @@ def _affine_back(x, dout, W):
     return dout @ W.T, x.reshape(-1, x.shape[-1]).T @ rows, rows.sum(axis=0)
 
 
-def mha_backward(P, cache, dout, slip=None, forms=None, scale=None):
+def mha_backward(P: Sequence[np.ndarray], cache: tuple, dout: np.ndarray, slip: str | None = None,
+                 forms: tuple[str, str] | None = None,
+                 scale: float | None = None) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[np.ndarray]]:
     """((dx_q, dx_k, dx_v), [dW_q, db_q, dW_k, db_k, dW_v, db_v, dW_o, db_o]) from the cache of ``mha_forward``,
     with one of ``MHA_SLIPS`` or ``ATTENTION_SLIPS``: "mha_backward_split", djoined split into heads without the
     transpose; "mha_backward_join", dQ, dK, dV joined back without it. ``forms``: (how djoined is split, how dQ,

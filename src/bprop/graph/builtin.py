@@ -12,6 +12,9 @@ Each function records a forward pass and returns the ``Graph``; call
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from bprop._checks import integer
@@ -21,7 +24,9 @@ from bprop.graph.render import format_number
 __all__ = ["sigmoid", "relu", "tanh", "affine", "softmax_with_loss", "shopping", "mse", "GRAPHS"]
 
 
-def sigmoid(x=1.0) -> Graph:
+# Each builder's arguments are numbers or arrays (anything np.asarray takes), rebound to the graph's Values
+# inside: hence Any.
+def sigmoid(x: Any = 1.0) -> Graph:
     """y = 1/(1 + exp(−x)) as the book draws it (§5.5.2): x → ×(−1) → exp → +1 → / → y.
 
     Backward gives dx = dout·y·(1 − y). exp overflows for x < −709.
@@ -32,7 +37,7 @@ def sigmoid(x=1.0) -> Graph:
     return g
 
 
-def relu(x=(-1.0, 0.0, 2.0)) -> Graph:
+def relu(x: Any = (-1.0, 0.0, 2.0)) -> Graph:
     """y = max(0, x) (§5.5.1); dx = dout where x > 0, else 0 (0 at x = 0)."""
     g = Graph(title=f"ReLU at x = {format_number(x)}")
     x = g.input("x", x)
@@ -40,7 +45,7 @@ def relu(x=(-1.0, 0.0, 2.0)) -> Graph:
     return g
 
 
-def tanh(x=1.0) -> Graph:
+def tanh(x: Any = 1.0) -> Graph:
     """y = (eˣ − e⁻ˣ)·1/(eˣ + e⁻ˣ), from exp, ×(−1), +, / and ×.
 
     x, eˣ and e⁻ˣ each feed two nodes, so backward shows the branch rule:
@@ -56,7 +61,8 @@ def tanh(x=1.0) -> Graph:
     return g
 
 
-def affine(x=None, W=None, b=None, seed: int = 0, batch: int | None = None) -> Graph:
+def affine(x: Any = None, W: Any = None, b: Any = None, seed: int = 0,
+           batch: int | None = None) -> Graph:
     """Y = X·W + B with the "dot" and "+" nodes (§5.6.1).
 
     Backward gives dX = dout·Wᵀ, dW = Xᵀ·dout, dB = dout summed over the batch.
@@ -81,7 +87,7 @@ def affine(x=None, W=None, b=None, seed: int = 0, batch: int | None = None) -> G
     return g
 
 
-def softmax_with_loss(x=(0.3, 2.9, 4.0), t=0) -> Graph:
+def softmax_with_loss(x: Any = (0.3, 2.9, 4.0), t: Any = 0) -> Graph:
     """Softmax then cross-entropy error, node by node (§5.6.3, appendix A).
 
     y = exp(x)·1/Σexp(x);  L = −Σ t·log(y), divided by N for a batch.
@@ -124,7 +130,8 @@ def _one_hot(t, shape) -> np.ndarray:
     return np.eye(C)[t]
 
 
-def shopping(apple=100, apple_num=2, orange=150, orange_num=3, tax=1.1) -> Graph:
+def shopping(apple: Any = 100, apple_num: Any = 2, orange: Any = 150, orange_num: Any = 3,
+             tax: Any = 1.1) -> Graph:
     """The book's shopping (§5.3–5.4): 2 apples at 100 yen, 3 oranges at 150 yen, tax 1.1.
 
     price = (apple·apple_num + orange·orange_num)·tax = 715 yen. With dout = 1:
@@ -140,7 +147,7 @@ def shopping(apple=100, apple_num=2, orange=150, orange_num=3, tax=1.1) -> Graph
     return g
 
 
-def mse(y=(0.1, 0.6, 0.3), t=(0.0, 1.0, 0.0)) -> Graph:
+def mse(y: Any = (0.1, 0.6, 0.3), t: Any = (0.0, 1.0, 0.0)) -> Graph:
     """Mean squared error L = ½·Σ(y − t)²/N from ×(−1), +, ^2, Σ and × nodes.
 
     N is the batch size (a 1-D y counts as one sample). Backward gives
@@ -159,7 +166,7 @@ def mse(y=(0.1, 0.6, 0.3), t=(0.0, 1.0, 0.0)) -> Graph:
 
 
 # The names `bprop graph NAME` knows, and the function drawing each.
-GRAPHS = {
+GRAPHS: dict[str, Callable[..., Graph]] = {
     "sigmoid": sigmoid,
     "relu": relu,
     "tanh": tanh,

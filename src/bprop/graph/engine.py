@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from bprop._types import Numeric
 from bprop.graph.nodes import Add, Exp, Log, MatMul, Max0, Mul, Negate, Node, Reciprocal, Square, Sum
 from bprop.graph.render import Renderable, format_number, graph_to_dot
 from bprop.graph.svg import graph_svg
@@ -44,12 +46,12 @@ class Value:
     # NumPy defers to our reflected operators instead of making object arrays.
     __array_ufunc__ = None
 
-    def __init__(self, graph: Graph, data, name: str | None, kind: str):
+    def __init__(self, graph: Graph, data: Numeric, name: str | None, kind: str) -> None:
         self.graph = graph
         self.data = data
         self.name = name
         self.kind = kind
-        self.grad = None
+        self.grad: Numeric | None = None
 
     @property
     def shape(self) -> tuple:
@@ -60,39 +62,39 @@ class Value:
         grad = "" if self.grad is None else f", grad {format_number(self.grad)}"
         return f"Value({name}{format_number(self.data)}{grad})"
 
-    def __add__(self, other):
+    def __add__(self, other: Value | Numeric) -> Value:
         return self.graph.add(self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: Value | Numeric) -> Value:
         return self.graph.add(other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Value | Numeric) -> Value:
         return self.graph.mul(self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Value | Numeric) -> Value:
         return self.graph.mul(other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Value:
         return self.graph.negate(self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Value | Numeric) -> Value:
         return self.graph.add(self, -other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Value | Numeric) -> Value:
         return self.graph.add(other, self.graph.negate(self))
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Value | Numeric) -> Value:
         other = self.graph.reciprocal(other) if isinstance(other, Value) else 1 / np.asarray(other)
         return self.graph.mul(self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Numeric) -> Value:
         r = self.graph.reciprocal(self)
         return r if np.all(np.asarray(other) == 1) and np.ndim(other) == 0 else self.graph.mul(other, r)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: Value | Numeric) -> Value:
         return self.graph.matmul(self, other)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: Value | Numeric) -> Value:
         return self.graph.matmul(other, self)
 
 
@@ -123,15 +125,15 @@ class Graph(Renderable):
     ``save("g.svg")`` writes a picture (.dot, .svg; .png and .pdf through Graphviz).
     """
 
-    def __init__(self, title: str | None = None):
+    def __init__(self, title: str | None = None) -> None:
         self.title = title
         self.values: list[Value] = []
         self.steps: list[Step] = []
         self.output: Value | None = None
-        self.dout = None
+        self.dout: Numeric | None = None
 
     def __repr__(self) -> str:
-        inputs = ", ".join(v.name for v in self.values if v.kind == "input")
+        inputs = ", ".join(str(v.name) for v in self.values if v.kind == "input")
         return f"Graph({len(self.steps)} nodes; inputs: {inputs or 'none'})"
 
     def __getitem__(self, name: str) -> Value:
@@ -148,7 +150,7 @@ class Graph(Renderable):
         self.values.append(v)
         return v
 
-    def input(self, name: str, value) -> Value:
+    def input(self, name: str, value: ArrayLike) -> Value:
         """A named input (x, W, apple …): drawn as a source node; backward gives its grad."""
         data = _data(value, f"input {name!r}")
         if not np.all(np.isfinite(data)):
@@ -156,7 +158,7 @@ class Graph(Renderable):
         # Copy arrays, so later changes to the caller's array cannot change the picture.
         return self._new(data if np.ndim(data) == 0 else np.array(data), name, "input")
 
-    def const(self, value, name: str | None = None) -> Value:
+    def const(self, value: ArrayLike, name: str | None = None) -> Value:
         """A constant (the 1 in 1 + exp(−x)): drawn with its number, without a gradient."""
         return self._new(_data(value, "const"), name, "const")
 
@@ -170,50 +172,51 @@ class Graph(Renderable):
             data = np.asarray(data, dtype=dtype)[()]  # a constant takes its partner's dtype
         return self.const(data)
 
-    def apply(self, node: Node, *inputs, name: str | None = None) -> Value:
+    def apply(self, node: Node, *inputs: Value | Numeric, name: str | None = None) -> Value:
         """Run ``node.forward`` on the inputs' data and record it; return the output Value.
 
         Inputs may be Values of this graph or plain numbers/arrays (recorded as constants).
         """
         dtype = next((np.result_type(x.data) for x in inputs if isinstance(x, Value)), None)
         values = tuple(self._as_value(x, dtype) for x in inputs)
-        out = np.asarray(node.forward(*(v.data for v in values)))
-        out = self._new(out[()] if out.ndim == 0 else out, name, "node")
+        data = np.asarray(node.forward(*(v.data for v in values)))
+        out = self._new(data[()] if data.ndim == 0 else data, name, "node")
         self.steps.append(Step(node, values, out))
         return out
 
     # One method per node, so an expression reads like the formula.
-    def mul(self, x, y, name=None):
+    def mul(self, x: Value | Numeric, y: Value | Numeric, name: str | None = None) -> Value:
         return self.apply(Mul(), x, y, name=name)
 
-    def add(self, x, y, name=None):
+    def add(self, x: Value | Numeric, y: Value | Numeric, name: str | None = None) -> Value:
         return self.apply(Add(), x, y, name=name)
 
-    def negate(self, x, name=None):
+    def negate(self, x: Value | Numeric, name: str | None = None) -> Value:
         return self.apply(Negate(), x, name=name)
 
-    def exp(self, x, name=None):
+    def exp(self, x: Value | Numeric, name: str | None = None) -> Value:
         return self.apply(Exp(), x, name=name)
 
-    def log(self, x, name=None):
+    def log(self, x: Value | Numeric, name: str | None = None) -> Value:
         return self.apply(Log(), x, name=name)
 
-    def reciprocal(self, x, name=None):
+    def reciprocal(self, x: Value | Numeric, name: str | None = None) -> Value:
         return self.apply(Reciprocal(), x, name=name)
 
-    def max0(self, x, name=None):
+    def max0(self, x: Value | Numeric, name: str | None = None) -> Value:
         return self.apply(Max0(), x, name=name)
 
-    def sum(self, x, axis=None, keepdims=False, name=None):
+    def sum(self, x: Value | Numeric, axis: int | tuple[int, ...] | None = None, keepdims: bool = False,
+            name: str | None = None) -> Value:
         return self.apply(Sum(axis, keepdims), x, name=name)
 
-    def matmul(self, x, W, name=None):
+    def matmul(self, x: Value | Numeric, W: Value | Numeric, name: str | None = None) -> Value:
         return self.apply(MatMul(), x, W, name=name)
 
-    def square(self, x, name=None):
+    def square(self, x: Value | Numeric, name: str | None = None) -> Value:
         return self.apply(Square(), x, name=name)
 
-    def backward(self, y: Value | None = None, dout=1.0) -> None:
+    def backward(self, y: Value | None = None, dout: Numeric = 1.0) -> None:
         """Set ``grad`` = ∂L/∂v on every value, where ∂L/∂y = ``dout`` enters at ``y``.
 
         ``y`` defaults to the last node's output. ``dout`` is a number (copied to

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -62,7 +63,8 @@ def text_height(font_size: float) -> float:
     return (_ASCENT + _DESCENT) * font_size
 
 
-def text_box(text: str, x: float, baseline: float, font_size: float, anchor: str = "middle", bold: bool = False):
+def text_box(text: str, x: float, baseline: float, font_size: float, anchor: str = "middle",
+             bold: bool = False) -> tuple[float, float, float, float]:
     """(x0, y0, x1, y1) of a line drawn at (x, baseline), as SVG's text-anchor "start" or "middle" places it."""
     w = text_width(text, font_size, bold)
     x0 = x - w / 2 if anchor == "middle" else x
@@ -129,7 +131,8 @@ class Layout:
     height: float
 
 
-def layered_layout(boxes, links, node_gap: float = 14.0, port: float = 10.0, min_gap: float = 28.0) -> Layout:
+def layered_layout(boxes: Iterable[Box], links: Iterable[Link], node_gap: float = 14.0, port: float = 10.0,
+                   min_gap: float = 28.0) -> Layout:
     """Place ``boxes`` in layers from left to right and route ``links`` between them (see the module's docstring).
 
     ``node_gap``: the least vertical room between two members of a column; ``port``:
@@ -173,15 +176,15 @@ def layered_layout(boxes, links, node_gap: float = 14.0, port: float = 10.0, min
             label = len(rank) - 1 if has_label else label
         chains.append(chain + [t])
         label_item.append(label)
-    up = [[] for _ in rank]  # (neighbour in the column before, weight)
-    down = [[] for _ in rank]
+    up: list[list[tuple[int, float]]] = [[] for _ in rank]  # (neighbour in the column before, weight)
+    down: list[list[tuple[int, float]]] = [[] for _ in rank]
     for chain in chains:
-        for a, b in zip(chain, chain[1:]):
-            w = 1.0 if real[a] and real[b] else 2.0 if real[a] or real[b] else 8.0
-            down[a].append((b, w))
-            up[b].append((a, w))
+        for u, v in zip(chain, chain[1:]):
+            w = 1.0 if real[u] and real[v] else 2.0 if real[u] or real[v] else 8.0
+            down[u].append((v, w))
+            up[v].append((u, w))
 
-    columns = {}
+    columns: dict[int, list[int]] = {}
     for i, r in enumerate(rank):
         columns.setdefault(r, []).append(i)
     order = sorted(columns)
@@ -215,7 +218,7 @@ def layered_layout(boxes, links, node_gap: float = 14.0, port: float = 10.0, min
 
 def _layers(n: int, edges) -> list[int]:
     """Longest path from the sources (in a topological order), then each source just before its first use."""
-    succ = [[] for _ in range(n)]
+    succ: list[list[int]] = [[] for _ in range(n)]
     indegree = [0] * n
     for s, t in edges:
         succ[s].append(t)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import numbers
+from collections.abc import Iterable, Sequence
 
 from bprop._checks import integer, is_integer
 from bprop.graph.render import Renderable
@@ -64,7 +65,7 @@ def _spec(i: int, spec) -> tuple[str, tuple, int]:
 class NetworkGraph(Renderable):
     """A chain of layers to draw: ``layers`` holds (type name, output shape, parameter count)."""
 
-    def __init__(self, layers, input_shape=None, title: str | None = None):
+    def __init__(self, layers: Iterable[Sequence], input_shape: tuple | None = None, title: str | None = None) -> None:
         self.layers = [_spec(i, s) for i, s in enumerate(layers)]
         if not self.layers:
             raise ValueError("network_graph expected at least one layer, got none")
@@ -124,7 +125,8 @@ class NetworkGraph(Renderable):
         return chain_svg(items, arrows, caption)
 
 
-def network_graph(layers, input_shape=None, title: str | None = None) -> NetworkGraph:
+def network_graph(layers: Iterable[Sequence], input_shape: tuple | None = None,
+                  title: str | None = None) -> NetworkGraph:
     """Draw a network from its layer specs: a sequence of (type name, output shape, parameter count).
 
     >>> network_graph([("Affine", (1, 3), 9), ("Relu", (1, 3), 0)]).n_params
@@ -140,7 +142,8 @@ def two_layer(input_size: int = 784, hidden_size: int = 50, output_size: int = 1
     return TwoLayerNet(input_size, hidden_size, output_size, rng=0).describe((input_size,))
 
 
-def multi_layer(input_size: int = 784, hidden_size_list=(100, 100, 100, 100), output_size: int = 10) -> list:
+def multi_layer(input_size: int = 784, hidden_size_list: Sequence[int] = (100, 100, 100, 100),
+                output_size: int = 10) -> list:
     """Layer specs of the book's MultiLayerNet (§6): (Affine, Relu) per hidden layer, then Affine, SoftmaxWithLoss."""
     from bprop.nets import MultiLayerNet
 

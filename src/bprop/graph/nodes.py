@@ -14,8 +14,11 @@ stable closed forms instead.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from bprop._types import Numeric
 from bprop.functions import sum_to_shape
 
 __all__ = ["Node", "Mul", "Add", "Negate", "Exp", "Log", "Reciprocal", "Max0", "Sum", "MatMul", "Square"]
@@ -32,16 +35,16 @@ class Node:
 
     symbol = "?"
 
-    def forward(self, *inputs):
+    def forward(self, *inputs: Any) -> Any:
         raise NotImplementedError
 
-    def backward(self, dout):
+    def backward(self, dout: Any) -> Any:
         raise NotImplementedError
 
-    def save(self, *arrays) -> None:
+    def save(self, *arrays: Any) -> None:
         self._saved = arrays
 
-    def saved(self):
+    def saved(self) -> Any:
         try:
             arrays = self._saved
         except AttributeError:
@@ -58,11 +61,11 @@ class Mul(Node):
 
     symbol = "×"
 
-    def forward(self, x, y):
+    def forward(self, x: Numeric, y: Numeric) -> Numeric:
         self.save(x, y)
         return x * y
 
-    def backward(self, dout):
+    def backward(self, dout: Numeric) -> tuple[Numeric, Numeric]:
         x, y = self.saved()
         return sum_to_shape(dout * y, np.shape(x)), sum_to_shape(dout * x, np.shape(y))
 
@@ -75,11 +78,11 @@ class Add(Node):
 
     symbol = "+"
 
-    def forward(self, x, y):
+    def forward(self, x: Numeric, y: Numeric) -> Numeric:
         self.save(np.shape(x), np.shape(y))
         return x + y
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[Numeric, Numeric]:
         x_shape, y_shape = self.saved()
         return sum_to_shape(dout, x_shape), sum_to_shape(dout, y_shape)
 
@@ -89,10 +92,10 @@ class Negate(Node):
 
     symbol = "×(−1)"
 
-    def forward(self, x):
+    def forward(self, x: Numeric) -> Numeric:
         return -x
 
-    def backward(self, dout):
+    def backward(self, dout: Numeric) -> tuple[Numeric]:
         return (-dout,)
 
 
@@ -104,7 +107,7 @@ class Exp(Node):
 
     symbol = "exp"
 
-    def forward(self, x):
+    def forward(self, x: Numeric) -> Numeric:
         dtype = np.asarray(x).dtype  # a Python number is float64, as NumPy 2 and 1.x both agree on for arrays
         limit = np.log(np.finfo(dtype if dtype.kind == "f" else np.float64).max)
         if np.any(x > limit):
@@ -116,7 +119,7 @@ class Exp(Node):
         self.save(y)
         return y
 
-    def backward(self, dout):
+    def backward(self, dout: Numeric) -> tuple[Numeric]:
         y = self.saved()
         return (dout * y,)
 
@@ -126,13 +129,13 @@ class Log(Node):
 
     symbol = "log"
 
-    def forward(self, x):
+    def forward(self, x: Numeric) -> Numeric:
         if np.any(x <= 0):
             raise ValueError(f"Log expected positive input, got {np.min(x):.6g}")
         self.save(x)
         return np.log(x)
 
-    def backward(self, dout):
+    def backward(self, dout: Numeric) -> tuple[Numeric]:
         x = self.saved()
         return (dout / x,)
 
@@ -142,14 +145,14 @@ class Reciprocal(Node):
 
     symbol = "/"
 
-    def forward(self, x):
+    def forward(self, x: Numeric) -> Numeric:
         if np.any(x == 0):
             raise ValueError("Reciprocal got 0, where 1/x is undefined")
         y = 1 / x
         self.save(y)
         return y
 
-    def backward(self, dout):
+    def backward(self, dout: Numeric) -> tuple[Numeric]:
         y = self.saved()
         return (-dout * y * y,)
 
@@ -159,12 +162,12 @@ class Max0(Node):
 
     symbol = "max(0,·)"
 
-    def forward(self, x):
+    def forward(self, x: Numeric) -> Numeric:
         mask = x > 0
         self.save(mask)
         return np.maximum(x, 0)
 
-    def backward(self, dout):
+    def backward(self, dout: Numeric) -> tuple[Numeric]:
         mask = self.saved()
         return (dout * mask,)
 
@@ -178,15 +181,15 @@ class Sum(Node):
 
     symbol = "Σ"
 
-    def __init__(self, axis=None, keepdims=False):
+    def __init__(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> None:
         self.axis = axis
         self.keepdims = keepdims
 
-    def forward(self, x):
+    def forward(self, x: Numeric) -> Numeric:
         self.save(np.shape(x))
         return np.sum(x, axis=self.axis, keepdims=self.keepdims)
 
-    def backward(self, dout):
+    def backward(self, dout: Numeric) -> tuple[Numeric]:
         x_shape = self.saved()
         if self.axis is not None and not self.keepdims:
             dout = np.expand_dims(dout, self.axis)
@@ -201,7 +204,7 @@ class MatMul(Node):
 
     symbol = "dot"
 
-    def forward(self, x, W):
+    def forward(self, x: np.ndarray, W: np.ndarray) -> np.ndarray:
         if np.ndim(W) != 2 or np.ndim(x) not in (1, 2) or np.shape(x)[-1] != np.shape(W)[0]:
             raise ValueError(
                 f"MatMul expected X of shape (D,) or (N, D) and W of shape (D, M), "
@@ -210,7 +213,7 @@ class MatMul(Node):
         self.save(x, W)
         return x @ W
 
-    def backward(self, dout):
+    def backward(self, dout: Numeric) -> tuple[Numeric, Numeric]:
         x, W = self.saved()
         dW = np.outer(x, dout) if np.ndim(x) == 1 else x.T @ dout
         return dout @ W.T, dW
@@ -221,10 +224,10 @@ class Square(Node):
 
     symbol = "^2"
 
-    def forward(self, x):
+    def forward(self, x: Numeric) -> Numeric:
         self.save(x)
         return x * x
 
-    def backward(self, dout):
+    def backward(self, dout: Numeric) -> tuple[Numeric]:
         x = self.saved()
         return (dout * 2 * x,)

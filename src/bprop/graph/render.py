@@ -14,7 +14,9 @@ import html
 import os
 import shutil
 import subprocess
+from typing import Any
 
+from bprop._types import PathLike
 from bprop.fileio import format_of as _format_of
 from bprop.fileio import write_bytes_atomic
 from bprop.graph.scene import BACKWARD_COLOR, CONST_COLOR, FORWARD_COLOR, format_number, graph_scene
@@ -52,7 +54,7 @@ def legend(title: str | None) -> str:
     return "<" + (html.escape(title) + "<br/>" if title else "") + key + ">"
 
 
-def graph_to_dot(g) -> str:
+def graph_to_dot(g: Any) -> str:  # Any: graph.engine imports this module, so Graph is not imported here
     """DOT text for a ``Graph``: the book's picture of it (§5.1–5.5), as ``scene.graph_scene`` lists it.
 
     Inputs and the output are plain labels, nodes are circles with their symbol,
@@ -122,7 +124,7 @@ def render_dot(dot_text: str, format: str = "svg") -> bytes:
     return proc.stdout
 
 
-def format_of(path) -> str:
+def format_of(path: PathLike) -> str:
     """The picture format named by a path's extension: .dot, .gv, .svg, .png or .pdf."""
     return _format_of(path, FORMATS, "file")
 
@@ -148,7 +150,7 @@ class Renderable:
             return self.to_svg().encode("utf-8")
         return render_dot(self.to_dot(), format)
 
-    def save(self, path, renderer: str = "bprop") -> str:
+    def save(self, path: PathLike, renderer: str = "bprop") -> str:
         """Write the picture; the extension picks the format. .dot, .gv and .svg need no Graphviz."""
         fmt = format_of(path)
         _check_renderer(renderer)

@@ -15,6 +15,7 @@ written by ``format_number``, in the two colours below.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,7 @@ BACKWARD_COLOR = "#c62828"  # red: the gradient flowing back
 CONST_COLOR = "#666666"  # grey: a constant's number
 
 
-def format_number(x, max_elements: int = 6) -> str:
+def format_number(x: object, max_elements: int = 6) -> str:
     """Compact text for a number or array: 4 significant digits; big arrays as shape and range.
 
     >>> format_number(715.0000000000001), format_number([[1, 2.5]]), format_number(np.zeros((4, 50)))
@@ -83,10 +84,11 @@ class Scene:
     title: str | None = None
 
 
-def graph_scene(g) -> Scene:
+def graph_scene(g: Any) -> Scene:  # Any: graph.engine imports this module, so Graph is not imported here
     """The picture of a ``Graph``: what every renderer draws (see the module's docstring)."""
-    vertices, edges = [], []
-    origin = {}
+    vertices: list[Vertex] = []
+    edges: list[Edge] = []
+    origin: dict[int, str] = {}
     for i, v in enumerate(g.values):
         if v.kind == "input":
             vertices.append(Vertex(f"v{i}", "input", str(v.name)))
@@ -95,7 +97,7 @@ def graph_scene(g) -> Scene:
             text = f"{v.name} = {format_number(v.data)}" if v.name else format_number(v.data)
             vertices.append(Vertex(f"v{i}", "const", text))
             origin[id(v)] = f"v{i}"
-    targets = {id(v): [] for v in g.values}
+    targets: dict[int, list] = {id(v): [] for v in g.values}
     for j, step in enumerate(g.steps):
         vertices.append(Vertex(f"n{j}", "node", str(step.node.symbol)))
         origin[id(step.output)] = f"n{j}"

@@ -18,6 +18,8 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from bprop.graph.layout import Box, Link, baseline_for_bottom, baseline_for_top, layered_layout, text_height, text_width
 from bprop.graph.scene import BACKWARD_COLOR, CONST_COLOR, FORWARD_COLOR, graph_scene
@@ -36,7 +38,7 @@ _PAD = 3.0  # around a plain label
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def graph_svg(g) -> str:
+def graph_svg(g: Any) -> str:  # Any: graph.engine imports this module, so Graph is not imported here
     """The SVG picture of a ``Graph`` (see the module's docstring)."""
     scene = graph_scene(g)
     layout = layered_layout([_vertex_box(v) for v in scene.vertices], [_link(e) for e in scene.edges])
@@ -88,7 +90,7 @@ def _link(e) -> Link:
     return Link(e.source, e.target, w + 2 * _PAD, 2 * (text_height(EDGE_FONT) + LINE_GAP))
 
 
-def chain_svg(items, labels, caption: str) -> str:
+def chain_svg(items: Sequence[tuple[str, str | None, bool]], labels: Sequence[str | None], caption: str) -> str:
     """A column of boxes joined by downward arrows: a network, input at the top.
 
     ``items``: (name, detail or None, boxed) from top to bottom — a boxed item is

@@ -12,6 +12,7 @@ arrays the layer has just allocated, which saves temporaries
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from bprop._kernels.elementwise import elu, elu_backward, gelu_tanh, gelu_tanh_backward, relu_into
 from bprop.functions import normal_cdf, normal_pdf, sigmoid, softplus
@@ -40,31 +41,33 @@ class Relu(Layer):
 
     role = "activation"
     options = (flag("inplace", saved=False),)
+    inplace: bool
+    _positive: np.ndarray | None
 
-    def __init__(self, inplace=False):
+    def __init__(self, inplace: bool = False) -> None:
         self._set_options(inplace=inplace)
         self._positive = None
 
     @property
-    def mask(self):
+    def mask(self) -> np.ndarray | None:
         """The book's mask: True where x <= 0, i.e. where backward blocks the gradient."""
         return None if self._positive is None else ~self._positive
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         given, x = x, self._input(x)
         self._positive = x > 0
         y = x if self._may_overwrite(x, given) else np.empty_like(x)  # empty_like keeps x's memory order
         return self._remember_output(relu_into(x, out=y))  # y = max(x, 0)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         given, dout = dout, self._dout(dout)
         # dx = dout·[x > 0]: a multiply by the mask into a new array. The book's masked
         # assignment would zero the caller's dout (and is slower: bench/activations.py);
         # only inplace=True, when asked for, puts dx where dout was.
         out = dout if self._may_overwrite(dout, given) else None
-        return np.multiply(dout, self._positive, out=out)
+        return np.multiply(dout, self._cached(self._positive), out=out)
 
-    def _may_overwrite(self, a, given) -> bool:
+    def _may_overwrite(self, a: np.ndarray, given: object) -> bool:
         """inplace, and ``a`` is the caller's own writable array (not a converted copy)."""
         return self.inplace and a is given and a.flags.writeable
 
@@ -77,18 +80,20 @@ class Sigmoid(Layer):
     """
 
     role = "activation"
+    out: np.ndarray | None
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.out = None
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         self.out = sigmoid(self._input(x))
         return self._remember_output(self.out)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
-        dx = 1 - self.out  # dx = dout·y·(1 - y)
-        dx *= self.out
+        y = self._cached(self.out)
+        dx = 1 - y  # dx = dout·y·(1 - y)
+        dx *= y
         dx *= dout
         return dx
 
@@ -100,17 +105,18 @@ class Tanh(Layer):
     """
 
     role = "activation"
+    out: np.ndarray | None
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.out = None
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         self.out = np.tanh(self._input(x))
         return self._remember_output(self.out)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
-        dx = np.square(self.out)  # dx = dout·(1 - y²)
+        dx = np.square(self._cached(self.out))  # dx = dout·(1 - y²)
         np.subtract(1, dx, out=dx)
         dx *= dout
         return dx
@@ -126,13 +132,17 @@ class LeakyRelu(Layer):
 
     role = "activation"
     options = (number("alpha"),)
+    repr_format = "alpha={alpha}"
+    alpha: float
+    mask: np.ndarray | None
+    _slope: np.ndarray | None
 
-    def __init__(self, alpha=0.01):
+    def __init__(self, alpha: float = 0.01) -> None:
         self._set_options(alpha=alpha)
         self.mask = None
         self._slope = None
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         x = self._input(x)
         self.mask = x <= 0
         # slope = 1 + (alpha - 1)·[x <= 0], in arithmetic: np.where or a masked copy
@@ -144,9 +154,9 @@ class LeakyRelu(Layer):
         self._slope = slope
         return self._remember_output(x * slope)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
-        return dout * self._slope
+        return dout * self._cached(self._slope)
 
 
 class Elu(Layer):
@@ -160,21 +170,26 @@ class Elu(Layer):
 
     role = "activation"
     options = (number("alpha"),)
+    repr_format = "alpha={alpha}"
+    alpha: float
+    out: np.ndarray | None
+    mask: np.ndarray | None
 
-    def __init__(self, alpha=1.0):
+    def __init__(self, alpha: float = 1.0) -> None:
         self._set_options(alpha=alpha)
         self.out = None
         self.mask = None
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         x = self._input(x)
         self.mask = x <= 0
         self.out = elu(x, self.alpha)  # y = max(x, 0) + alpha·expm1(min(x, 0))
         return self._remember_output(self.out)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
-        return elu_backward(self.out, self.mask, self.alpha, dout)  # dout, or dout·(y + alpha) where x <= 0
+        y, mask = self._cached(self.out), self._cached(self.mask)
+        return elu_backward(y, mask, self.alpha, dout)  # dout, or dout·(y + alpha) where x <= 0
 
 
 class Gelu(Layer):
@@ -196,30 +211,35 @@ class Gelu(Layer):
 
     role = "activation"
     options = (flag("exact"),)
+    exact: bool
+    x: np.ndarray | None
+    _tanh_u: np.ndarray | None
+    _cdf: np.ndarray | None
 
-    def __init__(self, exact=False):
+    def __init__(self, exact: bool = False) -> None:
         self._set_options(exact=exact)
         self.x = None
         self._tanh_u = None
         self._cdf = None
 
-    def forward(self, x, train_flg=True):
-        self.x = self._input(x)
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
+        self.x = x = self._input(x)
         if self.exact:
-            self._cdf = normal_cdf(self.x)
-            return self._remember_output(self.x * self._cdf)  # y = x·Φ(x)
-        y, self._tanh_u = gelu_tanh(self.x)  # y = ½·x·(1 + tanh(u))
+            self._cdf = normal_cdf(x)
+            return self._remember_output(x * self._cdf)  # y = x·Φ(x)
+        y, self._tanh_u = gelu_tanh(x)  # y = ½·x·(1 + tanh(u))
         return self._remember_output(y)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
+        x = self._cached(self.x)
         if self.exact:
-            dx = normal_pdf(self.x)  # dx = dout·(Φ(x) + x·φ(x))
-            dx *= self.x
-            dx += self._cdf
+            dx = normal_pdf(x)  # dx = dout·(Φ(x) + x·φ(x))
+            dx *= x
+            dx += self._cached(self._cdf)
             dx *= dout
             return dx
-        return gelu_tanh_backward(self.x, self._tanh_u, dout)
+        return gelu_tanh_backward(x, self._cached(self._tanh_u), dout)
 
 
 class Silu(Layer):
@@ -230,19 +250,21 @@ class Silu(Layer):
     """
 
     role = "activation"
+    x: np.ndarray | None
+    _s: np.ndarray | None
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.x = None
         self._s = None
 
-    def forward(self, x, train_flg=True):
-        self.x = self._input(x)
-        self._s = sigmoid(self.x)
-        return self._remember_output(self.x * self._s)
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
+        self.x = x = self._input(x)
+        self._s = sigmoid(x)
+        return self._remember_output(x * self._s)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
-        x, s = self.x, self._s
+        x, s = self._cached(self.x), self._cached(self._s)
         dx = 1 - s
         dx *= x
         dx += 1
@@ -261,17 +283,18 @@ class Softplus(Layer):
     """
 
     role = "activation"
+    x: np.ndarray | None
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.x = None
 
-    def forward(self, x, train_flg=True):
-        self.x = self._input(x)
-        return self._remember_output(softplus(self.x))
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
+        self.x = x = self._input(x)
+        return self._remember_output(softplus(x))
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
-        dx = sigmoid(self.x)
+        dx = sigmoid(self._cached(self.x))
         dx *= dout
         return dx
 
@@ -283,8 +306,8 @@ class Identity(Layer):
     downstream can alias x. Caches nothing.
     """
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         return self._remember_output(self._input(x).copy())
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         return self._dout(dout).copy()

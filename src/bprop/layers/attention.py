@@ -11,6 +11,7 @@ softmax (the book loops over the decoder's steps). None has parameters.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from bprop.functions import softmax
 from bprop.layers.base import SequenceLayer
@@ -18,7 +19,7 @@ from bprop.layers.base import SequenceLayer
 __all__ = ["WeightSum", "AttentionWeight", "Attention", "TimeAttention"]
 
 
-def _softmax_backward(a, da, axis=-1):
+def _softmax_backward(a: np.ndarray, da: np.ndarray, axis: int = -1) -> np.ndarray:
     """ds of s ↦ a = softmax(s): a⊙(da − Σ a⊙da)."""
     return a * (da - (a * da).sum(axis=axis, keepdims=True))
 
@@ -30,7 +31,9 @@ class WeightSum(SequenceLayer):
     hs (N, T, H); a (N, T); c, dc (N, H). Caches hs and a.
     """
 
-    def forward(self, hs, a):
+    cache: tuple[np.ndarray, np.ndarray]  # hs, a; set by forward
+
+    def forward(self, hs: npt.ArrayLike, a: npt.ArrayLike) -> np.ndarray:
         hs = self._array(hs, "hs", (None, None, None), "(N, T, H)")
         a = self._array(a, "a", hs.shape[:2], "(N, T)")
         c = np.einsum("nt,nth->nh", a, hs)
@@ -38,7 +41,7 @@ class WeightSum(SequenceLayer):
         self._out_shapes, self._out_dtype = [("dc", c.shape)], c.dtype
         return c
 
-    def backward(self, dc):
+    def backward(self, dc: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         (dc,) = self._douts(dc)
         hs, a = self.cache
         return a[:, :, None] * dc[:, None, :], np.einsum("nth,nh->nt", hs, dc)
@@ -51,7 +54,9 @@ class AttentionWeight(SequenceLayer):
     returns (dhs, dh). hs (N, T, H); h (N, H); a, da (N, T). Caches hs, h, a.
     """
 
-    def forward(self, hs, h):
+    cache: tuple[np.ndarray, np.ndarray, np.ndarray]  # hs, h, a; set by forward
+
+    def forward(self, hs: npt.ArrayLike, h: npt.ArrayLike) -> np.ndarray:
         hs = self._array(hs, "hs", (None, None, None), "(N, T, H)")
         h = self._array(h, "h", (hs.shape[0], hs.shape[2]), "(N, H)")
         a = softmax(np.einsum("nth,nh->nt", hs, h), axis=1)
@@ -59,7 +64,7 @@ class AttentionWeight(SequenceLayer):
         self._out_shapes, self._out_dtype = [("da", a.shape)], a.dtype
         return a
 
-    def backward(self, da):
+    def backward(self, da: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         (da,) = self._douts(da)
         hs, h, a = self.cache
         ds = _softmax_backward(a, da, axis=1)
@@ -73,19 +78,21 @@ class Attention(SequenceLayer):
     h, c, dc (N, H). ``attention_weight`` keeps a (N, T), as in the book.
     """
 
-    def __init__(self):
+    attention_weight: np.ndarray | None
+
+    def __init__(self) -> None:
         self.attention_weight_layer = AttentionWeight()
         self.weight_sum_layer = WeightSum()
         self.attention_weight = None
 
-    def forward(self, hs, h):
+    def forward(self, hs: npt.ArrayLike, h: npt.ArrayLike) -> np.ndarray:
         a = self.attention_weight_layer.forward(hs, h)
         self.attention_weight = a
         c = self.weight_sum_layer.forward(hs, a)
         self._out_shapes, self._out_dtype = [("dc", c.shape)], c.dtype
         return c
 
-    def backward(self, dc):
+    def backward(self, dc: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         (dc,) = self._douts(dc)
         dhs_sum, da = self.weight_sum_layer.backward(dc)
         dhs_weight, dh = self.attention_weight_layer.backward(da)
@@ -104,14 +111,17 @@ class TimeAttention(SequenceLayer):
     inputs and A.
     """
 
-    def __init__(self):
+    weights: np.ndarray | None
+    cache: tuple[np.ndarray, np.ndarray, np.ndarray]  # hs_enc, hs_dec, A; set by forward
+
+    def __init__(self) -> None:
         self.weights = None
 
     @property
-    def attention_weights(self) -> list:
+    def attention_weights(self) -> list[np.ndarray]:
         return [] if self.weights is None else [self.weights[:, j] for j in range(self.weights.shape[1])]
 
-    def forward(self, hs_enc, hs_dec):
+    def forward(self, hs_enc: npt.ArrayLike, hs_dec: npt.ArrayLike) -> np.ndarray:
         hs_enc = self._array(hs_enc, "hs_enc", (None, None, None), "(N, T_enc, H)")
         hs_dec = self._array(hs_dec, "hs_dec", (hs_enc.shape[0], None, hs_enc.shape[2]), "(N, T_dec, H)")
         A = softmax(hs_dec @ hs_enc.transpose(0, 2, 1), axis=2)
@@ -121,7 +131,7 @@ class TimeAttention(SequenceLayer):
         self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         (dout,) = self._douts(dout)
         hs_enc, hs_dec, A = self.cache
         dS = _softmax_backward(A, dout @ hs_enc.transpose(0, 2, 1), axis=2)

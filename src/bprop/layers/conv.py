@@ -15,6 +15,7 @@ Shapes and values are the book's.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from bprop._kernels import pooling
 from bprop._kernels.conv import ConvKernel
@@ -83,26 +84,33 @@ class Convolution(Layer):
     param_names = ("W", "b")
     options = (integer("stride", 1), integer("pad", 0))
     dims = {"W": ("FN", "C", "FH", "FW")}
+    repr_format = "{FN} filters {C}×{FH}×{FW}, stride {stride}, pad {pad}"
+    W: np.ndarray
+    b: np.ndarray
+    stride: int
+    pad: int
+    dW: np.ndarray | None
+    db: np.ndarray | None
 
-    def __init__(self, W, b, stride=1, pad=0):
+    def __init__(self, W: npt.ArrayLike, b: npt.ArrayLike, stride: int = 1, pad: int = 0) -> None:
         self.W, self.b = self._weight_and_bias(W, b, out_axis=0)
         self._set_options(stride=stride, pad=pad)
         self.dW = None
         self.db = None
         self._kernel = ConvKernel()
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         x = self._input(x)
         self._check_input(x)
         out = self._kernel.forward(x, self.W, self.b, self.stride, self.pad)  # out = W ⋆ x + b
         return self._remember_output(out)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
         dx, self.dW, self.db = self._kernel.backward(dout, self.W)
         return dx
 
-    def backward_params(self, dout) -> None:
+    def backward_params(self, dout: npt.ArrayLike) -> None:
         """backward without dx: leaves dW and db (as ``backward`` computes them), returns None.
 
         For a net's first layer, whose dx nobody reads (``Sequential`` calls it
@@ -110,7 +118,7 @@ class Convolution(Layer):
         """
         _, self.dW, self.db = self._kernel.backward(self._dout(dout), self.W, need_dx=False)
 
-    def _check_input(self, x) -> None:
+    def _check_input(self, x: np.ndarray) -> None:
         """x must be (N, C, H, W) with W's C, and give whole output sizes."""
         FN, C, FH, FW = self.W.shape
         _check_images("Convolution", x)
@@ -151,8 +159,20 @@ class Pooling(Layer):
 
     options = (integer("pool_h", 1), integer("pool_w", 1), integer("stride", 1), integer("pad", 0),
                choice("mode", {"max": None, "avg": None}), flag("ceil_mode"))
+    repr_format = "{mode} {pool_h}×{pool_w}, stride {stride}, pad {pad}"
+    pool_h: int
+    pool_w: int
+    stride: int
+    pad: int
+    mode: str
+    ceil_mode: bool
+    _arg: np.ndarray | None
+    _x_shape: tuple[int, ...] | None
+    _ext_shape: tuple[int, ...] | None
+    _cover: np.ndarray | None
 
-    def __init__(self, pool_h, pool_w, stride=2, pad=0, mode="max", ceil_mode=False):
+    def __init__(self, pool_h: int, pool_w: int, stride: int = 2, pad: int = 0, mode: str = "max",
+                 ceil_mode: bool = False) -> None:
         self._set_options(pool_h=pool_h, pool_w=pool_w, stride=stride, pad=pad, mode=mode, ceil_mode=ceil_mode)
         if 2 * self.pad > min(self.pool_h, self.pool_w):
             raise ValueError(
@@ -163,7 +183,7 @@ class Pooling(Layer):
         self._cover = None
         self._channel_major = False
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         x = self._input(x)
         _check_images("Pooling", x)
         OH = output_size("Pooling", "height", x.shape[2], self.pool_h, "pool_h", self.stride, self.pad, self.ceil_mode)
@@ -176,17 +196,19 @@ class Pooling(Layer):
         out, self._arg = pooling.max_pool(x, *self._window)  # the window's max, and which input it was
         return self._remember_output(out)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
-        H, W = self._x_shape[2:]
+        H, W = self._cached(self._x_shape)[2:]
+        ext_shape = self._cached(self._ext_shape)
         if self.mode == "avg":
             dout = dout if self._cover is None else dout * self._cover
-            dx = pooling.avg_pool_backward(dout, self._ext_shape, *self._window, self._channel_major)
+            dx = pooling.avg_pool_backward(dout, ext_shape, *self._window, self._channel_major)
         else:
-            dx = pooling.max_pool_backward(dout, self._arg, self._ext_shape, *self._window, self._channel_major)
+            dx = pooling.max_pool_backward(dout, self._cached(self._arg), ext_shape, *self._window,
+                                           self._channel_major)
         return dx if dx.shape[2:] == (H, W) else dx[:, :, :H, :W]
 
-    def _overhang(self, x, OH, OW):
+    def _overhang(self, x: np.ndarray, OH: int, OW: int) -> np.ndarray:
         """x, extended at the bottom and right by what ceil_mode's last windows hang over (−inf for max, 0 for
         avg, whose mean is then rescaled by ``_cover``: (pool_h·pool_w) / the window's positions inside
         the padded input, torch's divisor)."""
@@ -216,16 +238,18 @@ class Flatten(Layer):
     a view of x when x is C-contiguous (no copy), else a copy. Caches x's shape.
     """
 
-    def __init__(self):
+    _x_shape: tuple[int, ...] | None
+
+    def __init__(self) -> None:
         self._x_shape = None
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         x = self._input(x)
         if x.ndim == 0:
             raise ValueError("Flatten expected x of shape (N, ...), got a 0-d array")
         self._x_shape = x.shape
         return self._remember_output(x.reshape(x.shape[0], int(np.prod(x.shape[1:], dtype=np.int64))))
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
-        return dout.reshape(self._x_shape)
+        return dout.reshape(self._cached(self._x_shape))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from bprop._checks import mode_flag
+from bprop._types import Seed
 from bprop.layers.base import Layer
 from bprop.layers.options import choice, number
 
@@ -40,8 +42,15 @@ class Dropout(Layer):
 
     options = (number("dropout_ratio", 0.0, 1.0, open_high=True),
                choice("scale_at", {"train": "inverted", "test": "the book's"}))
+    repr_format = "dropout_ratio={dropout_ratio}"
+    dropout_ratio: float
+    scale_at: str
+    rng: np.random.Generator
+    mask: np.ndarray | None
+    _train: bool | None
 
-    def __init__(self, dropout_ratio=0.5, *, scale_at="train", seed=None, rng=None):
+    def __init__(self, dropout_ratio: float = 0.5, *, scale_at: str = "train", seed: Seed = None,
+                 rng: np.random.Generator | None = None) -> None:
         self._set_options(dropout_ratio=dropout_ratio, scale_at=scale_at)
         if rng is not None and seed is not None:
             raise ValueError("Dropout takes a seed or an rng, not both")
@@ -51,7 +60,7 @@ class Dropout(Layer):
         self.mask = None
         self._train = None
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         x = self._input(x)
         self._train = mode_flag(train_flg, self._name)
         if not self._train:
@@ -61,7 +70,7 @@ class Dropout(Layer):
         self.mask = u >= x.dtype.type(ratio)
         return self._remember_output(self._apply_mask(x))
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
         if not self._train:
             return self._inference(dout)
@@ -75,7 +84,7 @@ class Dropout(Layer):
     def _apply_mask(self, a: np.ndarray) -> np.ndarray:
         # A multiply by the boolean mask, as Relu's backward: cheaper than
         # np.where or masked assignment (bench/activations.py).
-        out = np.multiply(a, self.mask)
+        out = np.multiply(a, self._cached(self.mask))
         if self.dropout_ratio and self.scale_at == "train":
             out *= a.dtype.type(1 / (1 - self.dropout_ratio))
         return out

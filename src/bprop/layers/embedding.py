@@ -8,9 +8,13 @@ indexing would. Parameters and gradients are in book 2's list form
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+import numpy.typing as npt
 
 from bprop._checks import first_out_of_range
+from bprop._types import Seed
 from bprop.functions import sigmoid
 from bprop.init import as_generator
 from bprop.layers.base import SequenceLayer, as_float_array
@@ -18,7 +22,7 @@ from bprop.layers.base import SequenceLayer, as_float_array
 __all__ = ["Embedding", "EmbeddingDot", "UnigramSampler", "NegativeSamplingLoss"]
 
 
-def word_ids(ids, vocab_size: int, owner: str, name: str = "idx") -> np.ndarray:
+def word_ids(ids: npt.ArrayLike, vocab_size: int, owner: str, name: str = "idx") -> np.ndarray:
     """ids as an integer array, every one in [0, vocab_size); TypeError or ValueError naming the first bad one."""
     ids = np.asarray(ids)
     if ids.dtype.kind not in "iu":
@@ -31,7 +35,7 @@ def word_ids(ids, vocab_size: int, owner: str, name: str = "idx") -> np.ndarray:
     return ids
 
 
-def _table(W, owner: str) -> np.ndarray:
+def _table(W: npt.ArrayLike, owner: str) -> np.ndarray:
     W = as_float_array(W, "W", owner)
     if W.ndim != 2:
         raise ValueError(f"{owner} expected W of shape (V, H), got {W.shape}")
@@ -50,22 +54,25 @@ class Embedding(SequenceLayer):
 
     param_names = ("W",)
     dims = {"W": ("V", "H")}
+    W: np.ndarray
+    dW: np.ndarray
+    idx: np.ndarray | None
 
-    def __init__(self, W):
+    def __init__(self, W: npt.ArrayLike) -> None:
         self.W = _table(W, self._name)
         self._zero_grads()
         self.idx = None
 
-    def forward(self, idx):
+    def forward(self, idx: npt.ArrayLike) -> np.ndarray:
         self.idx = word_ids(idx, len(self.W), self._name).copy()
         out = self.W[self.idx]
         self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> None:
         (dout,) = self._douts(dout)
         self.dW[...] = 0
-        np.add.at(self.dW, self.idx, dout)
+        np.add.at(self.dW, self._cached(self.idx), dout)
 
 
 class EmbeddingDot(SequenceLayer):
@@ -79,12 +86,16 @@ class EmbeddingDot(SequenceLayer):
     param_names = ("W",)
     dims = {"W": ("V", "H")}
 
-    def __init__(self, W):
+    W: np.ndarray
+    dW: np.ndarray
+    cache: tuple[np.ndarray, np.ndarray] | None  # h and the rows W[idx]
+
+    def __init__(self, W: npt.ArrayLike) -> None:
         self.embed = Embedding(W)
         self.W, self.dW = self.embed.W, self.embed.dW
         self.cache = None
 
-    def forward(self, h, idx):
+    def forward(self, h: npt.ArrayLike, idx: npt.ArrayLike) -> np.ndarray:
         h = self._array(h, "h", (None, self.W.shape[1]), "(N, H)")
         rows = self.embed.forward(idx)
         if rows.shape != h.shape:
@@ -95,9 +106,9 @@ class EmbeddingDot(SequenceLayer):
         self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         (dout,) = self._douts(dout)
-        h, rows = self.cache
+        h, rows = self._cached(self.cache)
         self.embed.backward(dout[:, None] * h)
         return dout[:, None] * rows
 
@@ -115,7 +126,8 @@ class UnigramSampler:
     Generator) makes it repeatable.
     """
 
-    def __init__(self, corpus, power=0.75, sample_size=5, *, seed=None):
+    def __init__(self, corpus: npt.ArrayLike, power: float = 0.75, sample_size: int = 5, *,
+                 seed: Seed = None) -> None:
         corpus = np.asarray(corpus)
         if corpus.ndim != 1 or corpus.size == 0 or corpus.dtype.kind not in "iu" or corpus.min() < 0:
             raise ValueError(f"UnigramSampler expected a non-empty 1-D array of word ids >= 0, got "
@@ -133,7 +145,7 @@ class UnigramSampler:
         self._cumulative[-1] = 1.0  # a uniform draw below 1 always lands on a word
         self.rng = as_generator(seed)
 
-    def get_negative_sample(self, target) -> np.ndarray:
+    def get_negative_sample(self, target: npt.ArrayLike) -> np.ndarray:
         target = word_ids(target, self.vocab_size, "UnigramSampler", "target").reshape(-1)
         taken = np.empty((len(target), self.sample_size + 1), dtype=np.int64)
         taken[:, 0] = target
@@ -164,8 +176,14 @@ class NegativeSamplingLoss(SequenceLayer):
 
     param_names = ("W",)
     dims = {"W": ("V", "H")}
+    repr_format = "V={V}, H={H}, sample_size={sample_size}"
 
-    def __init__(self, W, corpus, power=0.75, sample_size=5, *, seed=None):
+    W: np.ndarray
+    dW: np.ndarray
+    cache: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None  # h, ids, rows, scores
+
+    def __init__(self, W: npt.ArrayLike, corpus: npt.ArrayLike, power: float = 0.75, sample_size: int = 5, *,
+                 seed: Seed = None) -> None:
         self.W = _table(W, self._name)
         self.sampler = UnigramSampler(corpus, power, sample_size, seed=seed)
         self.sample_size = self.sampler.sample_size
@@ -175,7 +193,8 @@ class NegativeSamplingLoss(SequenceLayer):
         self._zero_grads()
         self.cache = None
 
-    def forward(self, h, target):
+    def forward(self, h: npt.ArrayLike, target: npt.ArrayLike) -> float:
+        """The loss, a NumPy scalar of h's dtype (annotated float: float64 is one, float32 acts as one)."""
         h = self._array(h, "h", (None, self.W.shape[1]), "(N, H)")
         target = word_ids(target, len(self.W), self._name, "target")
         if target.shape != (len(h),):
@@ -189,11 +208,11 @@ class NegativeSamplingLoss(SequenceLayer):
         loss = np.logaddexp(0, signs * scores).sum() / len(h)
         self.cache = (h, ids, rows, scores)
         self._out_shapes, self._out_dtype = [("dout", ())], scores.dtype
-        return loss.astype(scores.dtype)[()]
+        return cast(float, loss.astype(scores.dtype)[()])
 
-    def backward(self, dout=1):
+    def backward(self, dout: npt.ArrayLike = 1) -> np.ndarray:
         (dout,) = self._douts(dout)
-        h, ids, rows, scores = self.cache
+        h, ids, rows, scores = self._cached(self.cache)
         error = sigmoid(scores)
         error[:, 0] -= 1
         error *= dout / len(h)

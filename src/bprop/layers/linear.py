@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from bprop._kernels.nan import reject_nan_through
 from bprop.functions import sum_to_shape
 from bprop.layers.base import Layer, as_float_array
 
 
-def _scalar_if_0d(a: np.ndarray):
+def _scalar_if_0d(a: np.ndarray) -> Any:
     """0-d arrays come back as NumPy scalars, so the book's ``print(price)`` reads 220.0…"""
     return a[()] if a.ndim == 0 else a
 
@@ -18,8 +21,9 @@ class _BinaryNode(Layer):
     """Shared input handling of the two-input nodes: numbers or arrays, broadcast."""
 
     role = "node"
+    _shapes: tuple[tuple[int, ...], tuple[int, ...]]
 
-    def _inputs(self, x, y):
+    def _inputs(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         ax = as_float_array(x, "x", self._name)
         ay = as_float_array(y, "y", self._name)
         # Python numbers are weak in np.result_type (NEP 50): 1.1 × float32 stays float32.
@@ -49,19 +53,23 @@ class MulLayer(_BinaryNode):
     2.2 110.00000000000001
     """
 
-    def __init__(self):
+    x: np.ndarray | None
+    y: np.ndarray | None
+
+    def __init__(self) -> None:
         self.x = None
         self.y = None
 
-    def forward(self, x, y):
+    def forward(self, x: npt.ArrayLike, y: npt.ArrayLike) -> Any:
+        """x·y: a NumPy scalar when 0-d, else an array."""
         self.x, self.y = self._inputs(x, y)
         return _scalar_if_0d(self.x * self.y)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> tuple[Any, Any]:
         dout = self._dout(dout)
         x_shape, y_shape = self._shapes
-        dx = sum_to_shape(dout * self.y, x_shape)
-        dy = sum_to_shape(dout * self.x, y_shape)
+        dx = sum_to_shape(dout * self._cached(self.y), x_shape)
+        dy = sum_to_shape(dout * self._cached(self.x), y_shape)
         return _scalar_if_0d(dx), _scalar_if_0d(dy)
 
 
@@ -72,11 +80,12 @@ class AddLayer(_BinaryNode):
     in the shapes of x and y. Caches only the shapes.
     """
 
-    def forward(self, x, y):
+    def forward(self, x: npt.ArrayLike, y: npt.ArrayLike) -> Any:
+        """x + y: a NumPy scalar when 0-d, else an array."""
         x, y = self._inputs(x, y)
         return _scalar_if_0d(x + y)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> tuple[Any, Any]:
         dout = self._dout(dout)
         x_shape, y_shape = self._shapes
         dx = sum_to_shape(dout, x_shape).copy()
@@ -97,15 +106,22 @@ class Affine(Layer):
 
     param_names = ("W", "b")
     dims = {"W": ("D", "M")}
+    repr_format = "{D} → {M}"
+    W: np.ndarray
+    b: np.ndarray
+    dW: np.ndarray | None
+    db: np.ndarray | None
+    x: np.ndarray | None
+    original_x_shape: tuple[int, ...] | None
 
-    def __init__(self, W, b):
+    def __init__(self, W: npt.ArrayLike, b: npt.ArrayLike) -> None:
         self.W, self.b = self._weight_and_bias(W, b, out_axis=1)
         self.dW = None
         self.db = None
         self.x = None
         self.original_x_shape = None
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         x = self._input(x, check_nan=False)
         in_features = self.W.shape[0]
         if x.ndim == 0 or x.size != x.shape[0] * in_features:
@@ -124,16 +140,16 @@ class Affine(Layer):
         self.x = flat
         return self._remember_output(out)
 
-    def _param_grads(self, dout):
-        self.dW = self.x.T @ dout
+    def _param_grads(self, dout: np.ndarray) -> None:
+        self.dW = self._cached(self.x).T @ dout
         self.db = dout.sum(axis=0)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
         self._param_grads(dout)
         return (dout @ self.W.T).reshape(self.original_x_shape)
 
-    def backward_params(self, dout) -> None:
+    def backward_params(self, dout: npt.ArrayLike) -> None:
         """backward without dx: leaves dW and db, returns None.
 
         For a net's first layer, whose dx nobody reads (``Sequential`` calls it

@@ -7,7 +7,10 @@ The loss comes back as a NumPy scalar of x's dtype.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+import numpy.typing as npt
 
 from bprop._checks import class_labels
 from bprop.functions import log_softmax, sigmoid, softplus
@@ -24,16 +27,17 @@ class _Loss(Layer):
 
     role = "loss"
 
-    def _targets_like(self, t, x: np.ndarray) -> np.ndarray:
+    def _targets_like(self, t: npt.ArrayLike, x: np.ndarray) -> np.ndarray:
         """Targets of the same shape as x, as x's dtype."""
         t = as_float_array(t, "t", self._name).astype(x.dtype, copy=False)
         if t.shape != x.shape:
             raise ValueError(f"{self._name} expected t of shape {x.shape} (that of x), got {t.shape}")
         return t
 
-    def _loss(self, value, dtype) -> np.generic:
+    def _loss(self, value: float, dtype: np.dtype) -> float:
+        """The loss as a NumPy scalar of x's dtype (annotated float: float64 is one, float32 acts as one)."""
         self._out_shape, self._out_dtype = (), dtype
-        return dtype.type(value)
+        return cast(float, dtype.type(value))
 
 
 
@@ -49,12 +53,16 @@ class SoftmaxWithLoss(_Loss):
     and t as ``t``.
     """
 
-    def __init__(self):
+    loss: float | None
+    y: np.ndarray | None
+    t: np.ndarray | None
+
+    def __init__(self) -> None:
         self.loss = None
         self.y = None
         self.t = None
 
-    def forward(self, x, t):
+    def forward(self, x: npt.ArrayLike, t: npt.ArrayLike) -> float:
         x = self._input(x)
         if x.ndim not in (1, 2) or x.shape[-1] == 0:
             raise ValueError(f"SoftmaxWithLoss expected logits of shape (N, C), got {x.shape}")
@@ -75,16 +83,17 @@ class SoftmaxWithLoss(_Loss):
         self.loss = -picked.sum() / n
         return self._loss(self.loss, x.dtype)
 
-    def _reject_infinite(self, picked):
+    def _reject_infinite(self, picked: np.ndarray) -> None:
         """A true class of probability 0 (its logit −inf, or another's +inf) makes the loss +inf: say which."""
         bad = np.flatnonzero(np.isinf(picked))
         if bad.size:
             raise ValueError(f"SoftmaxWithLoss: sample {bad[0]}'s true class has probability 0 (its logit is −inf, "
                              f"or another class's is +inf), so the loss is infinite")
 
-    def backward(self, dout=1):
+    def backward(self, dout: npt.ArrayLike = 1) -> np.ndarray:
         dout = self._dout(dout)
-        y, t, n = self.y, self.t, _batch_size(self.y)
+        y, t = self._cached(self.y), self._cached(self.t)
+        n = _batch_size(y)
         if self._given_labels:  # dx = dout·(y - onehot(t))/N
             dx = y.reshape(n, -1).copy()
             dx[np.arange(n), t] -= 1
@@ -94,7 +103,7 @@ class SoftmaxWithLoss(_Loss):
         dx /= y.dtype.type(n)
         return dx * dout
 
-    def _labels(self, t, x: np.ndarray):
+    def _labels(self, t: npt.ArrayLike, x: np.ndarray) -> np.ndarray | None:
         """Integer class labels as an int array of shape (N,), or None for one-hot t."""
         t = np.asarray(t)
         # One-hot or class probabilities: t shaped like x. For a single sample with
@@ -123,12 +132,16 @@ class SigmoidWithLoss(_Loss):
     y = σ(x) as ``y`` and t as ``t``.
     """
 
-    def __init__(self):
+    loss: float | None
+    y: np.ndarray | None
+    t: np.ndarray | None
+
+    def __init__(self) -> None:
         self.loss = None
         self.y = None
         self.t = None
 
-    def forward(self, x, t):
+    def forward(self, x: npt.ArrayLike, t: npt.ArrayLike) -> float:
         x = self._input(x)
         t = self._targets_like(t, x)
         if np.any((t < 0) | (t > 1)):
@@ -146,9 +159,10 @@ class SigmoidWithLoss(_Loss):
         self.loss = terms.sum() / n
         return self._loss(self.loss, x.dtype)
 
-    def backward(self, dout=1):
+    def backward(self, dout: npt.ArrayLike = 1) -> np.ndarray:
         dout = self._dout(dout)
-        dx = (self.y - self.t) / self.y.dtype.type(_batch_size(self.y))  # dx = dout·(σ(x) - t)/N
+        y, t = self._cached(self.y), self._cached(self.t)
+        dx = (y - t) / y.dtype.type(_batch_size(y))  # dx = dout·(σ(x) - t)/N
         return dx * dout
 
 
@@ -159,11 +173,14 @@ class MeanSquaredError(_Loss):
     ½·Σ(y - t)²); t: targets of the same shape. Caches y - t.
     """
 
-    def __init__(self):
+    loss: float | None
+    _diff: np.ndarray | None
+
+    def __init__(self) -> None:
         self.loss = None
         self._diff = None
 
-    def forward(self, y, t):
+    def forward(self, y: npt.ArrayLike, t: npt.ArrayLike) -> float:
         y = self._input(y, "y")
         t = self._targets_like(t, y)
         n = y.dtype.type(_batch_size(y))
@@ -171,7 +188,8 @@ class MeanSquaredError(_Loss):
         self.loss = 0.5 * np.vdot(self._diff, self._diff) / n
         return self._loss(self.loss, y.dtype)
 
-    def backward(self, dout=1):
+    def backward(self, dout: npt.ArrayLike = 1) -> np.ndarray:
         dout = self._dout(dout)
-        dy = self._diff / self._diff.dtype.type(_batch_size(self._diff))  # dy = dout·(y - t)/N
+        diff = self._cached(self._diff)
+        dy = diff / diff.dtype.type(_batch_size(diff))  # dy = dout·(y - t)/N
         return dy * dout

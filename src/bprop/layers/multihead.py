@@ -23,9 +23,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from bprop._checks import float_dtype, integer, mode_flag
 from bprop._kernels.nan import layers_feeding_layers
+from bprop._types import Seed
 from bprop.functions import _attention_mask, attention_weights, causal_mask, softmax
 from bprop.init import as_generator
 from bprop.layers.base import SequenceLayer
@@ -44,7 +46,7 @@ def softmax_backward(y: np.ndarray, dy: np.ndarray, axis: int = -1) -> np.ndarra
     return dx
 
 
-def uniform(rng, shape, bound: float, dtype) -> np.ndarray:
+def uniform(rng: np.random.Generator, shape: tuple[int, ...], bound: float, dtype: np.dtype) -> np.ndarray:
     """U(−bound, bound) of ``shape``, drawn in ``dtype`` (torch's xavier_uniform_ and Linear init are such draws)."""
     u = rng.random(shape, dtype=dtype)
     u *= 2
@@ -60,7 +62,7 @@ def affine(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def affine_backward(x, dout, W, dW, db) -> np.ndarray:
+def affine_backward(x: np.ndarray, dout: np.ndarray, W: np.ndarray, dW: np.ndarray, db: np.ndarray) -> np.ndarray:
     """dW = Σ xᵀ·dout and db = Σ dout over all rows, written into dW and db; returns dx = dout·Wᵀ."""
     rows = dout.reshape(-1, W.shape[1])
     np.matmul(x.reshape(-1, W.shape[0]).T, rows, out=dW)
@@ -68,7 +70,7 @@ def affine_backward(x, dout, W, dW, db) -> np.ndarray:
     return (rows @ W.T).reshape(x.shape)
 
 
-def _axis(value, name, owner) -> int:
+def _axis(value: object, name: str, owner: str) -> int:
     return integer(value, name, -(2**31), owner=owner)
 
 
@@ -80,12 +82,15 @@ class Softmax(SequenceLayer):
     """
 
     options = (Option("axis", _axis),)
+    repr_format = "axis={axis}"
+    axis: int
+    out: np.ndarray | None
 
-    def __init__(self, axis=-1):
+    def __init__(self, axis: int = -1) -> None:
         self._set_options(axis=axis)
         self.out = None
 
-    def forward(self, x, train_flg=None):
+    def forward(self, x: npt.ArrayLike, train_flg: bool | None = None) -> np.ndarray:
         x = self._input(x)
         if not -x.ndim <= self.axis < x.ndim:
             raise ValueError(f"{self._name}(axis={self.axis}) expected x with at least "
@@ -94,9 +99,9 @@ class Softmax(SequenceLayer):
         self._out_shapes, self._out_dtype = [("dout", x.shape)], x.dtype
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         (dout,) = self._douts(dout)
-        return softmax_backward(self.out, dout, self.axis)
+        return softmax_backward(self._cached(self.out), dout, self.axis)
 
 
 class ScaledDotProductAttention(SequenceLayer):
@@ -114,8 +119,18 @@ class ScaledDotProductAttention(SequenceLayer):
     """
 
     options = (flag("causal"), number("dropout", 0.0, 1.0, open_high=True))
+    causal: bool
+    dropout: float
+    mask: np.ndarray | None
+    rng: np.random.Generator
+    dropout_layer: TimeDropout | None
+    train_flg: bool
+    weights: np.ndarray | None
+    cache: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None  # q, k, v, A, A after dropout
+    _dropped: bool
 
-    def __init__(self, mask=None, causal=False, *, dropout=0.0, rng=None):
+    def __init__(self, mask: npt.ArrayLike | None = None, causal: bool = False, *, dropout: float = 0.0,
+                 rng: Seed = None) -> None:
         self._set_options(causal=causal, dropout=dropout)
         self.mask = None if mask is None else _attention_mask(mask, np.shape(mask), self._name)
         self.rng = as_generator(rng)
@@ -124,10 +139,11 @@ class ScaledDotProductAttention(SequenceLayer):
         self.weights = None
         self.cache = None
 
-    def forward(self, q, k, v, mask=None, train_flg=None):
-        q, k, v = self._input(q, "q"), self._input(k, "k"), self._input(v, "v")
-        dtype = np.result_type(q, k, v)
-        q, k, v = (a.astype(dtype, copy=False) for a in (q, k, v))
+    def forward(self, q: npt.ArrayLike, k: npt.ArrayLike, v: npt.ArrayLike, mask: npt.ArrayLike | None = None,
+                train_flg: bool | None = None) -> np.ndarray:
+        qa, ka, va = self._input(q, "q"), self._input(k, "k"), self._input(v, "v")
+        dtype = np.result_type(qa, ka, va)
+        q, k, v = (a.astype(dtype, copy=False) for a in (qa, ka, va))
         if (q.ndim < 2 or k.ndim != q.ndim or v.ndim != q.ndim or k.shape[:-2] != q.shape[:-2]
                 or k.shape[-1] != q.shape[-1] or v.shape[:-1] != k.shape[:-1]):
             raise ValueError(f"{self._name} expected q (..., T_q, d_k), k (..., T_k, d_k) and v (..., T_k, d_v) "
@@ -139,21 +155,22 @@ class ScaledDotProductAttention(SequenceLayer):
             _attention_mask(m, scores, self._name)
         A = attention_weights(q, k, np.logical_and.reduce(np.broadcast_arrays(*masks)) if masks else None)
         train = mode_flag(self.train_flg if train_flg is None else train_flg, self._name)
-        self._dropped = bool(self.dropout_layer and train)
+        dropout_layer = self.dropout_layer
+        self._dropped = bool(dropout_layer and train)
         with layers_feeding_layers():
-            A_used = self.dropout_layer.forward(A, train_flg=True) if self._dropped else A
+            A_used = dropout_layer.forward(A, train_flg=True) if dropout_layer is not None and self._dropped else A
         out = A_used @ v
         self.weights = A
         self.cache = (q, k, v, A, A_used)
         self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         (dout,) = self._douts(dout)
-        q, k, v, A, A_used = self.cache
+        q, k, v, A, A_used = self._cached(self.cache)
         dv = np.swapaxes(A_used, -1, -2) @ dout
         dA = dout @ np.swapaxes(v, -1, -2)
-        if self._dropped:
+        if self._dropped and self.dropout_layer is not None:  # _dropped: forward had a dropout layer
             with layers_feeding_layers():
                 dA = self.dropout_layer.backward(dA)
         dS = softmax_backward(A, dA)
@@ -190,8 +207,32 @@ class MultiHeadAttention(SequenceLayer):
     param_names = ("W_q", "b_q", "W_k", "b_k", "W_v", "b_v", "W_o", "b_o")
     options = (integer_option("d_model", 1), integer_option("num_heads", 1), flag("causal"),
                number("dropout", 0.0, 1.0, open_high=True))
+    d_model: int
+    num_heads: int
+    causal: bool
+    dropout: float
+    W_q: np.ndarray
+    b_q: np.ndarray
+    W_k: np.ndarray
+    b_k: np.ndarray
+    W_v: np.ndarray
+    b_v: np.ndarray
+    W_o: np.ndarray
+    b_o: np.ndarray
+    dW_q: np.ndarray
+    db_q: np.ndarray
+    dW_k: np.ndarray
+    db_k: np.ndarray
+    dW_v: np.ndarray
+    db_v: np.ndarray
+    dW_o: np.ndarray
+    db_o: np.ndarray
+    rng: np.random.Generator
+    train_flg: bool
+    cache: tuple[np.ndarray, np.ndarray, np.ndarray, bool] | None  # x, the keys' input m, the joined heads, cross
 
-    def __init__(self, d_model, num_heads, *, causal=False, dropout=0.0, rng=None, dtype=np.float64):
+    def __init__(self, d_model: int, num_heads: int, *, causal: bool = False, dropout: float = 0.0,
+                 rng: Seed = None, dtype: npt.DTypeLike = np.float64) -> None:
         self._set_options(d_model=d_model, num_heads=num_heads, causal=causal, dropout=dropout)
         if self.d_model % self.num_heads:
             raise ValueError(f"{self._name} expected d_model divisible by num_heads, "
@@ -208,7 +249,7 @@ class MultiHeadAttention(SequenceLayer):
         self.cache = None
 
     @property
-    def attention_weights(self):
+    def attention_weights(self) -> np.ndarray | None:
         """A (N, h, T, S) of the last forward, before dropout; None before any."""
         return self.attention.weights
 
@@ -223,10 +264,11 @@ class MultiHeadAttention(SequenceLayer):
         N, h, T, d_k = a.shape
         return a.transpose(0, 2, 1, 3).reshape(N, T, h * d_k)
 
-    def forward(self, x, memory=None, *, mask=None, train_flg=None):
+    def forward(self, x: npt.ArrayLike, memory: npt.ArrayLike | None = None, *, mask: npt.ArrayLike | None = None,
+                train_flg: bool | None = None) -> np.ndarray:
         E = self.d_model
         x = self._array(x, "x", (None, None, E), "(N, T, d_model)")
-        m = x if memory is None else self._array(memory, "memory", (x.shape[0], None, E), "(N, S, d_model)")
+        m: np.ndarray = x if memory is None else self._array(memory, "memory", (x.shape[0], None, E), "(N, S, d_model)")
         train = mode_flag(self.train_flg if train_flg is None else train_flg, self._name)
         if mask is not None:
             mask = _attention_mask(mask, (x.shape[0], self.num_heads, x.shape[1], m.shape[1]), self._name)
@@ -239,9 +281,10 @@ class MultiHeadAttention(SequenceLayer):
         self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """dx, or (dx, dmemory) after a cross-attention forward."""
         (dout,) = self._douts(dout)
-        x, m, joined, cross = self.cache
+        x, m, joined, cross = self._cached(self.cache)
         djoined = affine_backward(joined, dout, self.W_o, self.dW_o, self.db_o)
         with layers_feeding_layers():
             dq, dk, dv = self.attention.backward(self._heads(djoined))

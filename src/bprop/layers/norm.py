@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from bprop._checks import mode_flag
 from bprop.layers.base import Layer, SequenceLayer, as_float_array
@@ -60,8 +61,23 @@ class BatchNormalization(Layer):
     state_names = ("running_mean", "running_var")  # inference after loading a model file needs them
     options = (number("momentum", 0.0, 1.0), number("eps", 0.0, open_low=True))
     dims = {"gamma": ("C",)}
+    repr_format = "{C}"
 
-    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, *, eps=10e-7):
+    gamma: np.ndarray
+    beta: np.ndarray
+    running_mean: np.ndarray
+    running_var: np.ndarray
+    momentum: float
+    eps: float
+    dgamma: np.ndarray | None
+    dbeta: np.ndarray | None
+    xn: np.ndarray | None
+    std: np.ndarray | None
+    _train: bool | None
+
+    def __init__(self, gamma: npt.ArrayLike, beta: npt.ArrayLike, momentum: float = 0.9,
+                 running_mean: npt.ArrayLike | None = None, running_var: npt.ArrayLike | None = None, *,
+                 eps: float = 10e-7) -> None:
         gamma = as_float_array(gamma, "gamma", "BatchNormalization")
         beta = as_float_array(beta, "beta", "BatchNormalization").astype(gamma.dtype, copy=False)
         if gamma.ndim != 1 or beta.shape != gamma.shape:
@@ -79,7 +95,7 @@ class BatchNormalization(Layer):
         self.std = None
         self._train = None
 
-    def _running(self, value, name: str, start: int) -> np.ndarray:
+    def _running(self, value: npt.ArrayLike | None, name: str, start: int) -> np.ndarray:
         if value is None:
             return np.full(self.gamma.shape, start, dtype=self.gamma.dtype)
         value = as_float_array(value, name, "BatchNormalization").astype(self.gamma.dtype)
@@ -102,7 +118,7 @@ class BatchNormalization(Layer):
             f"for gamma of size {C}, got shape {x.shape}"
         )
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
         x = self._input(x)
         axes, shape = self._axes(x)
         dtype = x.dtype.type
@@ -140,19 +156,20 @@ class BatchNormalization(Layer):
         out += beta
         return self._remember_output(out)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout)
         axes, shape = self._axes(dout)
-        self.dbeta = dout.sum(axis=axes)
-        self.dgamma = (dout * self.xn).sum(axis=axes)
+        xn, std = self._cached(self.xn), self._cached(self.std)
+        self.dbeta = dbeta = dout.sum(axis=axes)
+        self.dgamma = dgamma = (dout * xn).sum(axis=axes)
         gamma = self.gamma.reshape(shape)
         if not self._train:
-            return dout * (gamma / self.std)
+            return dout * (gamma / std)
         M = dout.dtype.type(dout.size // self.gamma.size)
         dx = dout * M
-        dx -= self.dbeta.reshape(shape)
-        dx -= self.xn * self.dgamma.reshape(shape)
-        dx *= gamma / (M * self.std)
+        dx -= dbeta.reshape(shape)
+        dx -= xn * dgamma.reshape(shape)
+        dx *= gamma / (M * std)
         return dx
 
 
@@ -175,8 +192,17 @@ class LayerNorm(SequenceLayer):
     param_names = ("gamma", "beta")
     options = (number("eps", 0.0, open_low=True),)
     dims = {"gamma": ("D",)}
+    repr_format = "{D}"
 
-    def __init__(self, gamma, beta, eps=1e-5):
+    gamma: np.ndarray
+    beta: np.ndarray
+    dgamma: np.ndarray
+    dbeta: np.ndarray
+    eps: float
+    xn: np.ndarray | None
+    std: np.ndarray | None
+
+    def __init__(self, gamma: npt.ArrayLike, beta: npt.ArrayLike, eps: float = 1e-5) -> None:
         gamma = as_float_array(gamma, "gamma", self._name)
         beta = as_float_array(beta, "beta", self._name).astype(gamma.dtype, copy=False)
         if gamma.ndim != 1 or beta.shape != gamma.shape:
@@ -187,7 +213,7 @@ class LayerNorm(SequenceLayer):
         self._zero_grads()
         self.xn = self.std = None
 
-    def forward(self, x, train_flg=None):
+    def forward(self, x: npt.ArrayLike, train_flg: bool | None = None) -> np.ndarray:
         x = self._input(x)
         D = self.gamma.size
         if x.ndim < 1 or x.shape[-1] != D:
@@ -202,19 +228,20 @@ class LayerNorm(SequenceLayer):
         self.std = np.sqrt(var + x.dtype.type(self.eps))
         xc /= self.std
         self.xn = xc
-        out = self.xn * self.gamma
+        out = xc * self.gamma
         out += self.beta
         self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         (dout,) = self._douts(dout)
         D = self.gamma.size
+        xn = self._cached(self.xn)
         np.sum(dout.reshape(-1, D), axis=0, out=self.dbeta)
-        np.sum((dout * self.xn).reshape(-1, D), axis=0, out=self.dgamma)
+        np.sum((dout * xn).reshape(-1, D), axis=0, out=self.dgamma)
         g = dout * self.gamma
         dx = g - g.mean(axis=-1, keepdims=True)
-        g *= self.xn
-        dx -= self.xn * g.mean(axis=-1, keepdims=True)
-        dx /= self.std
+        g *= xn
+        dx -= xn * g.mean(axis=-1, keepdims=True)
+        dx /= self._cached(self.std)
         return dx

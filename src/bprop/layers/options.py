@@ -2,8 +2,9 @@
 
 A layer lists its scalar options in ``options`` (its arrays are ``param_names``
 and ``state_names``); from that one declaration come its argument checks
-(``Layer._set_options``), its ``repr`` (``Convolution(FN=30, C=1, FH=5, FW=5,
-stride=1, pad=0)``), and what a model file records for it (``bprop.serialize``)::
+(``Layer._set_options``), its ``repr`` (``Pooling(max 2×2, stride 2, pad 0)``, with
+``repr_format``; see ``Layer.__repr__``), and what a model file records for it
+(``bprop.serialize``)::
 
     class Pooling(Layer):
         options = (integer("pool_h", 1), integer("pool_w", 1), integer("stride", 1),
@@ -17,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +38,7 @@ class Option:
     """
 
     name: str
-    check: Callable
+    check: Callable[[Any, str, str], Any]  # (value, name, owner) → the value to keep
     text: bool = False
     saved: bool = True
     boolean: bool = False
@@ -55,7 +57,7 @@ def number(name: str, low: float = -math.inf, high: float = math.inf, *,
                                                              open_high=open_high, owner=owner))
 
 
-def choice(name: str, choices: dict) -> Option:
+def choice(name: str, choices: dict[str, str | None]) -> Option:
     """One of the texts in ``choices`` (text → a few words on it for the message, or None)."""
     return Option(name, lambda value, n, owner: _choice(value, n, owner, choices), text=True)
 
@@ -65,14 +67,14 @@ def flag(name: str, *, saved: bool = True) -> Option:
     return Option(name, _flag, saved=saved, boolean=True)
 
 
-def _choice(value, name, owner, choices: dict) -> str:
+def _choice(value: object, name: str, owner: str, choices: dict[str, str | None]) -> str:
     if not isinstance(value, str) or value not in choices:
         alternatives = " or ".join(repr(c) + (f" ({about})" if about else "") for c, about in choices.items())
         raise ValueError(f"{owner} expected {name} {alternatives}, got {value!r}")
     return value
 
 
-def _flag(value, name, owner) -> bool:
+def _flag(value: object, name: str, owner: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{owner} expected {name} True or False, got {value!r}")
     return bool(value)

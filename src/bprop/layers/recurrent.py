@@ -20,6 +20,7 @@ written in torch.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from bprop.functions import sigmoid
 from bprop.layers.base import SequenceLayer, as_float_array
@@ -33,8 +34,15 @@ class _Cell(SequenceLayer):
     param_names = ("Wx", "Wh", "b")
     dims = {"Wx": ("D",), "Wh": ("H",)}  # repr: LSTM(D=4, H=3)
     gates = 1
+    Wx: np.ndarray
+    Wh: np.ndarray
+    b: np.ndarray
+    dWx: np.ndarray
+    dWh: np.ndarray
+    db: np.ndarray
+    cache: tuple[np.ndarray, ...] | None  # what the cell's backward needs (see each cell)
 
-    def __init__(self, Wx, Wh, b):
+    def __init__(self, Wx: npt.ArrayLike, Wh: npt.ArrayLike, b: npt.ArrayLike) -> None:
         self.Wx, self.Wh, self.b = recurrent_weights(Wx, Wh, b, self.gates, self._name)
         self._zero_grads()
         self.cache = None
@@ -43,15 +51,15 @@ class _Cell(SequenceLayer):
     def hidden_size(self) -> int:
         return self.Wh.shape[0]
 
-    def _inputs(self, x, *states):
+    def _inputs(self, x: npt.ArrayLike, *states: npt.ArrayLike) -> tuple[np.ndarray, ...]:
         """x (N, D) and each state (N, H), in the weights' dtype, N agreeing."""
         D, H = self.Wx.shape[0], self.hidden_size
         x = self._array(x, "x", (None, D), "(N, D)")
         names = ("h_prev", "c_prev")
-        states = [self._array(s, names[i], (len(x), H), "(N, H)") for i, s in enumerate(states)]
-        return x, *states
+        checked = [self._array(s, names[i], (len(x), H), "(N, H)") for i, s in enumerate(states)]
+        return x, *checked
 
-    def _write_grads(self, x, h_prev, dA) -> tuple[np.ndarray, np.ndarray]:
+    def _write_grads(self, x: np.ndarray, h_prev: np.ndarray, dA: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """dWx = xᵀ·dA, dWh = h_prevᵀ·dA, db = Σ_n dA (in place); returns dx = dA·Wxᵀ and dA·Whᵀ."""
         np.matmul(x.T, dA, out=self.dWx)
         np.matmul(h_prev.T, dA, out=self.dWh)
@@ -59,7 +67,8 @@ class _Cell(SequenceLayer):
         return dA @ self.Wx.T, dA @ self.Wh.T
 
 
-def recurrent_weights(Wx, Wh, b, gates: int, owner: str):
+def recurrent_weights(Wx: npt.ArrayLike, Wh: npt.ArrayLike, b: npt.ArrayLike, gates: int,
+                      owner: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Wx (D, gates·H), Wh (H, gates·H), b (gates·H,) as float arrays of Wx's dtype, or ValueError naming them."""
     Wx = as_float_array(Wx, "Wx", owner)
     Wh = as_float_array(Wh, "Wh", owner).astype(Wx.dtype, copy=False)
@@ -81,16 +90,16 @@ class RNN(_Cell):
     No warnings at ±1000. Caches x, h_prev, h_next.
     """
 
-    def forward(self, x, h_prev):
+    def forward(self, x: npt.ArrayLike, h_prev: npt.ArrayLike) -> np.ndarray:
         x, h_prev = self._inputs(x, h_prev)
         h_next = np.tanh(x @ self.Wx + h_prev @ self.Wh + self.b)
         self.cache = (x, h_prev, h_next)
         self._out_shapes, self._out_dtype = [("dh_next", h_next.shape)], h_next.dtype
         return h_next
 
-    def backward(self, dh_next):
+    def backward(self, dh_next: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         (dh_next,) = self._douts(dh_next)
-        x, h_prev, h_next = self.cache
+        x, h_prev, h_next = self._cached(self.cache)
         da = dh_next * (1 - h_next * h_next)
         return self._write_grads(x, h_prev, da)
 
@@ -113,7 +122,8 @@ class LSTM(_Cell):
 
     gates = 4
 
-    def forward(self, x, h_prev, c_prev):
+    def forward(self, x: npt.ArrayLike, h_prev: npt.ArrayLike,
+                c_prev: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         x, h_prev, c_prev = self._inputs(x, h_prev, c_prev)
         H = self.hidden_size
         A = x @ self.Wx
@@ -128,15 +138,16 @@ class LSTM(_Cell):
         self._out_dtype = h_next.dtype
         return h_next, c_next
 
-    def backward(self, dh_next, dc_next):
+    def backward(self, dh_next: npt.ArrayLike,
+                 dc_next: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         dh_next, dc_next = self._douts(dh_next, dc_next)
-        x, h_prev, c_prev, f, g, i, o, tanh_c = self.cache
+        x, h_prev, c_prev, f, g, i, o, tanh_c = self._cached(self.cache)
         dA, dc_prev = lstm_backward_step(dh_next, dc_next, c_prev, f, g, i, o, tanh_c)
         dx, dh_prev = self._write_grads(x, h_prev, dA)
         return dx, dh_prev, dc_prev
 
 
-def lstm_gates(A: np.ndarray, H: int):
+def lstm_gates(A: np.ndarray, H: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(f, g, i, o) from the pre-activation A (…, 4H), the book's order: σ, tanh, σ, σ."""
     f = sigmoid(A[..., :H])
     g = np.tanh(A[..., H:2 * H])
@@ -165,7 +176,9 @@ def _sigmoid_in_place(a: np.ndarray) -> None:
     np.reciprocal(a, out=a)
 
 
-def lstm_backward_step(dh_next, dc_next, c_prev, f, g, i, o, tanh_c):
+def lstm_backward_step(dh_next: np.ndarray, dc_next: np.ndarray, c_prev: np.ndarray, f: np.ndarray,
+                       g: np.ndarray, i: np.ndarray, o: np.ndarray,
+                       tanh_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(dA, dc_prev) of one LSTM step; see LSTM's docstring for the formulas."""
     ds = dh_next * o * (1 - tanh_c * tanh_c)
     ds += dc_next
@@ -192,16 +205,16 @@ class GRU(_Cell):
 
     gates = 3
 
-    def forward(self, x, h_prev):
+    def forward(self, x: npt.ArrayLike, h_prev: npt.ArrayLike) -> np.ndarray:
         x, h_prev = self._inputs(x, h_prev)
         h_next, cache = gru_step(x @ self.Wx + self.b, h_prev, self.Wh)
         self.cache = (x, h_prev, *cache)
         self._out_shapes, self._out_dtype = [("dh_next", h_next.shape)], h_next.dtype
         return h_next
 
-    def backward(self, dh_next):
+    def backward(self, dh_next: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         (dh_next,) = self._douts(dh_next)
-        x, h_prev, z, r, h_hat = self.cache
+        x, h_prev, z, r, h_hat = self._cached(self.cache)
         dA, dh_prev = gru_backward_step(dh_next, h_prev, z, r, h_hat, self.Wh)
         H = self.hidden_size
         np.matmul(x.T, dA, out=self.dWx)
@@ -211,7 +224,8 @@ class GRU(_Cell):
         return dA @ self.Wx.T, dh_prev
 
 
-def gru_step(xa: np.ndarray, h_prev: np.ndarray, Wh: np.ndarray):
+def gru_step(xa: np.ndarray, h_prev: np.ndarray,
+             Wh: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """One GRU step from xa = x·Wx + b (N, 3H): (h_next, (z, r, ĥ))."""
     H = Wh.shape[0]
     zr = xa[:, :2 * H] + h_prev @ Wh[:, :2 * H]
@@ -221,7 +235,8 @@ def gru_step(xa: np.ndarray, h_prev: np.ndarray, Wh: np.ndarray):
     return h_next, (z, r, h_hat)
 
 
-def gru_backward_step(dh_next, h_prev, z, r, h_hat, Wh):
+def gru_backward_step(dh_next: np.ndarray, h_prev: np.ndarray, z: np.ndarray, r: np.ndarray, h_hat: np.ndarray,
+                      Wh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(dA = [dz, dr, dt] of the pre-activations (N, 3H), dh_prev) of one GRU step."""
     H = Wh.shape[0]
     dt = dh_next * z * (1 - h_hat * h_hat)

@@ -24,6 +24,7 @@ reads and writes contiguous rows.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from bprop.layers.base import ParamList, SequenceLayer
 from bprop.layers.options import flag
@@ -45,9 +46,21 @@ class _TimeRecurrent(SequenceLayer):
     dims = {"Wx": ("D",), "Wh": ("H",)}  # repr: LSTM(D=4, H=3)
     options = (flag("stateful"),)
     gates = 1
-    states = ("h",)
+    states: tuple[str, ...] = ("h",)
+    Wx: np.ndarray
+    Wh: np.ndarray
+    b: np.ndarray
+    dWx: np.ndarray
+    dWh: np.ndarray
+    db: np.ndarray
+    stateful: bool
+    h: np.ndarray | None  # the state the next forward starts from when stateful (c too for the LSTM)
+    c: np.ndarray | None
+    dh: np.ndarray | None  # backward: the gradient of the initial state (dc too for the LSTM)
+    dc: np.ndarray | None
+    cache: tuple[np.ndarray, ...] | None  # what the layer's backward needs (see each layer)
 
-    def __init__(self, Wx, Wh, b, stateful=False):
+    def __init__(self, Wx: npt.ArrayLike, Wh: npt.ArrayLike, b: npt.ArrayLike, stateful: bool = False) -> None:
         self.Wx, self.Wh, self.b = recurrent_weights(Wx, Wh, b, self.gates, self._name)
         self._set_options(stateful=stateful)
         self._zero_grads()
@@ -59,16 +72,16 @@ class _TimeRecurrent(SequenceLayer):
     def hidden_size(self) -> int:
         return self.Wh.shape[0]
 
-    def set_state(self, h, c=None) -> None:
+    def set_state(self, h: npt.ArrayLike, c: npt.ArrayLike | None = None) -> None:
         """The state the next forward starts from (h, and c for the LSTM), each (N, H)."""
-        self.h = self._array(h, "h", (None, self.hidden_size), "(N, H)").copy()
+        self.h = h0 = self._array(h, "h", (None, self.hidden_size), "(N, H)").copy()
         if "c" in self.states:
-            self.c = None if c is None else self._array(c, "c", self.h.shape, "(N, H)").copy()
+            self.c = None if c is None else self._array(c, "c", h0.shape, "(N, H)").copy()
 
     def reset_state(self) -> None:
         self.h = self.c = None
 
-    def _sequence(self, xs) -> np.ndarray:
+    def _sequence(self, xs: npt.ArrayLike) -> np.ndarray:
         """xs (N, T, D), T ≥ 1, time-major (T, N, D) for the loop."""
         xs = self._array(xs, "xs", (None, None, self.Wx.shape[0]), "(N, T, D)")
         if xs.shape[1] == 0:
@@ -85,22 +98,22 @@ class _TimeRecurrent(SequenceLayer):
             return kept
         return np.zeros((N, self.hidden_size), dtype=self.Wx.dtype)
 
-    def _projected(self, xs_tm) -> np.ndarray:
+    def _projected(self, xs_tm: np.ndarray) -> np.ndarray:
         """x·Wx + b for all T·N rows at once: (T, N, kH)."""
         T, N, D = xs_tm.shape
         xa = xs_tm.reshape(T * N, D) @ self.Wx
         xa += self.b
         return xa.reshape(T, N, -1)
 
-    def _finish_forward(self, hs_tm) -> np.ndarray:
+    def _finish_forward(self, hs_tm: np.ndarray) -> np.ndarray:
         self._out_shapes, self._out_dtype = [("dhs", (hs_tm.shape[1], hs_tm.shape[0], hs_tm.shape[2]))], hs_tm.dtype
         return np.ascontiguousarray(hs_tm.transpose(1, 0, 2))
 
-    def _dhs(self, dhs) -> np.ndarray:
+    def _dhs(self, dhs: npt.ArrayLike) -> np.ndarray:
         (dhs,) = self._douts(dhs)
         return np.ascontiguousarray(dhs.transpose(1, 0, 2))
 
-    def _input_grads(self, xs_tm, dA_tm) -> np.ndarray:
+    def _input_grads(self, xs_tm: np.ndarray, dA_tm: np.ndarray) -> np.ndarray:
         """dWx = Xᵀ·dA and db = Σ dA over all steps (in place); returns dxs (N, T, D)."""
         T, N, D = xs_tm.shape
         dA = dA_tm.reshape(T * N, -1)
@@ -109,7 +122,7 @@ class _TimeRecurrent(SequenceLayer):
         return np.ascontiguousarray((dA @ self.Wx.T).reshape(T, N, D).transpose(1, 0, 2))
 
 
-def _previous(h0, hs_tm) -> np.ndarray:
+def _previous(h0: np.ndarray, hs_tm: np.ndarray) -> np.ndarray:
     """The state before each step, (T·N, H): h0, then h of steps 0 … T−2."""
     return np.concatenate([h0[None], hs_tm[:-1]]).reshape(-1, h0.shape[1])
 
@@ -123,7 +136,7 @@ class TimeRNN(_TimeRecurrent):
     Wx (D, H); Wh (H, H); b (H,). Caches xs, the initial h and hs.
     """
 
-    def forward(self, xs):
+    def forward(self, xs: npt.ArrayLike) -> np.ndarray:
         xs_tm = self._sequence(xs)
         T, N, _ = xs_tm.shape
         h0 = self._initial("h", N)
@@ -137,9 +150,9 @@ class TimeRNN(_TimeRecurrent):
         self.cache = (xs_tm, h0, hs_tm)
         return self._finish_forward(hs_tm)
 
-    def backward(self, dhs):
+    def backward(self, dhs: npt.ArrayLike) -> np.ndarray:
         dhs_tm = self._dhs(dhs)
-        xs_tm, h0, hs_tm = self.cache
+        xs_tm, h0, hs_tm = self._cached(self.cache)
         dA_tm = np.empty_like(hs_tm)
         dh = np.zeros_like(h0)
         for t in reversed(range(len(hs_tm))):
@@ -164,7 +177,7 @@ class TimeLSTM(_TimeRecurrent):
     gates = 4
     states = ("h", "c")
 
-    def forward(self, xs):
+    def forward(self, xs: npt.ArrayLike) -> np.ndarray:
         xs_tm = self._sequence(xs)
         T, N, _ = xs_tm.shape
         H = self.hidden_size
@@ -187,9 +200,9 @@ class TimeLSTM(_TimeRecurrent):
         self.cache = (xs_tm, h0, c0, A_tm, cs_tm, tanh_tm, hs_tm)
         return self._finish_forward(hs_tm)
 
-    def backward(self, dhs):
+    def backward(self, dhs: npt.ArrayLike) -> np.ndarray:
         dhs_tm = self._dhs(dhs)
-        xs_tm, h0, c0, G_tm, cs_tm, tanh_tm, hs_tm = self.cache
+        xs_tm, h0, c0, G_tm, cs_tm, tanh_tm, hs_tm = self._cached(self.cache)
         H = self.hidden_size
         dA_tm = np.empty_like(G_tm)
         dh, dc = np.zeros_like(h0), np.zeros_like(c0)
@@ -216,7 +229,7 @@ class TimeGRU(_TimeRecurrent):
 
     gates = 3
 
-    def forward(self, xs):
+    def forward(self, xs: npt.ArrayLike) -> np.ndarray:
         xs_tm = self._sequence(xs)
         T, N, _ = xs_tm.shape
         H = self.hidden_size
@@ -233,9 +246,9 @@ class TimeGRU(_TimeRecurrent):
         self.cache = (xs_tm, h0, gates_tm, hs_tm)
         return self._finish_forward(hs_tm)
 
-    def backward(self, dhs):
+    def backward(self, dhs: npt.ArrayLike) -> np.ndarray:
         dhs_tm = self._dhs(dhs)
-        xs_tm, h0, gates_tm, hs_tm = self.cache
+        xs_tm, h0, gates_tm, hs_tm = self._cached(self.cache)
         H = self.hidden_size
         dA_tm = np.empty_like(gates_tm)
         dh = np.zeros_like(h0)
@@ -260,12 +273,14 @@ class TimeBiLSTM(SequenceLayer):
     """
 
     param_names = ("Wx1", "Wh1", "b1", "Wx2", "Wh2", "b2")
+    dims = {"Wx1": ("D",), "Wh1": ("H",)}
 
-    def __init__(self, Wx1, Wh1, b1, Wx2, Wh2, b2, stateful=False):
+    def __init__(self, Wx1: npt.ArrayLike, Wh1: npt.ArrayLike, b1: npt.ArrayLike, Wx2: npt.ArrayLike,
+                 Wh2: npt.ArrayLike, b2: npt.ArrayLike, stateful: bool = False) -> None:
         self.forward_lstm = TimeLSTM(Wx1, Wh1, b1, stateful)
         self.backward_lstm = TimeLSTM(Wx2, Wh2, b2, stateful)
 
-    def __getattr__(self, name):  # Wx1 … b2 and dWx1 … db2 are the two LSTMs' own arrays
+    def __getattr__(self, name: str) -> np.ndarray:  # Wx1 … b2 and dWx1 … db2 are the two LSTMs' own arrays
         for suffix, part in (("1", "forward_lstm"), ("2", "backward_lstm")):
             if name.endswith(suffix) and name[:-1] in ("Wx", "Wh", "b", "dWx", "dWh", "db"):
                 return getattr(self.__dict__[part], name[:-1])
@@ -279,16 +294,16 @@ class TimeBiLSTM(SequenceLayer):
     def grads(self) -> ParamList:
         return ParamList(self.param_names, self.forward_lstm.grads + self.backward_lstm.grads)
 
-    def forward(self, xs):
+    def forward(self, xs: npt.ArrayLike) -> np.ndarray:
         forwards = self.forward_lstm.forward(xs)
         backwards = self.backward_lstm.forward(np.asarray(xs)[:, ::-1])[:, ::-1]
         return np.concatenate([forwards, backwards], axis=2)
 
-    def backward(self, dhs):
+    def backward(self, dhs: npt.ArrayLike) -> np.ndarray:
         H = self.forward_lstm.hidden_size
-        dhs = np.asarray(dhs)
-        if dhs.ndim != 3 or dhs.shape[2] != 2 * H:
-            raise ValueError(f"{self._name}.backward expected dhs of shape (N, T, {2 * H}), got {dhs.shape}")
-        dxs = self.forward_lstm.backward(dhs[:, :, :H])
-        dxs = dxs + self.backward_lstm.backward(dhs[:, ::-1, H:])[:, ::-1]
+        d = np.asarray(dhs)
+        if d.ndim != 3 or d.shape[2] != 2 * H:
+            raise ValueError(f"{self._name}.backward expected dhs of shape (N, T, {2 * H}), got {d.shape}")
+        dxs = self.forward_lstm.backward(d[:, :, :H])
+        dxs = dxs + self.backward_lstm.backward(d[:, ::-1, H:])[:, ::-1]
         return dxs

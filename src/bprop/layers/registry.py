@@ -18,12 +18,14 @@ Nothing here imports a layer: the table fills as ``bprop.layers`` is imported.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-_LAYERS: dict[str, type] = {}
+_LAYERS: dict[str, type[Any]] = {}
 ROLES = ("activation", "layer", "loss", "node", "sequence")
 
 
-def register(cls: type) -> None:
+def register(cls: type[Any]) -> None:
+    """Add a Layer subclass (any class with a ``role``) to the table; called by ``Layer.__init_subclass__``."""
     module = cls.__module__ or ""
     if not module.startswith("bprop.") or cls.__name__.startswith("_") or module == "bprop.layers.base":
         return  # a learner's class, a private helper, or a base class (SequenceLayer)
@@ -32,21 +34,24 @@ def register(cls: type) -> None:
     _LAYERS[cls.__name__] = cls
 
 
-def layer_classes(*roles: str) -> dict[str, type]:
-    """Name → class for the given roles (all when none), in the order the classes were defined."""
+def layer_classes(*roles: str) -> dict[str, type[Any]]:
+    """Name → class for the given roles (all when none), in the order the classes were defined.
+
+    Typed as any class: the layers' constructors and forward signatures differ (Layer declares neither).
+    """
     return {name: cls for name, cls in _LAYERS.items() if not roles or cls.role in roles}
 
 
-def sequential_layers() -> dict[str, type]:
+def sequential_layers() -> dict[str, type[Any]]:
     """The classes a Sequential may hold between its input and its loss (what a model file may name)."""
     return layer_classes("activation", "layer")
 
 
-def loss_layers() -> dict[str, type]:
+def loss_layers() -> dict[str, type[Any]]:
     return layer_classes("loss")
 
 
-def activations() -> dict[str, type]:
+def activations() -> dict[str, type[Any]]:
     """MultiLayerNet's activation names: 'relu', 'sigmoid', 'leaky_relu' … → class."""
     return {snake_case(name): cls for name, cls in layer_classes("activation").items()}
 

@@ -8,9 +8,13 @@ per-step layer. Parameters and gradients are in book 2's list form.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+import numpy.typing as npt
 
 from bprop._checks import real
+from bprop._types import Seed
 from bprop.functions import log_softmax
 from bprop.init import as_generator
 from bprop.layers.base import SequenceLayer, as_float_array
@@ -27,23 +31,27 @@ class MatMul(SequenceLayer):
 
     param_names = ("W",)
     dims = {"W": ("D", "M")}
+    repr_format = "{D} → {M}"
+    W: np.ndarray
+    dW: np.ndarray
+    x: np.ndarray | None
 
-    def __init__(self, W):
+    def __init__(self, W: npt.ArrayLike) -> None:
         self.W = as_float_array(W, "W", self._name)
         if self.W.ndim != 2:
             raise ValueError(f"{self._name} expected W of shape (D, M), got {self.W.shape}")
         self._zero_grads()
         self.x = None
 
-    def forward(self, x):
-        self.x = self._array(x, "x", (None, self.W.shape[0]), "(N, D)")
-        out = self.x @ self.W
+    def forward(self, x: npt.ArrayLike) -> np.ndarray:
+        self.x = x = self._array(x, "x", (None, self.W.shape[0]), "(N, D)")
+        out = x @ self.W
         self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         (dout,) = self._douts(dout)
-        np.matmul(self.x.T, dout, out=self.dW)
+        np.matmul(self._cached(self.x).T, dout, out=self.dW)
         return dout @ self.W.T
 
 
@@ -63,25 +71,32 @@ class TimeAffine(SequenceLayer):
 
     param_names = ("W", "b")
     dims = {"W": ("D", "M")}
+    repr_format = "{D} → {M}"
+    W: np.ndarray
+    b: np.ndarray
+    dW: np.ndarray
+    db: np.ndarray
+    x: np.ndarray | None
 
-    def __init__(self, W, b):
+    def __init__(self, W: npt.ArrayLike, b: npt.ArrayLike) -> None:
         self.W, self.b = self._weight_and_bias(W, b, out_axis=1)
         self._zero_grads()
         self.x = None
 
-    def forward(self, x):
-        self.x = self._array(x, "x", (None, None, self.W.shape[0]), "(N, T, D)")
-        N, T, D = self.x.shape
-        out = (self.x.reshape(N * T, D) @ self.W).reshape(N, T, -1)
+    def forward(self, x: npt.ArrayLike) -> np.ndarray:
+        self.x = x = self._array(x, "x", (None, None, self.W.shape[0]), "(N, T, D)")
+        N, T, D = x.shape
+        out = (x.reshape(N * T, D) @ self.W).reshape(N, T, -1)
         out += self.b
         self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         (dout,) = self._douts(dout)
-        N, T, D = self.x.shape
+        x = self._cached(self.x)
+        N, T, D = x.shape
         rows = dout.reshape(N * T, -1)
-        np.matmul(self.x.reshape(N * T, D).T, rows, out=self.dW)
+        np.matmul(x.reshape(N * T, D).T, rows, out=self.dW)
         np.sum(rows, axis=0, out=self.db)
         return (rows @ self.W.T).reshape(N, T, D)
 
@@ -98,32 +113,37 @@ class TimeSoftmaxWithLoss(SequenceLayer):
     Stable for logits of ±1000. Caches the softmax, the labels and the mask.
     """
 
-    def __init__(self, ignore_label=-1):
+    ignore_label: int
+    # the softmax's exp and row sums, the labels, the mask of kept steps, xs's shape
+    cache: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple[int, int, int]] | None
+
+    def __init__(self, ignore_label: int = -1) -> None:
         self.ignore_label = int(ignore_label)
         self.cache = None
 
-    def forward(self, xs, ts):
+    def forward(self, xs: npt.ArrayLike, ts: npt.ArrayLike) -> float:
+        """The loss, a NumPy scalar of xs's dtype (annotated float: float64 is one, float32 acts as one)."""
         xs = self._array(xs, "xs", (None, None, None), "(N, T, V)")
         N, T, V = xs.shape
-        ts = np.asarray(ts)
-        if ts.shape == xs.shape:
-            ts = ts.argmax(axis=2)  # one-hot, as the book accepts
-        if ts.shape != (N, T):
+        t = np.asarray(ts)
+        if t.shape == xs.shape:
+            t = t.argmax(axis=2)  # one-hot, as the book accepts
+        if t.shape != (N, T):
             raise ValueError(f"{self._name} expected ts of shape ({N}, {T}) (labels) or {xs.shape} (one-hot) "
-                             f"for xs of shape {xs.shape}, got {ts.shape}")
-        mask = ts != self.ignore_label
-        labels = word_ids(np.where(mask, ts, 0), V, self._name, "ts").reshape(N * T)
+                             f"for xs of shape {xs.shape}, got {t.shape}")
+        mask = t != self.ignore_label
+        labels = word_ids(np.where(mask, t, 0), V, self._name, "ts").reshape(N * T)
         mask = mask.reshape(-1)
         exp, sums, log_p_picked = _softmax_parts(xs.reshape(N * T, V), labels)
         kept = int(mask.sum())
         loss = -log_p_picked[mask].sum() / kept if kept else 0.0
         self.cache = (exp, sums, labels, mask, (N, T, V))
         self._out_shapes, self._out_dtype = [("dout", ())], xs.dtype
-        return xs.dtype.type(loss)
+        return cast(float, xs.dtype.type(loss))
 
-    def backward(self, dout=1):
+    def backward(self, dout: npt.ArrayLike = 1) -> np.ndarray:
         (dout,) = self._douts(dout)
-        exp, sums, labels, mask, shape = self.cache
+        exp, sums, labels, mask, shape = self._cached(self.cache)
         dx = np.divide(exp, sums[:, None])  # softmax, from the parts forward kept
         dx[np.arange(len(labels)), labels] -= 1
         kept = int(mask.sum())
@@ -133,7 +153,7 @@ class TimeSoftmaxWithLoss(SequenceLayer):
         return dx.reshape(shape)
 
 
-def _softmax_parts(x: np.ndarray, labels: np.ndarray):
+def _softmax_parts(x: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(exp(x − max), its row sums, log softmax(x) at each row's label), rows of x (M, V).
 
     softmax = exp / sums. Four passes over x, where log_softmax and exp of it
@@ -162,13 +182,21 @@ class TimeDropout(SequenceLayer):
     scaled mask.
     """
 
-    def __init__(self, dropout_ratio=0.5, *, seed=None, rng=None):
+    repr_format = "dropout_ratio={dropout_ratio}"
+
+    dropout_ratio: float
+    rng: np.random.Generator
+    train_flg: bool
+    mask: np.ndarray | None  # None in inference
+
+    def __init__(self, dropout_ratio: float = 0.5, *, seed: Seed = None,
+                 rng: np.random.Generator | None = None) -> None:
         self.dropout_ratio = real(dropout_ratio, "dropout_ratio", 0.0, 1.0, open_high=True)
         self.rng = rng if rng is not None else as_generator(seed)
         self.train_flg = True
         self.mask = None
 
-    def forward(self, xs, train_flg=None):
+    def forward(self, xs: npt.ArrayLike, train_flg: bool | None = None) -> np.ndarray:
         xs = self._input(xs, "xs")
         train = self.train_flg if train_flg is None else train_flg
         self._out_shapes, self._out_dtype = [("dout", xs.shape)], xs.dtype
@@ -179,6 +207,6 @@ class TimeDropout(SequenceLayer):
         self.mask = keep.astype(xs.dtype) / xs.dtype.type(1 - self.dropout_ratio)
         return xs * self.mask
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         (dout,) = self._douts(dout)
         return dout.copy() if self.mask is None else dout * self.mask

@@ -20,12 +20,16 @@ The mode is ``train_flg``, a forward argument or an attribute, as TimeDropout's.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import overload
 
 import numpy as np
+import numpy.typing as npt
 
 from bprop import _checks
 from bprop._checks import float_dtype, mode_flag
 from bprop._kernels.nan import layers_feeding_layers
+from bprop._types import Seed
 from bprop.init import as_generator
 from bprop.layers.activation import Gelu, Relu
 from bprop.layers.base import ParamList, SequenceLayer
@@ -40,7 +44,7 @@ __all__ = ["PositionalEncoding", "PositionEmbedding", "FeedForward", "Transforme
 class _Positions(SequenceLayer):
     """Shared: x (N, T, d_model) with T ≤ max_len; out = x + P[:T]; dx = dout."""
 
-    def _sequence(self, x, max_len: int, d_model: int) -> np.ndarray:
+    def _sequence(self, x: npt.ArrayLike, max_len: int, d_model: int) -> np.ndarray:
         x = self._array(x, "x", (None, None, d_model), "(N, T, d_model)")
         if x.shape[1] > max_len:
             raise ValueError(f"{self._name} holds {max_len} positions, got a sequence of T = {x.shape[1]} "
@@ -58,19 +62,22 @@ class PositionalEncoding(_Positions):
     """
 
     options = (integer("max_len", 1), integer("d_model", 1))
+    max_len: int
+    d_model: int
+    pe: np.ndarray
 
-    def __init__(self, max_len, d_model):
+    def __init__(self, max_len: int, d_model: int) -> None:
         self._set_options(max_len=max_len, d_model=d_model)
         angle = np.arange(self.max_len)[:, None] / 10000.0 ** (np.arange(0, self.d_model, 2) / self.d_model)
         self.pe = np.empty((self.max_len, self.d_model))
         self.pe[:, 0::2] = np.sin(angle)
         self.pe[:, 1::2] = np.cos(angle[:, : self.d_model // 2])
 
-    def forward(self, x, train_flg=None):
+    def forward(self, x: npt.ArrayLike, train_flg: bool | None = None) -> np.ndarray:
         x = self._sequence(x, self.max_len, self.d_model)
         return x + self.pe[: x.shape[1]].astype(x.dtype, copy=False)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         return self._douts(dout)[0].copy()
 
 
@@ -83,8 +90,12 @@ class PositionEmbedding(_Positions):
 
     param_names = ("W",)
     dims = {"W": ("max_len", "d_model")}
+    W: np.ndarray
+    dW: np.ndarray
+    _T: int | None
 
-    def __init__(self, max_len, d_model, *, rng=None, dtype=np.float64):
+    def __init__(self, max_len: int, d_model: int, *, rng: Seed = None,
+                 dtype: npt.DTypeLike = np.float64) -> None:
         max_len = _checks.integer(max_len, "max_len", 1, owner=self._name)
         d_model = _checks.integer(d_model, "d_model", 1, owner=self._name)
         self.W = as_generator(rng).standard_normal((max_len, d_model), dtype=float_dtype(dtype))
@@ -92,19 +103,20 @@ class PositionEmbedding(_Positions):
         self._zero_grads()
         self._T = None
 
-    def forward(self, x, train_flg=None):
+    def forward(self, x: npt.ArrayLike, train_flg: bool | None = None) -> np.ndarray:
         x = self._sequence(x, *self.W.shape)
         self._T = x.shape[1]
         return x + self.W[: self._T]
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         (dout,) = self._douts(dout)
-        np.sum(dout, axis=0, out=self.dW[: self._T])
-        self.dW[self._T:] = 0
+        T = self._cached(self._T)
+        np.sum(dout, axis=0, out=self.dW[:T])
+        self.dW[T:] = 0
         return dout.copy()
 
 
-_ACTIVATIONS = {"gelu": lambda: Gelu(exact=True), "gelu_tanh": Gelu, "relu": Relu}
+_ACTIVATIONS: dict[str, Callable[[], Gelu | Relu]] = {"gelu": lambda: Gelu(exact=True), "gelu_tanh": Gelu, "relu": Relu}
 
 
 class FeedForward(SequenceLayer):
@@ -124,7 +136,26 @@ class FeedForward(SequenceLayer):
     options = (integer("d_model", 1), integer("d_ff", 1), number("dropout", 0.0, 1.0, open_high=True),
                choice("activation", {"gelu": "exact", "gelu_tanh": "tanh approximation", "relu": None}))
 
-    def __init__(self, d_model, d_ff, *, activation="gelu", dropout=0.0, rng=None, dtype=np.float64):
+    d_model: int
+    d_ff: int
+    dropout: float
+    activation: str
+    W1: np.ndarray
+    b1: np.ndarray
+    W2: np.ndarray
+    b2: np.ndarray
+    dW1: np.ndarray
+    db1: np.ndarray
+    dW2: np.ndarray
+    db2: np.ndarray
+    rng: np.random.Generator
+    act: Gelu | Relu
+    drop: TimeDropout | None
+    train_flg: bool
+    cache: tuple[np.ndarray, np.ndarray] | None  # x and h
+
+    def __init__(self, d_model: int, d_ff: int, *, activation: str = "gelu", dropout: float = 0.0,
+                 rng: Seed = None, dtype: npt.DTypeLike = np.float64) -> None:
         self._set_options(d_model=d_model, d_ff=d_ff, dropout=dropout, activation=activation)
         dtype, self.rng = float_dtype(dtype), as_generator(rng)
         for W, b, n_in, n_out in (("W1", "b1", self.d_model, self.d_ff), ("W2", "b2", self.d_ff, self.d_model)):
@@ -136,7 +167,7 @@ class FeedForward(SequenceLayer):
         self.train_flg = True
         self.cache = None
 
-    def forward(self, x, train_flg=None):
+    def forward(self, x: npt.ArrayLike, train_flg: bool | None = None) -> np.ndarray:
         x = self._array(x, "x", (None, None, self.d_model), "(N, T, d_model)")
         train = mode_flag(self.train_flg if train_flg is None else train_flg, self._name)
         with layers_feeding_layers():
@@ -147,9 +178,9 @@ class FeedForward(SequenceLayer):
         self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         (dout,) = self._douts(dout)
-        x, h = self.cache
+        x, h = self._cached(self.cache)
         dh = affine_backward(h, dout, self.W2, self.dW2, self.db2)
         with layers_feeding_layers():
             dh = self.drop.backward(dh) if self.drop else dh
@@ -161,8 +192,20 @@ class _Block(SequenceLayer):
     """Shared by the blocks: sublayers named in ``parts``, their params as one ParamList, residual dropout."""
 
     parts: tuple[str, ...] = ()
+    d_model: int
+    num_heads: int
+    d_ff: int
+    dropout: float
+    eps: float
+    activation: str
+    rng: np.random.Generator
+    ffn: FeedForward
+    drops: list[TimeDropout | None]
+    train_flg: bool
 
-    def _build(self, d_model, num_heads, d_ff, dropout, rng, dtype, eps, activation, attention: dict):
+    def _build(self, d_model: int, num_heads: int, d_ff: int, dropout: float,
+               rng: Seed, dtype: npt.DTypeLike, eps: float, activation: str,
+               attention: dict[str, bool]) -> None:
         """The LayerNorms ln1, ln2 …, the attentions (name → causal), the FFN and one dropout per residual."""
         self.rng, dtype = as_generator(rng), float_dtype(dtype)
         for name in self.parts:
@@ -176,7 +219,7 @@ class _Block(SequenceLayer):
         self.param_names = tuple(f"{part}.{name}" for part in self.parts for name in getattr(self, part).param_names)
         self.train_flg = True
 
-    def __getattr__(self, name):  # "attn.W_q" is self.attn.W_q (and "attn.dW_q" its gradient)
+    def __getattr__(self, name: str) -> np.ndarray:  # "attn.W_q" is self.attn.W_q (and "attn.dW_q" its gradient)
         part, dot, rest = name.partition(".")
         if dot and part in type(self).parts and part in self.__dict__:
             return getattr(self.__dict__[part], rest)
@@ -190,23 +233,31 @@ class _Block(SequenceLayer):
     def grads(self) -> ParamList:
         return ParamList(self.param_names, [g for part in self.parts for g in getattr(self, part).grads])
 
-    def _mode(self, train_flg) -> bool:
+    def _mode(self, train_flg: bool | None) -> bool:
         return mode_flag(self.train_flg if train_flg is None else train_flg, self._name)
 
-    def _residual(self, i: int, x, a, train: bool):
+    def _residual(self, i: int, x: np.ndarray, a: np.ndarray, train: bool) -> np.ndarray:
         """x + Dropout_i(a)."""
-        return x + (self.drops[i].forward(a, train_flg=train) if self.drops[i] else a)
+        drop = self.drops[i]
+        return x + (drop.forward(a, train_flg=train) if drop else a)
 
-    def _undrop(self, i: int, d):
-        return self.drops[i].backward(d) if self.drops[i] else d
+    def _undrop(self, i: int, d: np.ndarray) -> np.ndarray:
+        drop = self.drops[i]
+        return drop.backward(d) if drop else d
 
-    def _sequences(self, x, memory=None):
+    @overload
+    def _sequences(self, x: npt.ArrayLike) -> np.ndarray: ...
+    @overload
+    def _sequences(self, x: npt.ArrayLike, memory: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def _sequences(self, x: npt.ArrayLike,
+                   memory: npt.ArrayLike | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         x = self._array(x, "x", (None, None, self.d_model), "(N, T, d_model)")
         if memory is None:
             return x
         return x, self._array(memory, "memory", (x.shape[0], None, self.d_model), "(N, S, d_model)")
 
-    def _finish(self, out):
+    def _finish(self, out: np.ndarray) -> np.ndarray:
         self._out_shapes, self._out_dtype = [("dout", out.shape)], out.dtype
         return out
 
@@ -231,15 +282,21 @@ class TransformerBlock(_Block):
 
     parts = ("ln1", "attn", "ln2", "ffn")
     options = _BLOCK_OPTIONS[:3] + (flag("causal"),) + _BLOCK_OPTIONS[3:]
+    causal: bool
+    ln1: LayerNorm
+    attn: MultiHeadAttention
+    ln2: LayerNorm
 
-    def __init__(self, d_model, num_heads, d_ff, *, causal=False, dropout=0.0, rng=None, dtype=np.float64,
-                 eps=1e-5, activation="gelu"):
+    def __init__(self, d_model: int, num_heads: int, d_ff: int, *, causal: bool = False, dropout: float = 0.0,
+                 rng: Seed = None, dtype: npt.DTypeLike = np.float64,
+                 eps: float = 1e-5, activation: str = "gelu") -> None:
         self._set_options(d_model=d_model, num_heads=num_heads, d_ff=d_ff, causal=causal, dropout=dropout,
                           eps=eps, activation=activation)
         self._build(self.d_model, self.num_heads, self.d_ff, self.dropout, rng, dtype, self.eps, self.activation,
                     {"attn": self.causal})
 
-    def forward(self, x, train_flg=None, *, mask=None):
+    def forward(self, x: npt.ArrayLike, train_flg: bool | None = None, *,
+                mask: npt.ArrayLike | None = None) -> np.ndarray:
         x = self._sequences(x)
         train = self._mode(train_flg)
         with layers_feeding_layers():
@@ -247,7 +304,7 @@ class TransformerBlock(_Block):
             out = self._residual(1, h, self.ffn.forward(self.ln2.forward(h), train_flg=train), train)
         return self._finish(out)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         (dout,) = self._douts(dout)
         with layers_feeding_layers():
             dh = dout + self.ln2.backward(self.ffn.backward(self._undrop(1, dout)))
@@ -267,15 +324,22 @@ class TransformerDecoderBlock(_Block):
 
     parts = ("ln1", "self_attn", "ln2", "cross_attn", "ln3", "ffn")
     options = _BLOCK_OPTIONS
+    ln1: LayerNorm
+    self_attn: MultiHeadAttention
+    ln2: LayerNorm
+    cross_attn: MultiHeadAttention
+    ln3: LayerNorm
 
-    def __init__(self, d_model, num_heads, d_ff, *, dropout=0.0, rng=None, dtype=np.float64, eps=1e-5,
-                 activation="gelu"):
+    def __init__(self, d_model: int, num_heads: int, d_ff: int, *, dropout: float = 0.0,
+                 rng: Seed = None, dtype: npt.DTypeLike = np.float64, eps: float = 1e-5,
+                 activation: str = "gelu") -> None:
         self._set_options(d_model=d_model, num_heads=num_heads, d_ff=d_ff, dropout=dropout, eps=eps,
                           activation=activation)
         self._build(self.d_model, self.num_heads, self.d_ff, self.dropout, rng, dtype, self.eps, self.activation,
                     {"self_attn": True, "cross_attn": False})
 
-    def forward(self, x, memory, train_flg=None, *, mask=None, memory_mask=None):
+    def forward(self, x: npt.ArrayLike, memory: npt.ArrayLike, train_flg: bool | None = None, *,
+                mask: npt.ArrayLike | None = None, memory_mask: npt.ArrayLike | None = None) -> np.ndarray:
         x, memory = self._sequences(x, memory)
         train = self._mode(train_flg)
         with layers_feeding_layers():
@@ -286,11 +350,13 @@ class TransformerDecoderBlock(_Block):
             out = self._residual(2, h2, self.ffn.forward(self.ln3.forward(h2), train_flg=train), train)
         return self._finish(out)
 
-    def backward(self, dout):
+    def backward(self, dout: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         (dout,) = self._douts(dout)
         with layers_feeding_layers():
             dh2 = dout + self.ln3.backward(self.ffn.backward(self._undrop(2, dout)))
-            dq, dmemory = self.cross_attn.backward(self._undrop(1, dh2))
+            grads = self.cross_attn.backward(self._undrop(1, dh2))
+            assert isinstance(grads, tuple), "a cross-attention's backward gives (dx, dmemory)"
+            dq, dmemory = grads
             dh1 = dh2 + self.ln2.backward(dq)
             dx = dh1 + self.ln1.backward(self.self_attn.backward(self._undrop(0, dh1)))
         return dx, dmemory

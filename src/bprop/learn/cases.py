@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import copy
 import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +54,7 @@ _DTYPES = ("float64", "float32", "int64", "int32", "bool")
 _MISSING = object()
 
 
-def validate(case, where: str) -> None:
+def validate(case: dict, where: str) -> None:
     """Raise ValueError saying what is wrong with a case (unknown keys, a malformed ARG), before any run."""
     if not isinstance(case, dict):
         raise ValueError(f"{where}: a case is a JSON object, got {type(case).__name__}")
@@ -91,7 +93,7 @@ def _validate_arg(spec, where):
             raise ValueError(f"{where}: a list argument is a rectangular array of numbers") from None
 
 
-def build(spec, rng, variables: dict):
+def build(spec: Any, rng: np.random.Generator, variables: dict) -> Any:
     """The value an ARG describes (see the module's docstring)."""
     if isinstance(spec, list):
         return np.asarray(spec, dtype=np.float64)
@@ -108,7 +110,8 @@ def build(spec, rng, variables: dict):
     if "randint" in spec:
         return gen.integers(spec.get("low", 0), spec["high"], tuple(spec["randint"])).astype(spec.get("dtype", "int64"))
     if "zeros" in spec or "ones" in spec:
-        return (np.zeros if "zeros" in spec else np.ones)(tuple(spec.get("zeros", spec.get("ones"))), dtype=dtype)
+        fill = "zeros" if "zeros" in spec else "ones"
+        return (np.zeros if fill == "zeros" else np.ones)(tuple(spec[fill]), dtype=dtype)
     if "rng" in spec:
         return np.random.default_rng(spec["rng"])
     if "dict" in spec:
@@ -118,7 +121,7 @@ def build(spec, rng, variables: dict):
     return variables[spec["var"]]
 
 
-def compare(got, want, tol: float, part: str = ""):
+def compare(got: Any, want: Any, tol: float, part: str = "") -> dict | None:
     """None when got agrees with want (numbers within tol·(1 + |want|), the rest equal); else what differs:
     {"kind": value | shape | type | missing, "part", "index", "got", "want", "error"}."""
     if want is _MISSING or got is _MISSING:
@@ -231,7 +234,8 @@ class _Run:
             yield f"{name}.{method}", method, args, kwargs
 
 
-def run_cases(learner_target, reference_target, cases, *, hidden: bool = False, first: int = 1) -> list[LearnFinding]:
+def run_cases(learner_target: Callable, reference_target: Callable, cases: Sequence[dict], *, hidden: bool = False,
+              first: int = 1) -> list:  # of LearnFinding
     """One finding per case: agrees (pass), or the first thing that differs (fail). ``first``: the number of
     the first case (hidden checks are counted 1, 2, …)."""
     return [_run_case(learner_target, reference_target, case, k, hidden) for k, case in enumerate(cases, first)]
@@ -264,7 +268,7 @@ def _outputs(target, case, values, seed, learner: bool):
         if where.endswith(".__init__"):
             obj = result
             continue
-        parts = [(("learn.what.result", {}), result)]
+        parts: list[tuple[tuple[str, dict], object]] = [(("learn.what.result", {}), result)]
         parts += [(("learn.what.arg", {"name": n}), v) for n, v in named if isinstance(v, (np.ndarray, dict, list))]
         out.append((shown, parts, warns))
     if obj is not None:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bprop.learn import catalog, grading, progress
+from bprop.learn.catalog import Exercise
 from bprop.learn.errors import LearnError
 from bprop.learn.workspace import Workspace, not_started_texts, reset, sha256
 
@@ -54,7 +57,7 @@ class Checked:
 class Course:
     """A workspace with its progress, in ``lang`` (the language of messages; skeletons keep the workspace's)."""
 
-    def __init__(self, ws: Workspace, lang: str, *, timeout: float = 60.0):
+    def __init__(self, ws: Workspace, lang: str, *, timeout: float = 60.0) -> None:
         self.ws, self.lang, self.timeout = ws, lang, timeout
         self.exercises = catalog.catalog()
         self.notice: str | None = None
@@ -66,7 +69,7 @@ class Course:
 
     # --- statuses -------------------------------------------------------------------------------------
 
-    def entry(self, exercise) -> Entry:
+    def entry(self, exercise: Exercise) -> Entry:
         path = self.ws.path(exercise)
         record = self.progress.records.get(exercise.name)
         hints = record.hints if record else 0
@@ -88,7 +91,7 @@ class Course:
 
     # --- check ----------------------------------------------------------------------------------------
 
-    def check(self, exercises, extra: dict | None = None) -> list[Checked]:
+    def check(self, exercises: Iterable[Exercise], extra: dict | None = None) -> list[Checked]:
         """Grade the exercises' files (one child process for all), record the verdicts, return them."""
         exercises = list(exercises)
         present = [ex for ex in exercises if self.ws.path(ex).is_file()]
@@ -113,7 +116,7 @@ class Course:
 
     # --- hints, solutions, reset ----------------------------------------------------------------------
 
-    def hint(self, exercise) -> tuple[list[str], bool]:
+    def hint(self, exercise: Exercise) -> tuple[list[str], bool]:
         """Show one more hint: (the hints shown so far, newest last; True when a new one was revealed)."""
         hints = exercise.hints(self.lang)
         record = self.progress.record(exercise.name)
@@ -123,14 +126,14 @@ class Course:
             self.save()
         return hints[:record.hints], more
 
-    def solution(self, exercise, force: bool = False) -> str:
+    def solution(self, exercise: Exercise, force: bool = False) -> str:
         """The reference solution, once the exercise has passed (or with ``force``); else LearnError."""
         record = self.progress.records.get(exercise.name)
         if not force and not (record and record.passed_once):
             raise LearnError("learn.solution.locked", name=exercise.name)
         return exercise.solution()
 
-    def reset(self, exercise):
+    def reset(self, exercise: Exercise) -> Path | None:
         """The skeleton back in place, in the workspace's language; the path of the backup (or None)."""
         backup = reset(self.ws, exercise, self.progress.lang)
         record = self.progress.records.get(exercise.name)

@@ -7,11 +7,12 @@ True
 from __future__ import annotations
 
 import json
+from typing import Any
 
 __all__ = ["LearnError", "parse_json"]
 
 
-def parse_json(text: str):
+def parse_json(text: str) -> Any:
     """json.loads, with each way it refuses a text (bad syntax, a 5,000-digit number, 100,000 levels deep) as
     one ValueError saying why in words: what the progress file and a teacher's checks file report."""
     try:
@@ -25,7 +26,7 @@ def parse_json(text: str):
 class LearnError(Exception):
     """Something a user can fix (no workspace, an unknown exercise, a broken file): exit status 2 in the CLI."""
 
-    def __init__(self, key: str, **params):
+    def __init__(self, key: str, **params: object) -> None:
         from bprop.learn import messages
 
         super().__init__(messages.text(key, "en", **params))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bprop._types import PathLike
 from bprop.learn import catalog
 from bprop.learn.cases import validate
 from bprop.learn.errors import LearnError, parse_json
@@ -34,7 +35,7 @@ __all__ = ["FORMAT", "load"]
 FORMAT = "bprop-learn-extra-checks"
 
 
-def load(path) -> dict[str, list[dict]]:
+def load(path: PathLike) -> dict[str, list[dict]]:
     """exercise name → its hidden cases; LearnError naming the file and what is wrong with it."""
     path = Path(path)
 

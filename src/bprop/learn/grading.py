@@ -19,6 +19,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bprop._types import PathLike
+
+if TYPE_CHECKING:
+    from bprop.learn.catalog import Exercise
 
 __all__ = ["Grade", "grade", "job"]
 
@@ -38,7 +44,7 @@ class Grade:
         return self.code == 0
 
 
-def job(exercise, path, lang: str, extra=None) -> dict:
+def job(exercise: Exercise, path: PathLike, lang: str, extra: list[dict] | None = None) -> dict:
     """The request for one file: the exercise's name, the file, the language, a teacher's hidden cases."""
     return {"exercise": exercise.name, "path": str(Path(path).resolve()), "lang": lang, "extra": list(extra or [])}
 
@@ -96,9 +102,9 @@ def _run_child(jobs: list[dict], timeout: float):
         if timed_out:
             text = messages.text("run.timeout", lang, where=where, seconds=timeout)
             return done, (missing, Grade(1, text, {"ok": False, "verdict": "timeout", "where": where, "message": text}))
-        err = (Path(folder) / "stderr").read_text(encoding="utf-8", errors="replace").strip()
-        if "Traceback (most recent call last)" in err and index is None:  # the child could not even start
-            return done, (missing, _internal(err.splitlines()[-1], lang))
+        text = (Path(folder) / "stderr").read_text(encoding="utf-8", errors="replace").strip()
+        if "Traceback (most recent call last)" in text and index is None:  # the child could not even start
+            return done, (missing, _internal(text.splitlines()[-1], lang))
         text = messages.text("run.died", lang, where=where, code=child.returncode)
         return done, (missing, Grade(1, text, {"ok": False, "verdict": "exited", "where": where,
                                                "exit_code": child.returncode, "message": text}))

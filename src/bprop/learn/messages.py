@@ -148,7 +148,7 @@ _CHECKS = {
 MESSAGES: dict[str, dict[str, str]] = {**_CHECKS, **messages_cli.MESSAGES}
 
 
-def text(key: str, lang: str = "en", **params) -> str:
+def text(key: str, lang: str = "en", **params: object) -> str:
     """The message ``key`` in ``lang`` formatted with ``params``; the checker's messages for keys not here."""
     entry = MESSAGES.get(key)
     if entry is None:

@@ -19,8 +19,11 @@ True
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
+from bprop._types import PathLike
 from bprop.fileio import write_bytes_atomic
 from bprop.i18n import LANGUAGES
 from bprop.learn.errors import parse_json
@@ -34,7 +37,7 @@ STATUSES = ("passed", "failing")
 class ProgressCorrupt(ValueError):
     """The progress file cannot be used: ``reason`` says why, in English (a JSON error, a field's type)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
@@ -66,7 +69,7 @@ def dump(progress: Progress) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def parse(text: str, names) -> Progress:
+def parse(text: str, names: Iterable[str]) -> Progress:
     """The Progress in ``text``; ProgressCorrupt when it is not one. ``names``: the course's exercises."""
     try:
         data = parse_json(text)
@@ -102,7 +105,7 @@ def _record(name: str, entry) -> Record:
     return record
 
 
-def load(path, names) -> Progress:
+def load(path: Path, names: Iterable[str]) -> Progress:
     """Read and parse the progress file; a missing or unreadable file is ProgressCorrupt too."""
     try:
         raw = path.read_bytes()
@@ -117,5 +120,5 @@ def load(path, names) -> Progress:
     return parse(text, names)
 
 
-def save(path, progress: Progress) -> None:
+def save(path: PathLike, progress: Progress) -> None:
     write_bytes_atomic(path, dump(progress).encode("utf-8"))

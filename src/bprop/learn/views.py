@@ -7,8 +7,17 @@ words themselves, so that a Windows console (cp932 included) shows it as it is.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bprop.learn.messages import text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    
+    from bprop.learn.catalog import Exercise
+    from bprop.learn.course import Checked, Entry
+    from bprop.learn.workspace import InitResult, Workspace
 
 __all__ = ["list_text", "check_text", "hint_text", "solution_text", "reset_text", "init_text", "all_done",
            "watching", "stopped", "summary_text"]
@@ -31,7 +40,7 @@ def _line(ex, lang: str) -> str:
     return text("learn.exercise", lang, number=ex.number, name=ex.name, file=ex.file)
 
 
-def list_text(entries, next_entry, lang: str, root) -> str:
+def list_text(entries: Sequence[Entry], next_entry: Entry | None, lang: str, root: Path) -> str:
     counts = {s: sum(1 for e in entries if e.status == s) for s in ("passed", "failing", "not started")}
     lines = [text("learn.list.head", lang, total=len(entries), passed=counts["passed"], failing=counts["failing"],
                   todo=counts["not started"], root=str(root))]
@@ -52,7 +61,7 @@ def list_text(entries, next_entry, lang: str, root) -> str:
     return "\n".join(lines)
 
 
-def check_text(checked, next_entry, lang: str) -> str:
+def check_text(checked: Checked, next_entry: Entry | None, lang: str) -> str:
     ex, grade = checked.entry.exercise, checked.grade
     lines = [f"== {_line(ex, lang)} ==", "", grade.text.rstrip(), ""]
     if grade.passed:
@@ -70,14 +79,14 @@ def check_text(checked, next_entry, lang: str) -> str:
     return "\n".join(lines)
 
 
-def summary_text(results, lang: str) -> str:
+def summary_text(results: Sequence[Checked], lang: str) -> str:
     passed = sum(1 for r in results if r.grade.passed)
     lines = [f"  {_pad(_status('passed' if r.grade.passed else 'failing', lang), 8)}  {_line(r.entry.exercise, lang)}"
              for r in results]
     return "\n".join(lines + ["", text("learn.check.summary", lang, passed=passed, total=len(results))])
 
 
-def hint_text(ex, shown: list[str], more: bool, lang: str) -> str:
+def hint_text(ex: Exercise, shown: list[str], more: bool, lang: str) -> str:
     total = len(ex.hints(lang))
     lines = [text("learn.hint.head", lang, name=ex.name, seen=len(shown), total=total), ""]
     lines += [f"  {i}. {hint}" for i, hint in enumerate(shown, 1)]
@@ -86,16 +95,16 @@ def hint_text(ex, shown: list[str], more: bool, lang: str) -> str:
     return "\n".join(lines)
 
 
-def solution_text(ex, solution: str, lang: str) -> str:
+def solution_text(ex: Exercise, solution: str, lang: str) -> str:
     return "\n".join([text("learn.solution.head", lang, name=ex.name, file=ex.file), "", solution.rstrip()])
 
 
-def reset_text(ex, backup, ws, lang: str) -> str:
+def reset_text(ex: Exercise, backup: Path | None, ws: Workspace, lang: str) -> str:
     key = "learn.reset.backup" if backup else "learn.reset.done"
     return text(key, lang, name=ex.name, file=ex.file, backup=ws.relative(backup) if backup else "")
 
 
-def init_text(result, lang: str, first) -> str:
+def init_text(result: InitResult, lang: str, first: Exercise) -> str:
     key = "learn.init.added" if result.kept else "learn.init.done"
     return text(key, lang, root=str(result.root), written=len(result.written), kept=len(result.kept),
                 first=first.file, name=first.name)
@@ -105,7 +114,7 @@ def all_done(lang: str, total: int) -> str:
     return text("learn.all_done", lang, total=total)
 
 
-def watching(ex, lang: str) -> str:
+def watching(ex: Exercise, lang: str) -> str:
     return text("learn.watch.current", lang, exercise=_line(ex, lang))
 
 

@@ -9,13 +9,19 @@ testable with a fake clock: a test's ``sleep`` rewrites the file, the loop sees 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bprop.learn import views
+
+if TYPE_CHECKING:
+    from bprop.learn.course import Course
 
 __all__ = ["watch", "signature"]
 
 
-def signature(path):
+def signature(path: Path) -> tuple[int, int] | None:
     """What changes when a file is saved: (mtime in ns, size), or None when there is no file."""
     try:
         stat = path.stat()
@@ -24,7 +30,8 @@ def signature(path):
     return stat.st_mtime_ns, stat.st_size
 
 
-def watch(course, *, out=print, sleep=time.sleep, interval: float = 0.5, max_polls: int | None = None,
+def watch(course: Course, *, out: Callable[[str], object] = print, sleep: Callable[[float], object] = time.sleep,
+          interval: float = 0.5, max_polls: int | None = None,
           extra: dict | None = None) -> int:
     """Run the watch loop until every exercise has passed (0), Ctrl-C (0), or ``max_polls`` polls (0)."""
     lang, current, seen, polls = course.lang, None, None, 0

@@ -17,8 +17,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bprop._types import PathLike
 from bprop.fileio import write_bytes_atomic
 from bprop.learn import catalog, progress
+from bprop.learn.catalog import Exercise
 from bprop.learn.errors import LearnError
 
 __all__ = ["STATE", "Workspace", "InitResult", "init", "reset", "sha256", "readme_text", "not_started_texts"]
@@ -31,7 +33,7 @@ DEFAULT_DIR = "bprop-course"
 class Workspace:
     """A workspace's folder and where its parts are."""
 
-    def __init__(self, root):
+    def __init__(self, root: PathLike) -> None:
         self.root = Path(root).resolve()
 
     @property
@@ -46,7 +48,7 @@ class Workspace:
     def backups(self) -> Path:
         return self.state / "backups"
 
-    def path(self, exercise) -> Path:
+    def path(self, exercise: Exercise) -> Path:
         return self.root / exercise.file
 
     def relative(self, path: Path) -> str:
@@ -92,7 +94,7 @@ def readme_text(lang: str) -> str:
     return text.replace("{count}", str(len(exercises))).replace("{first}", exercises[0].file)
 
 
-def not_started_texts(exercise) -> set[str]:
+def not_started_texts(exercise: Exercise) -> set[str]:
     """What a file that nobody has touched holds: the skeleton, in either language."""
     total = len(catalog.catalog())
     return {exercise.workspace_text(lang, total) for lang in ("en", "ja")}
@@ -109,7 +111,7 @@ def _write_new(path: Path, text: str) -> bool:
     return True
 
 
-def init(root, lang: str, force: bool = False) -> InitResult:
+def init(root: PathLike, lang: str, force: bool = False) -> InitResult:
     """Write a workspace at ``root`` in ``lang``: the exercise files, README.md, the progress file.
 
     An existing workspace, or a folder with files in it, is refused unless ``force``; then only the missing
@@ -139,7 +141,7 @@ def init(root, lang: str, force: bool = False) -> InitResult:
     return result
 
 
-def reset(ws: Workspace, exercise, lang: str) -> Path | None:
+def reset(ws: Workspace, exercise: Exercise, lang: str) -> Path | None:
     """Put the exercise's skeleton (in ``lang``) back; the learner's file goes to backups first, its path
     returned (None when there was no file, or it held the skeleton already)."""
     path = ws.path(exercise)

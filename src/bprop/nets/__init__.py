@@ -8,12 +8,12 @@
 ...     net.params[key] -= 0.1 * grads[key]
 >>> print(net)
 TwoLayerNet, float64
-layer                output shape  parameters
-Affine(D=784, M=50)  (N, 50)           39,250
-Relu()               (N, 50)                0
-Affine(D=50, M=10)   (N, 10)              510
-SoftmaxWithLoss()    ()                     0
-total                                  39,760
+layer              output shape  parameters
+Affine(784 → 50)   (N, 50)           39,250
+Relu()             (N, 50)                0
+Affine(50 → 10)    (N, 10)              510
+SoftmaxWithLoss()  ()                     0
+total                                39,760
 
     sequential.py   Sequential: predict, loss, gradient, accuracy, params/grads views, print(net)
     mlp.py          TwoLayerNet (ch.5), MultiLayerNet, MultiLayerNetExtend (ch.6)

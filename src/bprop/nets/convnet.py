@@ -7,12 +7,15 @@ with their arrays' shapes and options, computed without drawing a weight
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop import init
 from bprop._checks import float_dtype, integer, positive_int
+from bprop._types import InitSpec, Seed
 from bprop.layers import Affine, Convolution, Dropout, Pooling, Relu, SoftmaxWithLoss
 from bprop.layers.conv import output_size
 from bprop.nets.sequential import Sequential, preset
@@ -50,6 +53,9 @@ class LayerPlan(NamedTuple):
 
 
 class _ConvNet(Sequential):
+    if TYPE_CHECKING:  # each preset's own staticmethod: its constructor's arguments → its layers
+        _plan: Callable[..., list[LayerPlan]]
+
     """What the convnet presets share: images (N, C, H, W) in, small evaluation batches, the first filters kept.
 
     ``input_shape`` is one sample's shape (C, H, W) (``bprop graph`` and the
@@ -62,12 +68,12 @@ class _ConvNet(Sequential):
     eval_batch_size = CONV_EVAL_BATCH_SIZE
     EXTRAS = ("W1_init",)
 
-    def accuracy(self, x, t, batch_size: int = CONV_EVAL_BATCH_SIZE) -> float:
+    def accuracy(self, x: np.ndarray, t: np.ndarray, batch_size: int = CONV_EVAL_BATCH_SIZE) -> float:
         return super().accuracy(x, t, batch_size)
 
     def _build(self, plan: list[LayerPlan], weight_init_std, dtype, rng, config: dict) -> None:
         """Draw every W in plan order (N(0, std²), std from the fan-in), biases zero; then seed the Dropouts."""
-        layers = []
+        layers: list[Any] = []
         for p in plan:
             if "W" in p.shapes:
                 shape = p.shapes["W"]
@@ -159,8 +165,9 @@ class SimpleConvNet(_ConvNet):
     layer's fan-in, C·FS·FS for W1). Our additions, keyword-only: dtype and rng.
     """
 
-    def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10,
-                 weight_init_std=0.01, *, dtype=np.float64, rng=None):
+    def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28), conv_param: dict | None = None,
+                 hidden_size: int = 100, output_size: int = 10, weight_init_std: InitSpec = 0.01, *,
+                 dtype: DTypeLike = np.float64, rng: Seed = None) -> None:
         dtype = float_dtype(dtype)
         rng = init.as_generator(rng)
         plan = self._plan(input_dim, conv_param, hidden_size, output_size, weight_init_std)
@@ -220,16 +227,18 @@ class DeepConvNet(_ConvNet):
     after every weight is drawn).
     """
 
-    def __init__(self, input_dim=(1, 28, 28), conv_param_1=None, conv_param_2=None, conv_param_3=None,
-                 conv_param_4=None, conv_param_5=None, conv_param_6=None, hidden_size=50, output_size=10, *,
-                 dtype=np.float64, rng=None):
+    def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28), conv_param_1: dict | None = None,
+                 conv_param_2: dict | None = None, conv_param_3: dict | None = None,
+                 conv_param_4: dict | None = None, conv_param_5: dict | None = None,
+                 conv_param_6: dict | None = None, hidden_size: int = 50, output_size: int = 10, *,
+                 dtype: DTypeLike = np.float64, rng: Seed = None) -> None:
         dtype = float_dtype(dtype)
         rng = init.as_generator(rng)
         given = (conv_param_1, conv_param_2, conv_param_3, conv_param_4, conv_param_5, conv_param_6)
         plan = self._plan(input_dim, *given, hidden_size=hidden_size, output_size=output_size)
         convs = [p for p in plan if p.type == "Convolution"]
         affines = [p for p in plan if p.type == "Affine"]
-        config = {"input_dim": list(_image_shape(input_dim))}
+        config: dict[str, Any] = {"input_dim": list(_image_shape(input_dim))}
         for i, p in enumerate(convs, start=1):
             FN, _, FS, _ = p.shapes["W"]
             config[f"conv_param_{i}"] = {"filter_num": FN, "filter_size": FS, **p.options}
@@ -264,7 +273,8 @@ def _image_shape(input_dim) -> tuple[int, int, int]:
     """input_dim as (C, H, W), each a positive int."""
     if isinstance(input_dim, (str, bytes)) or not hasattr(input_dim, "__len__") or len(input_dim) != 3:
         raise ValueError(f"input_dim must be one image's shape (C, H, W), such as (1, 28, 28), got {input_dim!r}")
-    return tuple(positive_int(n, "each of input_dim") for n in input_dim)
+    C, H, W = (positive_int(n, "each of input_dim") for n in input_dim)
+    return C, H, W
 
 
 def _conv_param(param, default: dict, name: str) -> dict:

@@ -7,10 +7,15 @@ initial weights reproducible.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop import init
 from bprop._checks import float_dtype, positive_int
+from bprop._types import InitSpec, Seed
 from bprop.layers import Affine, BatchNormalization, Dropout, Relu, SoftmaxWithLoss, registry
 from bprop.nets.sequential import Sequential, preset
 
@@ -30,8 +35,8 @@ class TwoLayerNet(Sequential):
     dtype (float64 as in the book, or float32) and rng (a Generator or a seed).
     """
 
-    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, *,
-                 dtype=np.float64, rng=None):
+    def __init__(self, input_size: int, hidden_size: int, output_size: int, weight_init_std: InitSpec = 0.01, *,
+                 dtype: DTypeLike = np.float64, rng: Seed = None) -> None:
         dtype = float_dtype(dtype)
         rng = init.as_generator(rng)
         input_size, hidden_size, output_size = (positive_int(input_size, "input_size"),
@@ -72,8 +77,9 @@ class MultiLayerNet(Sequential):
     keyword-only: dtype and rng.
     """
 
-    def __init__(self, input_size, hidden_size_list, output_size, activation="relu",
-                 weight_init_std="relu", weight_decay_lambda=0, *, dtype=np.float64, rng=None):
+    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "relu",
+                 weight_init_std: InitSpec = "relu", weight_decay_lambda: float = 0, *,
+                 dtype: DTypeLike = np.float64, rng: Seed = None) -> None:
         dtype = float_dtype(dtype)
         rng = init.as_generator(rng)
         sizes, name = _layer_sizes(input_size, hidden_size_list, output_size), _activation_name(activation)
@@ -87,7 +93,7 @@ class MultiLayerNet(Sequential):
         self._set_preset(input_size=sizes[0], hidden_size_list=sizes[1:-1], output_size=sizes[-1], activation=name,
                          weight_init_std=weight_init_std, weight_decay_lambda=self.weight_decay_lambda)
 
-    def _set_preset(self, **config):
+    def _set_preset(self: Any, **config: Any) -> None:  # self: also a MultiLayerNetExtend (the same fields)
         self.input_size = config["input_size"]
         self.hidden_size_list = config["hidden_size_list"]
         self.hidden_layer_num = len(self.hidden_size_list)
@@ -126,9 +132,10 @@ class MultiLayerNetExtend(Sequential):
     train (batch statistics, dropout), as in the book.
     """
 
-    def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
-                 weight_decay_lambda=0, use_dropout=False, dropout_ration=0.5, use_batchnorm=False, *,
-                 dropout_ratio=None, dtype=np.float64, rng=None):
+    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "relu",
+                 weight_init_std: InitSpec = "relu", weight_decay_lambda: float = 0, use_dropout: bool = False,
+                 dropout_ration: float = 0.5, use_batchnorm: bool = False, *, dropout_ratio: float | None = None,
+                 dtype: DTypeLike = np.float64, rng: Seed = None) -> None:
         dtype = float_dtype(dtype)
         rng = init.as_generator(rng)
         sizes, name = _layer_sizes(input_size, hidden_size_list, output_size), _activation_name(activation)
@@ -144,7 +151,7 @@ class MultiLayerNetExtend(Sequential):
             raise ValueError(f"dropout_ration must be a number in [0, 1), got {dropout_ration!r}")
         weights = [init.weights(n_in, n_out, weight_init_std, rng=rng, dtype=dtype)
                    for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-        layers = []
+        layers: list[Any] = []
         for i, W in enumerate(weights):
             n_out = W.shape[1]
             layers.append(Affine(W, np.zeros(n_out, dtype=dtype)))

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from bprop import serialize
+from bprop._types import PathLike
 from bprop.nets.sequential import PRESETS, Sequential
 
 __all__ = ["save", "load"]
 
 
-def save(net: Sequential, path) -> Path:
+def save(net: Sequential, path: PathLike) -> Path:
     """Write ``net`` to an .npz file; returns the path written (see ``bprop.serialize.save``)."""
     return serialize.save(net, path)
 
 
-def load(path) -> Sequential:
+def load(path: PathLike) -> Sequential:
     """Read a net written by ``save``: the preset's class when one was saved, else a ``Sequential``.
 
     Raises FileNotFoundError for a missing file and ``bprop.serialize.ModelFileError``
@@ -32,7 +35,7 @@ def load(path) -> Sequential:
     return load_archive(path, None)
 
 
-def load_archive(path, archive) -> Sequential:
+def load_archive(path: PathLike, archive: tuple[dict[str, np.ndarray], str] | None) -> Sequential:
     """``load`` for a file already read by ``bprop._npz.read_archive`` (archive; None: read it here)."""
     rules = {name: serialize.PresetRule(cls._check_saved, cls.EXTRAS)
              for name, cls in PRESETS.items()}
@@ -41,7 +44,7 @@ def load_archive(path, archive) -> Sequential:
     net = cls.__new__(cls)
     Sequential.__init__(net, saved.layers, saved.loss_layer, weight_decay_lambda=saved.weight_decay_lambda)
     if saved.preset:
-        net._set_preset(**saved.config)
+        net._set_preset(**(saved.config or {}))
     for name, array in saved.extras.items():
         setattr(net, name, array)
     return net

@@ -17,8 +17,12 @@ weights N(0, 1)/√(fan-in) (Xavier); biases 0. float32 by default.
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Iterable, Sequence
 
+import numpy as np
+from numpy.typing import DTypeLike
+
+from bprop._types import Seed
 from bprop.functions import softmax
 from bprop.init import as_generator
 from bprop.layers import TimeAffine, TimeDropout, TimeEmbedding, TimeLSTM, TimeRNN, TimeSoftmaxWithLoss
@@ -39,23 +43,24 @@ class _LanguageModel(SequenceModel):
         self.loss_layer = TimeSoftmaxWithLoss()
         self._gather(layers, config)
 
-    def predict(self, xs, train_flg=False):
+    def predict(self, xs: np.ndarray, train_flg: bool = False) -> np.ndarray:
         for layer in self.layers:
             if isinstance(layer, TimeDropout):
                 layer.train_flg = train_flg
             xs = layer.forward(xs)
         return xs
 
-    def forward(self, xs, ts, train_flg=True):
+    def forward(self, xs: np.ndarray, ts: np.ndarray, train_flg: bool = True) -> float:
         return self.loss_layer.forward(self.predict(xs, train_flg), ts)
 
-    def backward(self, dout=1):
-        dout = self.loss_layer.backward(dout)
+    def backward(self, dout: float = 1) -> np.ndarray:
+        dx = self.loss_layer.backward(dout)
         for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        return dout
+            dx = layer.backward(dx)
+        return dx
 
-    def generate(self, start_id, skip_ids=None, sample_size=100, *, temperature=1.0, top_k=None, seed=None):
+    def generate(self, start_id: int | Sequence[int], skip_ids: Iterable[int] | None = None, sample_size: int = 100, *,
+                 temperature: float = 1.0, top_k: int | None = None, seed: Seed = None) -> list[int]:
         """Word ids sampled one after another, starting with start_id (an id, or ids to read first).
 
         Each next word is drawn from softmax(scores / temperature), restricted
@@ -76,7 +81,8 @@ class _LanguageModel(SequenceModel):
         return ids[:max(sample_size, len(start))]
 
 
-def sample_next(scores, rng, *, temperature=1.0, top_k=None, skip_ids=None) -> int:
+def sample_next(scores: np.ndarray, rng: np.random.Generator, *, temperature: float = 1.0, top_k: int | None = None,
+                skip_ids: Iterable[int] | None = None) -> int:
     """One id drawn from softmax(scores / temperature) over the top_k scores, skip_ids excluded."""
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature!r}")
@@ -93,7 +99,8 @@ def sample_next(scores, rng, *, temperature=1.0, top_k=None, skip_ids=None) -> i
 class SimpleRnnlm(_LanguageModel):
     """TimeEmbedding → TimeRNN (stateful) → TimeAffine → TimeSoftmaxWithLoss (book 2 §5.5)."""
 
-    def __init__(self, vocab_size, wordvec_size, hidden_size, *, dtype=np.float32, rng=None):
+    def __init__(self, vocab_size: int, wordvec_size: int, hidden_size: int, *, dtype: DTypeLike = np.float32,
+                 rng: Seed = None) -> None:
         rng = as_generator(rng)
         V, D, H = vocab_size, wordvec_size, hidden_size
         embed_W = (0.01 * rng.standard_normal((V, D))).astype(dtype)
@@ -107,7 +114,8 @@ class SimpleRnnlm(_LanguageModel):
 class Rnnlm(_LanguageModel):
     """TimeEmbedding → TimeLSTM (stateful) → TimeAffine → TimeSoftmaxWithLoss (book 2 §6.4)."""
 
-    def __init__(self, vocab_size=10000, wordvec_size=100, hidden_size=100, *, dtype=np.float32, rng=None):
+    def __init__(self, vocab_size: int = 10000, wordvec_size: int = 100, hidden_size: int = 100, *,
+                 dtype: DTypeLike = np.float32, rng: Seed = None) -> None:
         rng = as_generator(rng)
         V, D, H = vocab_size, wordvec_size, hidden_size
         embed_W = (0.01 * rng.standard_normal((V, D))).astype(dtype)
@@ -127,8 +135,8 @@ class BetterRnnlm(_LanguageModel):
     dropout unless train_flg=True.
     """
 
-    def __init__(self, vocab_size=10000, wordvec_size=650, hidden_size=650, dropout_ratio=0.5, *,
-                 dtype=np.float32, rng=None):
+    def __init__(self, vocab_size: int = 10000, wordvec_size: int = 650, hidden_size: int = 650,
+                 dropout_ratio: float = 0.5, *, dtype: DTypeLike = np.float32, rng: Seed = None) -> None:
         rng = as_generator(rng)
         V, D, H = vocab_size, wordvec_size, hidden_size
         if D != H:

@@ -17,8 +17,12 @@ Weights as in book 2 (embeddings 0.01·N(0, 1), the rest Xavier, biases 0).
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+import numpy as np
+from numpy.typing import DTypeLike
+
+from bprop._types import Seed
 from bprop.init import as_generator
 from bprop.layers import TimeAffine, TimeAttention, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
 from bprop.nets.sequence_model import SequenceModel
@@ -43,7 +47,17 @@ def _embed(rng, dtype, V, D):
 class _Seq2seqBase(SequenceModel):
     """Shared: teacher forcing, the loss, greedy generation; subclasses give encode, decode and their backward."""
 
-    def forward(self, xs, ts):
+    if TYPE_CHECKING:  # what every subclass defines
+        loss_layer: TimeSoftmaxWithLoss
+
+        def encode(self, xs: np.ndarray) -> np.ndarray: ...
+        def encode_backward(self, dh: np.ndarray) -> None: ...
+        def decode(self, xs: np.ndarray, h: np.ndarray) -> np.ndarray: ...
+        def decode_backward(self, dscore: np.ndarray) -> np.ndarray: ...
+        def _start_generation(self, encoded: np.ndarray) -> None: ...
+        def _step(self, ids: np.ndarray, encoded: np.ndarray) -> np.ndarray: ...
+
+    def forward(self, xs: np.ndarray, ts: np.ndarray) -> float:
         ts = np.asarray(ts)
         if ts.ndim != 2 or ts.shape[1] < 2:
             raise ValueError(f"{type(self).__name__} expected ts of shape (N, T) with T >= 2 (the start symbol and "
@@ -52,10 +66,10 @@ class _Seq2seqBase(SequenceModel):
         score = self.decode(ts[:, :-1], encoded)
         return self.loss_layer.forward(score, ts[:, 1:])
 
-    def backward(self, dout=1):
+    def backward(self, dout: float = 1) -> None:
         self.encode_backward(self.decode_backward(self.loss_layer.backward(dout)))
 
-    def generate(self, xs, start_id, sample_size):
+    def generate(self, xs: np.ndarray, start_id: int, sample_size: int) -> np.ndarray:
         """(N, sample_size) ids, each the decoder's most likely next id given the ones before."""
         encoded = self.encode(xs)
         ids = np.full((len(np.asarray(xs)), 1), int(start_id))
@@ -70,7 +84,8 @@ class _Seq2seqBase(SequenceModel):
 class Seq2seq(_Seq2seqBase):
     """Encoder TimeEmbedding → TimeLSTM (its last h) → decoder TimeEmbedding → TimeLSTM (from h) → TimeAffine."""
 
-    def __init__(self, vocab_size, wordvec_size, hidden_size, *, dtype=np.float32, rng=None):
+    def __init__(self, vocab_size: int, wordvec_size: int, hidden_size: int, *, dtype: DTypeLike = np.float32,
+                 rng: Seed = None) -> None:
         rng = as_generator(rng)
         V, D, H = vocab_size, wordvec_size, hidden_size
         self.enc_embed, self.enc_lstm = _embed(rng, dtype, V, D), _lstm(rng, dtype, D, H, stateful=False)
@@ -90,20 +105,20 @@ class Seq2seq(_Seq2seqBase):
     def _affine_input(H):
         return H
 
-    def encode(self, xs):
+    def encode(self, xs: np.ndarray) -> np.ndarray:
         self._enc_hs = self.enc_lstm.forward(self.enc_embed.forward(xs))
         return self._enc_hs[:, -1]
 
-    def encode_backward(self, dh):
+    def encode_backward(self, dh: np.ndarray) -> None:
         dhs = np.zeros_like(self._enc_hs)
         dhs[:, -1] = dh
         self.enc_embed.backward(self.enc_lstm.backward(dhs))
 
-    def decode(self, xs, h):
+    def decode(self, xs: np.ndarray, h: np.ndarray) -> np.ndarray:
         self.dec_lstm.set_state(h)
         return self.dec_affine.forward(self.dec_lstm.forward(self.dec_embed.forward(xs)))
 
-    def decode_backward(self, dscore):
+    def decode_backward(self, dscore: np.ndarray) -> np.ndarray:
         self.dec_embed.backward(self.dec_lstm.backward(self.dec_affine.backward(dscore)))
         return self.dec_lstm.dh
 
@@ -125,7 +140,7 @@ class PeekySeq2seq(Seq2seq):
     def _affine_input(H):
         return 2 * H
 
-    def decode(self, xs, h):
+    def decode(self, xs: np.ndarray, h: np.ndarray) -> np.ndarray:
         self.dec_lstm.set_state(h)
         return self._peek(xs, h)
 
@@ -136,7 +151,7 @@ class PeekySeq2seq(Seq2seq):
         out = self.dec_lstm.forward(np.concatenate([hs, embedded], axis=2))
         return self.dec_affine.forward(np.concatenate([hs, out], axis=2))
 
-    def decode_backward(self, dscore):
+    def decode_backward(self, dscore: np.ndarray) -> np.ndarray:
         H = self.dec_lstm.hidden_size
         dout = self.dec_affine.backward(dscore)
         dh_affine, dout = dout[:, :, :H], dout[:, :, H:]
@@ -152,7 +167,8 @@ class PeekySeq2seq(Seq2seq):
 class AttentionSeq2seq(_Seq2seqBase):
     """Encoder TimeEmbedding → TimeLSTM (all hs); decoder TimeEmbedding → TimeLSTM → TimeAttention → TimeAffine([c, h])."""
 
-    def __init__(self, vocab_size, wordvec_size, hidden_size, *, dtype=np.float32, rng=None):
+    def __init__(self, vocab_size: int, wordvec_size: int, hidden_size: int, *, dtype: DTypeLike = np.float32,
+                 rng: Seed = None) -> None:
         rng = as_generator(rng)
         V, D, H = vocab_size, wordvec_size, hidden_size
         self.enc_embed, self.enc_lstm = _embed(rng, dtype, V, D), _lstm(rng, dtype, D, H, stateful=False)
@@ -164,14 +180,14 @@ class AttentionSeq2seq(_Seq2seqBase):
                       ("dec_lstm", self.dec_lstm), ("dec_affine", self.dec_affine)],
                      {"vocab_size": V, "wordvec_size": D, "hidden_size": H})
 
-    def encode(self, xs):
+    def encode(self, xs: np.ndarray) -> np.ndarray:
         self._enc_hs = self.enc_lstm.forward(self.enc_embed.forward(xs))
         return self._enc_hs
 
-    def encode_backward(self, dhs):
+    def encode_backward(self, dhs: np.ndarray) -> None:
         self.enc_embed.backward(self.enc_lstm.backward(dhs))
 
-    def decode(self, xs, enc_hs):
+    def decode(self, xs: np.ndarray, enc_hs: np.ndarray) -> np.ndarray:
         self.dec_lstm.set_state(enc_hs[:, -1])
         return self._attend(xs, enc_hs)
 
@@ -180,7 +196,7 @@ class AttentionSeq2seq(_Seq2seqBase):
         c = self.attention.forward(enc_hs, dec_hs)
         return self.dec_affine.forward(np.concatenate([c, dec_hs], axis=2))
 
-    def decode_backward(self, dscore):
+    def decode_backward(self, dscore: np.ndarray) -> np.ndarray:
         H = self.dec_lstm.hidden_size
         dout = self.dec_affine.backward(dscore)
         dc, ddec_hs = dout[:, :, :H], dout[:, :, H:]
@@ -192,11 +208,11 @@ class AttentionSeq2seq(_Seq2seqBase):
 
     def _start_generation(self, enc_hs):
         self.dec_lstm.set_state(enc_hs[:, -1])
-        self.generation_weights = []
+        self.generation_weights: list[np.ndarray] = []
 
     def _step(self, ids, enc_hs):
         score = self._attend(ids, enc_hs)
-        self.generation_weights.append(self.attention.weights[:, 0])  # (N, T_enc): where this step looked
+        self.generation_weights.append(np.asarray(self.attention.weights)[:, 0])  # (N, T_enc): where this step looked
         return score
 
     def attention_map(self) -> np.ndarray:

@@ -21,24 +21,33 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from bprop import _npz
 from bprop._npz import ModelFileError
-from bprop._tying import earlier_copies
+from bprop._types import PathLike
 from bprop.fileio import atomic_write
 from bprop.layers import ParamList
+from bprop.nets._repr import short_value, table_html, table_text
+from bprop.nets.state import HasState, distinct_arrays
 
 __all__ = ["SequenceModel", "load_model", "MODELS"]
 
 FORMAT = "bprop.sequence"
 VERSION = 1
-MODELS: dict[str, type] = {}  # class name → class, for load_model
+MODELS: dict[str, Any] = {}  # class name → class, for load_model
 
 
-class SequenceModel:
-    """Base of book 2's models. A subclass builds its layers, then calls ``_gather(named_layers, config)``."""
+class SequenceModel(HasState):
+    """Base of book 2's models. A subclass builds its layers, then calls ``_gather(named_layers, config)``.
+
+    ``repr(model)`` is the constructor call its config describes; ``print(model)``
+    (and a notebook) shows ``summary()``: each named layer and its parameter
+    count, a tied weight counted once. ``state_dict()`` / ``load_state_dict(d)``:
+    the distinct parameters as copies, named as in ``params`` (``bprop.nets.state``).
+    """
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -57,9 +66,10 @@ class SequenceModel:
         self.params, self.grads = ParamList(names, params), ParamList(names, grads)
 
     @classmethod
-    def _from_config(cls, config: dict, dtype):
+    def _from_config(cls, config: dict, dtype: np.dtype) -> SequenceModel:
         """A model of this class as a file's config describes it (its weights are then copied in)."""
-        return cls(**config, dtype=dtype, rng=0)
+        model: Any = cls  # every model class's constructor takes its config, dtype and rng
+        return model(**config, dtype=dtype, rng=0)
 
     @property
     def dtype(self) -> np.dtype:
@@ -72,14 +82,42 @@ class SequenceModel:
                 layer.reset_state()
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self._config.items())
+        args = ", ".join(f"{k}={short_value(v)}" for k, v in self._config.items())
         return f"{type(self).__name__}({args})"
+
+    def summary(self) -> str:
+        """The table ``print(model)`` shows: each named layer (its repr), its parameter count, and the total."""
+        return table_text(*self._summary())
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        """The table of ``summary()`` as HTML, for a notebook."""
+        return table_html(*self._summary())
+
+    def _summary(self) -> tuple:
+        """(title, header, rows, total): a row per named layer; a tied weight counts under its first name."""
+        own, tied = distinct_arrays(self._named_arrays())
+        rows = []
+        for layer_name, layer in self._layers:
+            names = [f"{layer_name}.{name}" for name in layer.params.names]
+            ties = [f"{n.split('.', 1)[1]} = {tied[n][0]}{'.T' if tied[n][1] == 'transpose' else ''}"
+                    for n in names if n in tied]
+            label = repr(layer) + (f" ({', '.join(ties)})" if ties else "")
+            rows.append((layer_name, label, sum(int(own[n].size) for n in names if n in own)))
+        title = f"{type(self).__name__}, {self.dtype}"
+        return title, ("name", "layer", "parameters"), rows, sum(row[-1] for row in rows)
+
+    def _named_arrays(self) -> list[tuple[str, np.ndarray]]:
+        """The arrays of ``state_dict``: ``params`` by name (a tied weight once per name it has)."""
+        return list(zip(self.params.names, self.params))
 
     # --- files --------------------------------------------------------------------------
 
     meta: dict = {}  # what a file keeps beside the weights: the vocabulary, the data's name (bprop train sets it)
 
-    def save(self, path) -> Path:
+    def save(self, path: PathLike) -> Path:
         """Write the model and its ``meta`` (JSON values) to path (".npz" appended when missing) atomically."""
         path = Path(os.fspath(path))
         if path.suffix != ".npz":
@@ -88,12 +126,13 @@ class SequenceModel:
         spec = {"format": FORMAT, "version": VERSION, "class": type(self).__name__, "config": self._config,
                 "dtype": str(self.dtype), "tied": tied, "meta": self.meta}
         with atomic_write(path) as f:
-            np.savez(f, **{k: np.ascontiguousarray(v) for k, v in arrays.items()},
-                     **{_npz.ARCHITECTURE: np.array(json.dumps(spec, allow_nan=False))})
+            # The ignore: NumPy's stub types savez's **kwds as its bool `allow_pickle`, not as the arrays they are.
+            np.savez(f, **{k: np.ascontiguousarray(v) for k, v in arrays.items()},  # type: ignore[arg-type]
+                     **{_npz.ARCHITECTURE: np.array(json.dumps(spec, allow_nan=False))})  # type: ignore[arg-type]
         return path
 
 
-def load_model(path) -> SequenceModel:
+def load_model(path: PathLike) -> SequenceModel:
     """The model saved at path, rebuilt from its class and config; ModelFileError for anything amiss."""
     path = Path(os.fspath(path))
     arrays, text = _npz.read_archive(path)
@@ -107,7 +146,8 @@ def load_model(path) -> SequenceModel:
     if spec.get("version") != VERSION:
         raise ModelFileError(f"{path}: model file version {spec.get('version')!r} is not supported (this bprop "
                              f"reads {VERSION})")
-    cls = MODELS.get(spec.get("class")) if isinstance(spec.get("class"), str) else None
+    name = spec.get("class")
+    cls = MODELS.get(name) if isinstance(name, str) else None
     if cls is None or not isinstance(spec.get("config"), dict) or not isinstance(spec.get("tied"), dict):
         raise ModelFileError(f"{path}: unknown model class {spec.get('class')!r} or a damaged config; known: "
                              f"{', '.join(MODELS)}")
@@ -136,12 +176,9 @@ def load_model(path) -> SequenceModel:
 
 
 def _distinct(params: ParamList) -> tuple[dict, dict]:
-    """({name: array} once per distinct array, {name of a repeat: the first name, "^T" when transposed})."""
-    names = params.names
-    arrays, tied = {}, {}
-    for name, p, copy in zip(names, params, earlier_copies(list(params))):
-        if copy is None:
-            arrays[name] = p
-        else:
-            tied[name] = names[copy[0]] + ("" if copy[1] == "same" else "^T")
-    return arrays, tied
+    """({name: array} once per distinct array, {name of a repeat: the first name, "^T" when transposed}).
+
+    The arrays are those of ``state_dict``, under the same names.
+    """
+    arrays, tied = distinct_arrays(list(zip(params.names, params)))
+    return arrays, {name: first + ("" if how == "same" else "^T") for name, (first, how) in tied.items()}

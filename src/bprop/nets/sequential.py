@@ -14,17 +14,21 @@ Labels ``t`` may be integer class indices (N,) or one-hot (N, C), as in the book
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
 from bprop import serialize
 from bprop._checks import class_labels, positive_int
 from bprop._kernels.nan import contains_nan, layers_feeding_layers
+from bprop._types import PathLike
 from bprop.layers import SoftmaxWithLoss
 from bprop.layers.base import as_float_array
-from bprop.nets.summary import LayerSummary, summary_table
+from bprop.nets._repr import table_html
+from bprop.nets.state import HasState
+from bprop.nets.summary import LayerSummary, shape_text, summary_table
 
 __all__ = ["Sequential", "ParamDict", "EVAL_BATCH_SIZE", "PRESETS", "preset"]
 
@@ -33,7 +37,7 @@ __all__ = ["Sequential", "ParamDict", "EVAL_BATCH_SIZE", "PRESETS", "preset"]
 EVAL_BATCH_SIZE = 2_000
 
 # The book's nets that a model file may name as its class: name → class (``preset``).
-PRESETS: dict[str, type] = {}
+PRESETS: dict[str, Any] = {}  # class name → preset class (with _check_saved, EXTRAS, _set_preset)
 
 
 def preset(cls: type) -> type:
@@ -56,7 +60,7 @@ class ParamDict(MutableMapping):
     hands the same array back to ``__setitem__``, which keeps it).
     """
 
-    def __init__(self, slots: dict[str, tuple[object, str]]):
+    def __init__(self, slots: dict[str, tuple[object, str]]) -> None:
         self._slots = slots
 
     def __getitem__(self, key: str) -> np.ndarray:
@@ -93,7 +97,7 @@ class ParamDict(MutableMapping):
             raise KeyError(f"no parameter {key!r}; the net has {', '.join(self._slots) or 'none'}") from None
 
 
-class Sequential:
+class Sequential(HasState):
     """Layers applied in order, then a loss layer — the shape of every net in the book.
 
     predict(x)     = layers[-1](… layers[0](x))            the scores (logits), (N, C)
@@ -105,14 +109,20 @@ class Sequential:
     loss_layer: defaults to ``SoftmaxWithLoss()``; kept as ``last_layer``.
     weight_decay_lambda: λ of the L2 penalty of the book's §6.4.1, on every
     parameter named ``W`` (never on biases); backprop adds λ·W to each dW.
-    ``print(net)`` shows each layer, its output shape and its parameter count.
+    ``print(net)`` shows each layer, its output shape and its parameter count;
+    a notebook shows that table as HTML. ``state_dict()`` / ``load_state_dict(d)``:
+    the parameters and BatchNormalization's running averages as copies, named
+    as in a model file (``bprop.nets.state``).
     """
 
-    def __init__(self, layers, loss_layer=None, *, weight_decay_lambda: float = 0.0):
+    def __init__(self, layers: Mapping[str, Any] | Iterable[Any], loss_layer: Any = None, *,
+                 weight_decay_lambda: float = 0.0) -> None:
+        named: dict[str, Any]
         if isinstance(layers, dict):
             named = dict(layers)
         else:
-            named, counts = {}, {}
+            named = {}
+            counts: dict[str, int] = {}
             for layer in layers:
                 kind = type(layer).__name__
                 counts[kind] = counts.get(kind, 0) + 1
@@ -145,7 +155,7 @@ class Sequential:
         return {key: getattr(layer, "d" + attr, None) for key, (layer, attr) in self._slots().items()}
 
     @property
-    def lastLayer(self):  # noqa: N802 - the book's ch.5 TwoLayerNet spells it so
+    def lastLayer(self) -> Any:  # noqa: N802 - the book's ch.5 TwoLayerNet spells it so
         return self.last_layer
 
     @property
@@ -157,7 +167,7 @@ class Sequential:
         layer, attr = next(iter(slots.values()))
         return getattr(layer, attr).dtype
 
-    def predict(self, x, train_flg: bool = False) -> np.ndarray:
+    def predict(self, x: np.ndarray, train_flg: bool = False) -> np.ndarray:
         """The last layer's output before the loss: scores (logits) of shape (N, C).
 
         x is scanned for NaN here, and so are the scores; the layers in
@@ -176,12 +186,12 @@ class Sequential:
             )
         return x
 
-    def loss(self, x, t, train_flg: bool = False):
+    def loss(self, x: np.ndarray, t: np.ndarray, train_flg: bool = False) -> float:
         """L = last_layer(predict(x), t) + ½λ Σ_W ‖W‖², a scalar of the net's dtype."""
         y = self.predict(x, train_flg=train_flg)
         return self.last_layer.forward(y, t) + self._decay_loss()
 
-    def accuracy(self, x, t, batch_size: int = EVAL_BATCH_SIZE) -> float:
+    def accuracy(self, x: np.ndarray, t: np.ndarray, batch_size: int = EVAL_BATCH_SIZE) -> float:
         """The fraction of rows whose argmax of ``predict`` equals the label.
 
         t: integer labels (N,) in [0, C) or one-hot (N, C); labels (N, 1), −1 or C,
@@ -202,15 +212,14 @@ class Sequential:
             correct += int(np.count_nonzero(y.argmax(axis=1) == labels[start:start + batch_size]))
         return correct / n
 
-    def gradient(self, x, t) -> dict[str, np.ndarray]:
+    def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
         """Backprop (book §5.7.2): forward, the loss layer's backward(1), then every layer in reverse.
 
         Returns the gradients keyed like ``params`` (the layers keep them as dW, db).
         """
-        self.loss_and_gradient(x, t)
-        return self.grads
+        return self.loss_and_gradient(x, t)[1]
 
-    def loss_and_gradient(self, x, t):
+    def loss_and_gradient(self, x: np.ndarray, t: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
         """One forward and one backward pass; returns (loss, grads).
 
         The loss is that of the parameters *before* any update, computed by the
@@ -235,9 +244,9 @@ class Sequential:
             for layer, attr in self._slots().values():
                 if attr == "W":
                     layer.dW += layer.dW.dtype.type(lam) * layer.W
-        return loss, self.grads
+        return loss, cast("dict[str, np.ndarray]", self.grads)  # every one set by the backward above
 
-    def numerical_gradient(self, x, t) -> dict[str, np.ndarray]:
+    def numerical_gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
         """Central-difference gradients of ``loss`` for every parameter (book §4.4; slow).
 
         Uses ``bprop.gradcheck.numerical_gradient``, which perturbs each
@@ -253,7 +262,7 @@ class Sequential:
 
     # --- our additions ------------------------------------------------------------------
 
-    def describe(self, input_shape) -> list[LayerSummary]:
+    def describe(self, input_shape: tuple[int, ...]) -> list[LayerSummary]:
         """One (type, output shape, parameter count) per layer, then the loss layer.
 
         input_shape: one sample's shape, e.g. (784,). Output shapes start with
@@ -272,27 +281,37 @@ class Sequential:
         rows.append(LayerSummary(type(self.last_layer).__name__, (), 0))
         return rows
 
-    def summary(self, input_shape=None) -> str:
+    def summary(self, input_shape: tuple[int, ...] | None = None) -> str:
         """The table ``print(net)`` shows: each layer (its repr), its output shape and parameter count.
 
         input_shape: one sample's shape; by default the preset's (``input_shape``
         or ``input_size``) or the first Affine's input size; without one the
         output shapes show as "?".
         """
+        return summary_table(self._summary_rows(input_shape), title=self._summary_title())
+
+    def _summary_rows(self, input_shape=None) -> list[tuple]:
         if input_shape is None:
             input_shape = self._sample_shape()
         layers = [*self.layers.values(), self.last_layer]
         if input_shape is None:
-            rows = [(repr(layer), None, _param_count(layer)) for layer in layers]
-        else:
-            rows = [(repr(layer), row.output_shape, row.param_count)
-                    for layer, row in zip(layers, self.describe(input_shape))]
-        return summary_table(rows, title=f"{type(self).__name__}, {self.dtype or 'no parameters'}")
+            return [(repr(layer), None, _param_count(layer)) for layer in layers]
+        return [(repr(layer), row.output_shape, row.param_count)
+                for layer, row in zip(layers, self.describe(input_shape))]
+
+    def _summary_title(self) -> str:
+        return f"{type(self).__name__}, {self.dtype or 'no parameters'}"
 
     def __str__(self) -> str:
         return self.summary()
 
-    def save(self, path) -> Path:
+    def _repr_html_(self) -> str:
+        """The table of ``summary()`` as HTML, for a notebook."""
+        rows = [(label, shape_text(shape), count) for label, shape, count in self._summary_rows()]
+        return table_html(self._summary_title(), ("layer", "output shape", "parameters"), rows,
+                          sum(count for *_, count in rows))
+
+    def save(self, path: PathLike) -> Path:
         """Write the net to an .npz file (see ``bprop.serialize``); returns the path written."""
         return serialize.save(self, path)
 
@@ -302,9 +321,18 @@ class Sequential:
 
     # --- internals -------------------------------------------------------------------
 
-    def _slots(self) -> dict[str, tuple[object, str]]:
+    def _named_arrays(self) -> list[tuple[str, np.ndarray]]:
+        """The arrays of ``state_dict``, as a model file names them (``bprop.serialize``), layer by layer."""
+        slots, named = iter(self._slots()), []
+        for name, layer in self.layers.items():
+            named += [(next(slots), getattr(layer, attr)) for attr in getattr(layer, "param_names", ())]
+            named += [(f"{name}.{attr}", getattr(layer, attr)) for attr in getattr(layer, "state_names", ())]
+        return named + list(getattr(self, "_extras", dict)().items())
+
+    def _slots(self) -> dict[str, tuple[Any, str]]:
         """key → (layer, attribute name), numbering each parameter name by occurrence."""
-        slots, counts = {}, {}
+        slots: dict[str, tuple[Any, str]] = {}
+        counts: dict[str, int] = {}
         for layer in self.layers.values():
             for attr in getattr(layer, "param_names", ()):
                 counts[attr] = counts.get(attr, 0) + 1
@@ -335,7 +363,7 @@ class Sequential:
     # A preset (TwoLayerNet, …) keeps its constructor arguments here (_set_preset),
     # so that a model file can rebuild it as that class; EXTRAS names the arrays
     # its ``_extras()`` saves besides its layers' (a model file may hold no others).
-    _config = None
+    _config: dict | None = None
     EXTRAS: tuple[str, ...] = ()
 
     def _preset(self) -> dict | None:

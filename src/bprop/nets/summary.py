@@ -8,6 +8,7 @@ the table).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 
@@ -19,20 +20,20 @@ class LayerSummary(NamedTuple):
     param_count: int
 
 
-def shape_text(shape) -> str:
+def shape_text(shape: Sequence[object] | None) -> str:
     """(N, 50) for ("N", 50), (3,) for a 1-tuple, ? when the shape is unknown (None)."""
     if shape is None:
         return "?"
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def summary_table(rows, title: str | None = None) -> str:
+def summary_table(rows: Iterable[tuple[object, Sequence[object] | None, int]], title: str | None = None) -> str:
     """The table of (label, output shape or None, parameter count) rows, with a total; ``title`` above it."""
-    rows = [(str(label), shape_text(shape), int(count)) for label, shape, count in rows]
-    width = max(len("layer"), *(len(label) for label, _, _ in rows)) + 2
-    shape_width = max(12, *(len(shape) + 2 for _, shape, _ in rows))  # 12: 'output shape'
+    cells = [(str(label), shape_text(shape), int(count)) for label, shape, count in rows]
+    width = max(len("layer"), *(len(label) for label, _, _ in cells)) + 2
+    shape_width = max(12, *(len(shape) + 2 for _, shape, _ in cells))  # 12: 'output shape'
     lines = [title] if title else []
     lines.append(f"{'layer':<{width}}{'output shape':<{shape_width}}{'parameters':>12}")
-    lines += [f"{label:<{width}}{shape:<{shape_width}}{count:>12,}" for label, shape, count in rows]
-    lines.append(f"{'total':<{width}}{'':<{shape_width}}{sum(c for _, _, c in rows):>12,}")
+    lines += [f"{label:<{width}}{shape:<{shape_width}}{count:>12,}" for label, shape, count in cells]
+    lines.append(f"{'total':<{width}}{'':<{shape_width}}{sum(c for _, _, c in cells):>12,}")
     return "\n".join(lines)

@@ -30,10 +30,14 @@ window — bench/transformer.py prints both speeds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from bprop._checks import float_dtype, integer, is_integer, real
 from bprop._kernels.nan import layers_feeding_layers
+from bprop._types import Seed
 from bprop.init import as_generator
 from bprop.layers import LayerNorm, TimeAffine, TimeDropout, TimeEmbedding, TimeSoftmaxWithLoss
 from bprop.layers.transformer import PositionEmbedding, TransformerBlock
@@ -45,7 +49,8 @@ __all__ = ["GPT"]
 _ACTIVATION = "gelu_tanh"  # GPT-2's; the exact erf GELU costs about ten times as many passes in NumPy
 
 
-def transformer_sizes(owner: str, vocab_size, d_model, num_heads, num_layers, d_ff, dropout) -> tuple:
+def transformer_sizes(owner: str, vocab_size: int, d_model: int, num_heads: int, num_layers: int, d_ff: int | None,
+                      dropout: float) -> tuple:
     """(V, d_model, h, L, d_ff, dropout) checked: whole numbers ≥ 1, h dividing d_model, dropout in [0, 1)."""
     V = integer(vocab_size, "vocab_size", 1, owner=owner)
     D = integer(d_model, "d_model", 1, owner=owner)
@@ -59,7 +64,7 @@ def transformer_sizes(owner: str, vocab_size, d_model, num_heads, num_layers, d_
     return V, D, h, L, F, p
 
 
-def token_ids(xs, owner: str, longest: int, what: str = "xs") -> np.ndarray:
+def token_ids(xs: ArrayLike, owner: str, longest: int, what: str = "xs") -> np.ndarray:
     """xs as an (N, T) integer array with 1 ≤ T ≤ longest; TypeError or ValueError saying what came."""
     xs = np.asarray(xs)
     if xs.dtype.kind not in "iu":
@@ -69,7 +74,7 @@ def token_ids(xs, owner: str, longest: int, what: str = "xs") -> np.ndarray:
     return xs
 
 
-def embedding_table(rng, V: int, D: int, dtype) -> np.ndarray:
+def embedding_table(rng: np.random.Generator, V: int, D: int, dtype: np.dtype) -> np.ndarray:
     """A (V, D) token embedding, N(0, 0.02²) as GPT-2, drawn in dtype."""
     W = rng.standard_normal((V, D), dtype=dtype)
     W *= dtype.type(0.02)
@@ -91,8 +96,9 @@ class GPT(SequenceModel):
     ``affine.b``), for any of bprop's optimizers.
     """
 
-    def __init__(self, vocab_size, context, d_model=128, num_heads=4, num_layers=4, d_ff=None, dropout=0.0, *,
-                 dtype=np.float32, rng=None):
+    def __init__(self, vocab_size: int, context: int, d_model: int = 128, num_heads: int = 4, num_layers: int = 4,
+                 d_ff: int | None = None, dropout: float = 0.0, *, dtype: DTypeLike = np.float32,
+                 rng: Seed = None) -> None:
         V, D, h, L, F, p = transformer_sizes("GPT", vocab_size, d_model, num_heads, num_layers, d_ff, dropout)
         context = integer(context, "context", 1, owner="GPT")
         rng, dtype = as_generator(rng), float_dtype(dtype)
@@ -129,14 +135,14 @@ class GPT(SequenceModel):
         with layers_feeding_layers():
             return self.affine.forward(self.ln_f.forward(h))
 
-    def predict(self, xs, train_flg=False) -> np.ndarray:
+    def predict(self, xs: np.ndarray, train_flg: bool = False) -> np.ndarray:
         """Scores (N, T, V): at position t, the logits of the token after xs[:, t], from xs[:, :t+1] only."""
         return self._scores(self._hidden(xs, train_flg))
 
-    def forward(self, xs, ts, train_flg=True):
+    def forward(self, xs: np.ndarray, ts: np.ndarray, train_flg: bool = True) -> float:
         return self.loss_layer.forward(self.predict(xs, train_flg), ts)
 
-    def backward(self, dout=1):
+    def backward(self, dout: float = 1) -> None:
         dh = self.ln_f.backward(self.affine.backward(self.loss_layer.backward(dout)))
         with layers_feeding_layers():
             for block in reversed(self.blocks):
@@ -147,14 +153,15 @@ class GPT(SequenceModel):
 
     # --- text ---------------------------------------------------------------------------
 
-    def last_scores(self, ids) -> np.ndarray:
+    def last_scores(self, ids: Sequence[int]) -> np.ndarray:
         """The logits (V,) of the token after ids (a list), from its last ``context`` ids, without the cache."""
         window = np.array([ids[-self.context:]])
         h = self._hidden(window, False)
         return self._scores(h[:, -1:])[0, -1]
 
-    def generate(self, start_ids, length=100, *, temperature=1.0, top_k=None, skip_ids=None, seed=None,
-                 cache=True) -> list[int]:
+    def generate(self, start_ids: int | Sequence[int], length: int = 100, *, temperature: float = 1.0,
+                 top_k: int | None = None, skip_ids: Iterable[int] | None = None, seed: Seed = None,
+                 cache: bool = True) -> list[int]:
         """``length`` ids (the start included): each next id drawn from softmax(scores/temperature).
 
         start_ids: an id or a list of ids read first. Each draw is over the top_k
@@ -191,7 +198,7 @@ class GPT(SequenceModel):
         return pick_attention("GPT", [b.attn.attention_weights for b in self.blocks], layer, head)
 
 
-def pick_attention(owner: str, weights: list, layer, head) -> np.ndarray:
+def pick_attention(owner: str, weights: list, layer: int, head: int | None) -> np.ndarray:
     """weights[layer] (N, h, T, S) at one head, or averaged over the heads when head is None: (N, T, S)."""
     if not weights or weights[0] is None:
         raise RuntimeError(f"{owner}.attention_map: no attention weights yet; run generate (or predict) first")

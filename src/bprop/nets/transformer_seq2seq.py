@@ -26,9 +26,11 @@ GPT's (embeddings N(0, 0.02²), the blocks as torch's layers). float32 by defaul
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from bprop._checks import float_dtype, integer
 from bprop._kernels.nan import layers_feeding_layers
+from bprop._types import Seed
 from bprop.init import as_generator
 from bprop.layers import LayerNorm, TimeAffine, TimeDropout, TimeEmbedding, TimeSoftmaxWithLoss
 from bprop.layers.transformer import PositionEmbedding, TransformerBlock, TransformerDecoderBlock
@@ -87,8 +89,9 @@ class TransformerSeq2seq(SequenceModel):
     ``enc_embed.W``.T) …, book 2's lists for any of bprop's optimizers.
     """
 
-    def __init__(self, vocab_size, d_model=128, num_heads=4, num_layers=2, d_ff=None, dropout=0.0, max_len=64, *,
-                 dtype=np.float32, rng=None):
+    def __init__(self, vocab_size: int, d_model: int = 128, num_heads: int = 4, num_layers: int = 2,
+                 d_ff: int | None = None, dropout: float = 0.0, max_len: int = 64, *, dtype: DTypeLike = np.float32,
+                 rng: Seed = None) -> None:
         owner = "TransformerSeq2seq"
         V, D, h, L, F, p = transformer_sizes(owner, vocab_size, d_model, num_heads, num_layers, d_ff, dropout)
         self.max_len = integer(max_len, "max_len", 1, owner=owner)
@@ -101,16 +104,16 @@ class TransformerSeq2seq(SequenceModel):
                               rng, dtype)
         self.affine = TimeAffine(W.T, np.zeros(V, dtype))
         self.loss_layer = TimeSoftmaxWithLoss()
-        self._cross = None
+        self._cross: list | None = None
         self._gather([*self.encoder.named("enc"), *self.decoder.named("dec"), ("affine", self.affine)],
                      {"vocab_size": V, "d_model": D, "num_heads": h, "num_layers": L, "d_ff": F, "dropout": p,
                       "max_len": self.max_len})
 
-    def encode(self, xs, train_flg=False) -> np.ndarray:
+    def encode(self, xs: np.ndarray, train_flg: bool = False) -> np.ndarray:
         """The memory (N, S, d_model) the decoder attends to."""
         return self.encoder.forward(token_ids(xs, "TransformerSeq2seq", self.max_len), train_flg)
 
-    def decode(self, ids, memory, train_flg=False) -> np.ndarray:
+    def decode(self, ids: np.ndarray, memory: np.ndarray, train_flg: bool = False) -> np.ndarray:
         """Scores (N, T, V): at step t, the logits of the answer's next id given ids[:, :t+1] and the question."""
         ids = token_ids(ids, "TransformerSeq2seq", self.max_len, "the decoder's ids")
         if len(ids) != len(memory):
@@ -120,7 +123,7 @@ class TransformerSeq2seq(SequenceModel):
         with layers_feeding_layers():
             return self.affine.forward(h)
 
-    def forward(self, xs, ts, train_flg=True):
+    def forward(self, xs: np.ndarray, ts: np.ndarray, train_flg: bool = True) -> float:
         ts = np.asarray(ts)
         if ts.ndim != 2 or ts.shape[1] < 2:
             raise ValueError(f"TransformerSeq2seq expected ts of shape (N, T) with T >= 2 (the start symbol and at "
@@ -128,11 +131,11 @@ class TransformerSeq2seq(SequenceModel):
         memory = self.encode(xs, train_flg)
         return self.loss_layer.forward(self.decode(ts[:, :-1], memory, train_flg), ts[:, 1:])
 
-    def backward(self, dout=1):
+    def backward(self, dout: float = 1) -> None:
         dmemory = self.decoder.backward(self.affine.backward(self.loss_layer.backward(dout)))
         self.encoder.backward(dmemory)
 
-    def generate(self, xs, start_id, sample_size) -> np.ndarray:
+    def generate(self, xs: np.ndarray, start_id: int, sample_size: int) -> np.ndarray:
         """(N, sample_size) ids, each the decoder's most likely next id given the ones before (greedy)."""
         sample_size = integer(sample_size, "sample_size", 1, owner="TransformerSeq2seq.generate")
         if sample_size > self.max_len:

@@ -15,7 +15,9 @@ Weights are drawn as the book draws them, 0.01·N(0, 1), from ``rng``, in
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
+from bprop._types import Seed
 from bprop.init import as_generator
 from bprop.layers import Embedding, MatMul, NegativeSamplingLoss, SoftmaxWithLoss
 from bprop.nets.sequence_model import SequenceModel
@@ -35,7 +37,7 @@ class SimpleCBOW(SequenceModel):
     W_out (H, V).
     """
 
-    def __init__(self, vocab_size, hidden_size, *, dtype=np.float32, rng=None):
+    def __init__(self, vocab_size: int, hidden_size: int, *, dtype: DTypeLike = np.float32, rng: Seed = None) -> None:
         rng = as_generator(rng)
         W_in, W_out = _small(rng, dtype, vocab_size, hidden_size), _small(rng, dtype, hidden_size, vocab_size)
         self.in_layer0, self.in_layer1 = MatMul(W_in), MatMul(W_in)
@@ -45,11 +47,11 @@ class SimpleCBOW(SequenceModel):
         self._gather([("in0", self.in_layer0), ("in1", self.in_layer1), ("out", self.out_layer)],
                      {"vocab_size": vocab_size, "hidden_size": hidden_size})
 
-    def forward(self, contexts, target):
+    def forward(self, contexts: np.ndarray, target: np.ndarray) -> float:
         h = (self.in_layer0.forward(contexts[:, 0]) + self.in_layer1.forward(contexts[:, 1])) * 0.5
         return self.loss_layer.forward(self.out_layer.forward(h), target)
 
-    def backward(self, dout=1):
+    def backward(self, dout: float = 1) -> None:
         da = self.out_layer.backward(self.loss_layer.backward(dout)) * 0.5
         self.in_layer1.backward(da)
         self.in_layer0.backward(da)
@@ -62,7 +64,7 @@ class SimpleSkipGram(SequenceModel):
     contexts (N, 2, V) one-hot. W_in (V, H); W_out (H, V).
     """
 
-    def __init__(self, vocab_size, hidden_size, *, dtype=np.float32, rng=None):
+    def __init__(self, vocab_size: int, hidden_size: int, *, dtype: DTypeLike = np.float32, rng: Seed = None) -> None:
         rng = as_generator(rng)
         W_in, W_out = _small(rng, dtype, vocab_size, hidden_size), _small(rng, dtype, hidden_size, vocab_size)
         self.in_layer, self.out_layer = MatMul(W_in), MatMul(W_out)
@@ -71,11 +73,11 @@ class SimpleSkipGram(SequenceModel):
         self._gather([("in", self.in_layer), ("out", self.out_layer)],
                      {"vocab_size": vocab_size, "hidden_size": hidden_size})
 
-    def forward(self, contexts, target):
+    def forward(self, contexts: np.ndarray, target: np.ndarray) -> float:
         score = self.out_layer.forward(self.in_layer.forward(target))
         return sum(layer.forward(score, contexts[:, k]) for k, layer in enumerate(self.loss_layers))
 
-    def backward(self, dout=1):
+    def backward(self, dout: float = 1) -> None:
         ds = sum(layer.backward(dout) for layer in self.loss_layers)
         self.in_layer.backward(self.out_layer.backward(ds))
 
@@ -120,11 +122,11 @@ class CBOW(_NegativeSampling):
     position, all sharing W_in: the same gradients). W_in, W_out (V, H).
     """
 
-    def forward(self, contexts, target):
+    def forward(self, contexts: np.ndarray, target: np.ndarray) -> float:
         h = self.in_layer.forward(self._contexts(contexts)).mean(axis=1)
         return self.ns_loss.forward(h, target)
 
-    def backward(self, dout=1):
+    def backward(self, dout: float = 1) -> None:
         dh = self.ns_loss.backward(dout)
         n = 2 * self.window_size
         self.in_layer.backward(np.repeat(dh[:, None, :] / n, n, axis=1))
@@ -139,13 +141,13 @@ class SkipGram(_NegativeSampling):
     W_out (V, H).
     """
 
-    def forward(self, contexts, target):
+    def forward(self, contexts: np.ndarray, target: np.ndarray) -> float:
         contexts = self._contexts(contexts)
         n = 2 * self.window_size
         h = self.in_layer.forward(target)
         return self.ns_loss.forward(np.repeat(h, n, axis=0), contexts.reshape(-1)) * n
 
-    def backward(self, dout=1):
+    def backward(self, dout: float = 1) -> None:
         n = 2 * self.window_size
         dh = self.ns_loss.backward(dout * n)
         self.in_layer.backward(dh.reshape(-1, n, dh.shape[1]).sum(axis=1))

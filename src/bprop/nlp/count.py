@@ -28,6 +28,7 @@ array([0.   , 1.807, 0.   , 0.   , 0.   , 0.   , 0.   ], dtype=float32)
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bprop._checks import FLOAT_DTYPES, real
 from bprop.nlp._ids import window, word_ids
@@ -35,7 +36,7 @@ from bprop.nlp._ids import window, word_ids
 _INT32_MAX = np.iinfo(np.int32).max
 
 
-def create_co_matrix(corpus, vocab_size: int, window_size: int = 1) -> np.ndarray:
+def create_co_matrix(corpus: ArrayLike, vocab_size: int, window_size: int = 1) -> np.ndarray:
     """The book's create_co_matrix: C[i, j] = how often id j stands within window_size of id i.
 
     corpus: 1-D integer ids in [0, vocab_size) (a bad id is a ValueError naming
@@ -62,7 +63,7 @@ def create_co_matrix(corpus, vocab_size: int, window_size: int = 1) -> np.ndarra
     return co_matrix
 
 
-def ppmi(C, verbose: bool = False, eps: float = 1e-8) -> np.ndarray:
+def ppmi(C: ArrayLike, verbose: bool = False, eps: float = 1e-8) -> np.ndarray:
     """The book's ppmi: M[i, j] = max(0, log2(C[i, j]·N / (S[i]·S[j]) + eps)), S the column sums.
 
     C: (V, V) co-occurrence counts, ≥ 0 and finite (NaN, inf or a negative

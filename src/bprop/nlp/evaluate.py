@@ -12,15 +12,18 @@ answers over a whole set, decoded in batches.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bprop._checks import positive_int
 
 __all__ = ["eval_perplexity", "eval_seq2seq", "seq2seq_accuracy"]
 
 
-def eval_perplexity(model, corpus, batch_size=10, time_size=35) -> float:
+def eval_perplexity(model: Any, corpus: ArrayLike, batch_size: int = 10, time_size: int = 35) -> float:
     """exp of the mean next-word loss over corpus (1-D ids); the model's state is reset first."""
     corpus = np.asarray(corpus)
     batch_size, time_size = positive_int(batch_size, "batch_size"), positive_int(time_size, "time_size")
@@ -44,7 +47,8 @@ def eval_perplexity(model, corpus, batch_size=10, time_size=35) -> float:
     return math.exp(total / max_iters)
 
 
-def eval_seq2seq(model, question, correct, id_to_char, verbose=False, is_reverse=False) -> int:
+def eval_seq2seq(model: Any, question: np.ndarray, correct: np.ndarray, id_to_char: Mapping[int, str],
+                 verbose: bool = False, is_reverse: bool = False) -> int:
     """1 when the model's greedy answer to question (1, T) equals correct (1, T_out, start symbol first), else 0."""
     correct = np.asarray(correct).reshape(-1)
     start_id, correct = int(correct[0]), correct[1:]
@@ -61,7 +65,7 @@ def eval_seq2seq(model, question, correct, id_to_char, verbose=False, is_reverse
     return int(np.array_equal(guess, correct))
 
 
-def seq2seq_accuracy(model, x, t, batch_size=500) -> float:
+def seq2seq_accuracy(model: Any, x: ArrayLike, t: ArrayLike, batch_size: int = 500) -> float:
     """The share of rows whose greedy answer equals t[:, 1:] exactly (t's first column: the start symbol)."""
     x, t = np.asarray(x), np.asarray(t)
     right = 0

@@ -23,9 +23,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from bprop._checks import real
+from bprop._types import Params
 
 
-def clip_grads(grads, max_norm: float) -> float:
+def clip_grads(grads: Params, max_norm: float) -> float:
     """The book's clip_grads: scale all gradients in place by one factor when their global L2 norm passes max_norm.
 
     grads: a list or tuple of float arrays (the book's ``model.grads``) or a

@@ -34,7 +34,10 @@ me is not found
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bprop._checks import integer, real
 
@@ -49,7 +52,7 @@ def _float(x, owner: str, name: str) -> np.ndarray:
     return x
 
 
-def cos_similarity(x, y, eps: float = 1e-8):
+def cos_similarity(x: ArrayLike, y: ArrayLike, eps: float = 1e-8) -> float:
     """The book's cosine similarity x·y / ((‖x‖ + eps)(‖y‖ + eps)).
 
     x: (D,) or (N, D) (one similarity per row of x); y: (D,). Returns a NumPy
@@ -74,7 +77,7 @@ def cos_similarity(x, y, eps: float = 1e-8):
     return (x @ y) / ((x_norm + eps) * (y_norm + eps))
 
 
-def normalize(x) -> np.ndarray:
+def normalize(x: ArrayLike) -> np.ndarray:
     """The book's normalize: x/‖x‖ for a vector (D,), each row over its own norm for a matrix (N, D).
 
     Returns a new array of x's float dtype (integers give float64); the book
@@ -102,7 +105,7 @@ def _top_words(scores, id_to_word, top: int, skip: set[int], verbose: bool) -> l
     Ties keep id order (a stable sort), so the ranking does not depend on the
     sort algorithm.
     """
-    ranking = []
+    ranking: list[tuple[str, float]] = []
     for i in np.argsort(-scores, kind="stable"):
         if len(ranking) == top:
             break
@@ -124,7 +127,8 @@ def _not_found(words, word_to_id, verbose: bool) -> bool:
     return False
 
 
-def most_similar(query, word_to_id, id_to_word, word_matrix, top: int = 5, *,
+def most_similar(query: str, word_to_id: Mapping[str, int], id_to_word: Mapping[int, str], word_matrix: ArrayLike,
+                 top: int = 5, *,
                  verbose: bool = True) -> list[tuple[str, float]]:
     """The book's most_similar: the ``top`` words nearest to ``query`` by cosine similarity, best first.
 
@@ -149,7 +153,8 @@ def most_similar(query, word_to_id, id_to_word, word_matrix, top: int = 5, *,
     return _top_words(similarity, id_to_word, top, {query_id}, verbose)
 
 
-def analogy(a, b, c, word_to_id, id_to_word, word_matrix, top: int = 5, answer=None, *,
+def analogy(a: str, b: str, c: str, word_to_id: Mapping[str, int], id_to_word: Mapping[int, str],
+            word_matrix: ArrayLike, top: int = 5, answer: str | None = None, *,
             verbose: bool = True) -> list[tuple[str, float]]:
     """The book's analogy "a : b = c : ?": the words w with the largest word_matrix[w] · normalize(b − a + c).
 

@@ -39,14 +39,17 @@ array([9.5255, 0.5143])
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bprop._checks import FLOAT_DTYPES, integer
+from bprop._types import Seed
 
 METHODS = ("auto", "full", "randomized")
 AUTO_MIN_SIZE = 500  # 'auto' uses the full SVD for min(m, n) up to this
 
 
-def truncated_svd(M, k: int, *, method: str = "auto", seed=0, n_iter: int = 7, n_oversamples: int = 10):
+def truncated_svd(M: ArrayLike, k: int, *, method: str = "auto", seed: Seed = 0, n_iter: int = 7,
+                  n_oversamples: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The top-k singular triplets (U_k, S_k, Vt_k) of M, exactly ('full') or by randomized SVD.
 
     M: (m, n), finite, float32 or float64 (kept), or integers (computed in

@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bprop._checks import positive_int
+from bprop._types import Seed
 from bprop.init import as_generator
 from bprop.nlp.grads import clip_grads
 from bprop.optim import merge_tied
@@ -34,13 +38,14 @@ __all__ = ["Trainer", "RnnlmTrainer"]
 
 
 class _Loop:
-    def __init__(self, model, optimizer, *, seed=None, verbose=True, log=print):
+    def __init__(self, model: Any, optimizer: Any, *, seed: Seed = None, verbose: bool = True,
+                 log: Callable[[str], object] = print) -> None:
         self.model, self.optimizer = model, optimizer
         self.rng = as_generator(seed)
         self.verbose, self.log = bool(verbose), log
         self.loss_list: list[float] = []
         self.current_epoch = 0
-        self.eval_interval = None
+        self.eval_interval: int | None = None
 
     def _report(self, iters: int, max_iters: int, start: float, measure: str) -> None:
         """The book's progress line: | epoch 1 |  iter 1 / 29 | time 0[s] | loss 4.61."""
@@ -61,7 +66,8 @@ class _Loop:
 class Trainer(_Loop):
     """Mini-batch training of a model with forward(x, t) and backward(); see the module docstring."""
 
-    def fit(self, x, t, max_epoch=10, batch_size=32, max_grad=None, eval_interval=20):
+    def fit(self, x: ArrayLike, t: ArrayLike, max_epoch: int = 10, batch_size: int = 32, max_grad: float | None = None,
+            eval_interval: int | None = 20) -> list[float]:
         x, t = np.asarray(x), np.asarray(t)
         if len(x) != len(t):
             raise ValueError(f"x and t must have one row per sample, got {len(x)} and {len(t)}")
@@ -88,12 +94,13 @@ class Trainer(_Loop):
 class RnnlmTrainer(_Loop):
     """Truncated-BPTT training of a language model over one long corpus; see the module docstring."""
 
-    def __init__(self, model, optimizer, *, seed=None, verbose=True, log=print):
+    def __init__(self, model: Any, optimizer: Any, *, seed: Seed = None, verbose: bool = True,
+                 log: Callable[[str], object] = print) -> None:
         super().__init__(model, optimizer, seed=seed, verbose=verbose, log=log)
         self.ppl_list: list[float] = []
         self.time_idx = 0
 
-    def get_batch(self, x, t, batch_size, time_size):
+    def get_batch(self, x: np.ndarray, t: np.ndarray, batch_size: int, time_size: int) -> tuple[np.ndarray, np.ndarray]:
         """The next (batch_size, time_size) blocks of the batch_size streams through x and t."""
         jump = len(x) // batch_size
         offsets = np.arange(batch_size) * jump
@@ -102,7 +109,8 @@ class RnnlmTrainer(_Loop):
         self.time_idx += time_size
         return x[idx], t[idx]
 
-    def fit(self, xs, ts, max_epoch=10, batch_size=20, time_size=35, max_grad=None, eval_interval=20):
+    def fit(self, xs: ArrayLike, ts: ArrayLike, max_epoch: int = 10, batch_size: int = 20, time_size: int = 35,
+            max_grad: float | None = None, eval_interval: int | None = 20) -> list[float]:
         xs, ts = np.asarray(xs), np.asarray(ts)
         batch_size, time_size = positive_int(batch_size, "batch_size"), positive_int(time_size, "time_size")
         max_iters = len(xs) // (batch_size * time_size)

@@ -28,11 +28,12 @@ array([[0, 1, 0, 0, 0, 0, 0],
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bprop.nlp._ids import window, word_ids
 
 
-def preprocess(text: str):
+def preprocess(text: str) -> tuple[np.ndarray, dict[str, int], dict[int, str]]:
     """The book's preprocess: (corpus, word_to_id, id_to_word) of a text.
 
     The text is lower-cased, every '.' becomes a word of its own, and the words
@@ -62,7 +63,7 @@ def preprocess(text: str):
     return np.array(ids, dtype=np.int64), word_to_id, id_to_word
 
 
-def create_contexts_target(corpus, window_size: int = 1):
+def create_contexts_target(corpus: ArrayLike, window_size: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The book's create_contexts_target: every full window of the corpus as (contexts, target).
 
     target[n] = corpus[n + w] and contexts[n] = the w ids before it then the w
@@ -87,7 +88,7 @@ def create_contexts_target(corpus, window_size: int = 1):
     return contexts, target
 
 
-def convert_one_hot(corpus, vocab_size: int) -> np.ndarray:
+def convert_one_hot(corpus: ArrayLike, vocab_size: int) -> np.ndarray:
     """The book's convert_one_hot: one_hot[..., k] = 1 where the id is k, else 0.
 
     corpus: integer ids of shape (N,) or (N, C), each in [0, vocab_size).

@@ -60,7 +60,7 @@ OPTIMIZERS = {
 _BY_NAME = {**OPTIMIZERS, "adamw": AdamW}
 
 
-def get(name: str, **hyperparameters) -> _Optimizer:
+def get(name: str, **hyperparameters: float) -> _Optimizer:
     """An optimizer by name ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw'; any case)."""
     cls = _BY_NAME.get(str(name).lower())
     if cls is None:

@@ -23,6 +23,7 @@ current lr, so a schedule that lowers lr lowers the decay too, as in
 from __future__ import annotations
 
 from bprop._checks import real
+from bprop._types import Params
 from bprop.optim.book import Adam
 
 __all__ = ["AdamW"]
@@ -49,14 +50,14 @@ class AdamW(Adam):
     """
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-                 weight_decay: float = 0.01, no_decay_1d: bool = False):
+                 weight_decay: float = 0.01, no_decay_1d: bool = False) -> None:
         super().__init__(lr, beta1, beta2, eps)
         self.weight_decay = real(weight_decay, "weight_decay", 0.0)
         if not isinstance(no_decay_1d, bool):
             raise TypeError(f"no_decay_1d must be True or False, got {type(no_decay_1d).__name__} {no_decay_1d!r}")
         self.no_decay_1d = no_decay_1d
 
-    def update(self, params, grads) -> None:
+    def update(self, params: Params, grads: Params) -> None:
         # A Python float, as torch's ``1 - lr * weight_decay``: float32 parameters stay float32.
         self._decay = 1.0 - self.lr * self.weight_decay
         super().update(params, grads)

@@ -15,6 +15,7 @@ import numpy as np
 
 from bprop._checks import real
 from bprop._tying import earlier_copies
+from bprop._types import Params
 
 __all__ = ["merge_tied"]
 
@@ -34,21 +35,33 @@ class _Optimizer:
     _STATE: tuple[str, ...] = ()
     _COUNTERS: tuple[str, ...] = ()
 
-    def __init__(self, lr: float):
+    eps: float  # AdaGrad's and RMSprop's, read by _scaled_step
+
+    def __init__(self, lr: float) -> None:
         self.lr = real(lr, "lr", 0.0, open_low=True)
         self._buffers: dict[str, np.ndarray] = {}
 
-    def update(self, params, grads) -> None:
+    def update(self, params: Params, grads: Params) -> None:
         for key, p, g in _merged(type(self).__name__, params, grads):
             self._step(key, p, g)
 
+    def __repr__(self) -> str:
+        """The constructor call with the hyperparameters now: ``Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08)``."""
+        values = {name: getattr(self, name) for name in _hyperparameter_names(type(self))}
+        args = ", ".join(f"{k}={v.item() if isinstance(v, np.generic) else v!r}" for k, v in values.items())
+        return f"{type(self).__name__}({args})"
+
     def state_dict(self) -> dict:
-        """{"type", "hyperparameters", "counters", "state": {name: {key: array}}}; the arrays are not copied."""
+        """{"type", "hyperparameters", "counters", "state": {name: {key: array}}}, the arrays copied.
+
+        A snapshot: later updates leave it as it was (the state arrays are
+        updated in place, so uncopied ones would drift from the counters).
+        """
         return {
             "type": type(self).__name__,
             "hyperparameters": {name: getattr(self, name) for name in _hyperparameter_names(type(self))},
             "counters": {name: getattr(self, name) for name in self._COUNTERS},
-            "state": {name: dict(getattr(self, name)) for name in self._STATE},
+            "state": {name: {key: a.copy() for key, a in getattr(self, name).items()} for name in self._STATE},
         }
 
     def load_state_dict(self, state) -> None:
@@ -102,7 +115,7 @@ class _Optimizer:
         p -= buf
 
 
-def merge_tied(params, grads) -> tuple[list, list]:
+def merge_tied(params: Params, grads: Params) -> tuple[list, list]:
     """(params, grads) as lists with each tied weight once and its gradients summed (see ``_merged``).
 
     What book 2's trainer does with ``remove_duplicate`` before clipping: the

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from bprop._checks import real
+from bprop._types import Params
 from bprop.optim.base import _Optimizer
 
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
@@ -23,7 +24,7 @@ class SGD(_Optimizer):
     Identical to ``torch.optim.SGD(params, lr)``.
     """
 
-    def __init__(self, lr: float = 0.01):
+    def __init__(self, lr: float = 0.01) -> None:
         super().__init__(lr)
 
     def _step(self, key, p, g):
@@ -36,7 +37,7 @@ class _MomentumBase(_Optimizer):
 
     _STATE = ("v",)
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9):
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(lr)
         self.momentum = real(momentum, "momentum", 0.0, 1.0, open_high=True)
         self.v: dict[str, np.ndarray] = {}
@@ -88,7 +89,7 @@ class AdaGrad(_Optimizer):
 
     _STATE = ("h",)
 
-    def __init__(self, lr: float = 0.01, eps: float = 1e-7):
+    def __init__(self, lr: float = 0.01, eps: float = 1e-7) -> None:
         super().__init__(lr)
         self.eps = real(eps, "eps", 0.0)
         self.h: dict[str, np.ndarray] = {}
@@ -111,7 +112,7 @@ class RMSprop(_Optimizer):
 
     _STATE = ("h",)
 
-    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-7):
+    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-7) -> None:
         super().__init__(lr)
         self.decay_rate = real(decay_rate, "decay_rate", 0.0, 1.0, open_high=True)
         self.eps = real(eps, "eps", 0.0)
@@ -145,7 +146,7 @@ class Adam(_Optimizer):
     _STATE = ("m", "v")
     _COUNTERS = ("iter",)
 
-    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         super().__init__(lr)
         self.beta1 = real(beta1, "beta1", 0.0, 1.0, open_high=True)
         self.beta2 = real(beta2, "beta2", 0.0, 1.0, open_high=True)
@@ -154,7 +155,7 @@ class Adam(_Optimizer):
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
 
-    def update(self, params, grads) -> None:
+    def update(self, params: Params, grads: Params) -> None:
         self.iter += 1
         # Python floats (not np.float64) so that float32 arrays stay float32 (NEP 50).
         self._step_size = self.lr / (1.0 - self.beta1 ** self.iter)

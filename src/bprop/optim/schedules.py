@@ -169,7 +169,7 @@ class TransformerSchedule(_Schedule):
 
     _ARGS = ("d_model", "warmup", "scale")
 
-    def __init__(self, d_model: int, warmup: int = 4000, scale: float = 1.0):
+    def __init__(self, d_model: int, warmup: int = 4000, scale: float = 1.0) -> None:
         name = type(self).__name__
         self.d_model = integer(d_model, "d_model", 1, owner=name)
         self.warmup = integer(warmup, "warmup", 1, owner=name)

@@ -18,6 +18,7 @@ when a figure is drawn; without it these functions raise ``MatplotlibMissing``
     chapter6.py  §6.1–6.5: optimizers, activations, init, batchnorm, overfitting, search
     filters.py   §7.6: a convnet's first filters before and after training
     attention.py book 2 §8.4: a seq2seq answer's attention map
+    live.py      LivePlot: a Trainer callback redrawing the training curves in place in a notebook
 """
 
 from bprop.plot._figure import FORMATS, INSTALL_HINT, MatplotlibMissing, format_of, require_matplotlib, save
@@ -31,11 +32,12 @@ from bprop.plot.chapter6 import (
     search_figure,
 )
 from bprop.plot.filters import filter_grid, filters_figure, neighbour_correlation
+from bprop.plot.live import LivePlot
 from bprop.plot.training import epochs_figure, training_figure
 
 __all__ = [
     "MatplotlibMissing", "FORMATS", "INSTALL_HINT", "save", "require_matplotlib", "format_of",
     "training_figure", "epochs_figure", "activations_figure", "optimizers_figure", "init_figure",
     "overfitting_figure", "batchnorm_figure", "search_figure",
-    "filter_grid", "neighbour_correlation", "filters_figure", "attention_figure",
+    "filter_grid", "neighbour_correlation", "filters_figure", "attention_figure", "LivePlot",
 ]

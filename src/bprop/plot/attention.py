@@ -8,15 +8,23 @@ characters along the bottom and the answer's down the side, as the book's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bprop.plot._figure import require_matplotlib
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["attention_figure"]
 
 
-def attention_figure(weights, question, answer, title: str | None = None, *,
-                     xlabel: str = "question (read by the encoder)", ylabel: str = "answer (written by the decoder)"):
+def attention_figure(weights: ArrayLike, question: Sequence[str], answer: Sequence[str], title: str | None = None, *,
+                     xlabel: str = "question (read by the encoder)",
+                     ylabel: str = "answer (written by the decoder)") -> Figure:
     """A Figure of weights (len(answer), len(question)) with the characters (or words) as tick labels."""
     weights = np.asarray(weights, dtype=float)
     if weights.shape != (len(answer), len(question)):

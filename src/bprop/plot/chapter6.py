@@ -6,9 +6,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from bprop.plot._figure import COLORS, finish_panels, panel_grid, plot_smoothed, require_matplotlib
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["optimizers_figure", "activations_figure", "init_figure", "batchnorm_figure",
            "overfitting_figure", "search_figure"]
@@ -17,7 +22,7 @@ __all__ = ["optimizers_figure", "activations_figure", "init_figure", "batchnorm_
 # --- §6.1 optimizers -----------------------------------------------------------------------
 
 
-def optimizers_figure(paths: dict, losses: dict | None = None, *, lrs: dict | None = None):
+def optimizers_figure(paths: dict, losses: dict | None = None, *, lrs: dict | None = None) -> Figure:
     """The optimizers' paths on f(x, y) = x²/20 + y² over its contours; below, their MNIST losses if given.
 
     paths: name → (xs, ys) (``experiments.optimizer_paths``); losses: name →
@@ -62,7 +67,7 @@ def optimizers_figure(paths: dict, losses: dict | None = None, *, lrs: dict | No
 # --- §6.2 initial weights ------------------------------------------------------------------
 
 
-def activations_figure(rows: dict, activation: str):
+def activations_figure(rows: dict, activation: str) -> Figure:
     """Histograms of each hidden layer's activations, one row per weight init.
 
     rows: label → the list ``experiments.activation_histograms`` returned
@@ -107,7 +112,7 @@ def activations_figure(rows: dict, activation: str):
     return fig
 
 
-def init_figure(losses: dict):
+def init_figure(losses: dict) -> Figure:
     """MNIST loss per step for each weight init (``experiments.init_comparison``), smoothed."""
     Figure = require_matplotlib()
     fig = Figure(figsize=(7, 4.5), layout="constrained")
@@ -126,7 +131,7 @@ def init_figure(losses: dict):
 # --- §6.3 batch normalisation --------------------------------------------------------------
 
 
-def batchnorm_figure(results: list, columns: int = 4):
+def batchnorm_figure(results: list, columns: int = 4) -> Figure:
     """Training accuracy per epoch with and without batch norm, one panel per weight scale.
 
     results: ``experiments.batchnorm_comparison``'s [(scale, run_bn, run_plain)].
@@ -156,7 +161,7 @@ def batchnorm_figure(results: list, columns: int = 4):
 # --- §6.4 overfitting ----------------------------------------------------------------------
 
 
-def overfitting_figure(runs: list):
+def overfitting_figure(runs: list) -> Figure:
     """Train and test accuracy per epoch for each run (``experiments.overfitting``), side by side."""
     Figure = require_matplotlib()
     fig = Figure(figsize=(4.2 * len(runs), 4), layout="constrained")
@@ -178,7 +183,7 @@ def overfitting_figure(runs: list):
 # --- §6.5 hyperparameters ------------------------------------------------------------------
 
 
-def search_figure(trials: list, best: int = 20, columns: int = 5):
+def search_figure(trials: list, best: int = 20, columns: int = 5) -> Figure:
     """Validation (solid) and training (dashed) accuracy per epoch of the ``best`` trials of a random search."""
     Figure = require_matplotlib()
     shown = trials[:best]

@@ -17,9 +17,15 @@ range. matplotlib is imported only by ``filters_figure`` (see ``bprop.plot``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bprop._checks import integer, is_integer
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["filter_grid", "neighbour_correlation", "filters_figure"]
 
@@ -35,7 +41,8 @@ def _check_filters(W, name: str = "W") -> np.ndarray:
     return W
 
 
-def filter_grid(W, columns: int = COLUMNS, channel: int = 0, gap: int = 1, normalize: bool = True) -> np.ndarray:
+def filter_grid(W: ArrayLike, columns: int = COLUMNS, channel: int = 0, gap: int = 1,
+                normalize: bool = True) -> np.ndarray:
     """One image holding every filter's channel ``channel``, ``columns`` filters per row.
 
     W: (FN, C, FH, FW). Returns a float64 array of shape
@@ -65,7 +72,7 @@ def filter_grid(W, columns: int = COLUMNS, channel: int = 0, gap: int = 1, norma
     return grid
 
 
-def neighbour_correlation(W) -> float:
+def neighbour_correlation(W: np.ndarray) -> float:
     """How smooth the filters are: the correlation of each weight with its right and lower neighbours.
 
     Over every filter and channel of W (FN, C, FH, FW), pairs (W[..., y, x],
@@ -83,7 +90,8 @@ def neighbour_correlation(W) -> float:
     return float(np.dot(a, b) / denominator) if denominator > 0 else 0.0
 
 
-def filters_figure(W, W_init=None, columns: int = COLUMNS, title: str | None = None):
+def filters_figure(W: ArrayLike, W_init: ArrayLike | None = None, columns: int = COLUMNS,
+                   title: str | None = None) -> Figure:
     """The filters W (after training) and, when given, W_init (before), as two grids side by side.
 
     W, W_init: (FN, C, FH, FW) of the same shape. Each panel is

@@ -3,14 +3,22 @@ and the Transformer's measures per report interval and per epoch."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from bprop.plot._figure import COLORS, moving_average, require_matplotlib
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from bprop.train import History
+
 __all__ = ["training_figure", "epochs_figure"]
 
 
-def training_figure(history, title: str | None = None):
+def training_figure(history: History, title: str | None = None) -> Figure:
     """Loss per step (raw and smoothed) and train/test accuracy per epoch of a ``bprop.train.History``."""
     Figure = require_matplotlib()
     fig = Figure(figsize=(10, 4), layout="constrained")
@@ -41,7 +49,8 @@ def training_figure(history, title: str | None = None):
     return fig
 
 
-def epochs_figure(iterations, steps, step_label: str, epochs: dict, title: str | None = None):
+def epochs_figure(iterations: Sequence[int], steps: Sequence[float], step_label: str, epochs: dict,
+                  title: str | None = None) -> Figure:
     """Book 2's and the Transformer's runs: the measure the trainer reported at each of ``iterations``, and the
     measures after each epoch.
 

@@ -36,7 +36,7 @@ MODULES = (layer, causes, modes, readings, usage, optimizer, net, function, sequ
 MESSAGES: dict[str, dict[str, str]] = {key: entry for module in MODULES for key, entry in module.MESSAGES.items()}
 
 
-def text(key: str, lang: str = "en", **params) -> str:
+def text(key: str, lang: str = "en", **params: object) -> str:
     """The message ``key`` in ``lang``, formatted with ``params``; a param given as {"en": …, "ja": …} (words
     inside a message, not a formula) is taken in ``lang``."""
     params = {name: value[lang] if isinstance(value, dict) and lang in value else value

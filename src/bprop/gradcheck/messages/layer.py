@@ -23,6 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.numerical": {"en": "numerical", "ja": "数値微分"},
     "col.kinks": {"en": "kinks skipped", "ja": "除外したキンク"},
     "col.ok": {"en": "result", "ja": "判定"},
+    "col.cause": {"en": "likely cause", "ja": "考えられる原因"},
     "checks": {"en": "Checks:", "ja": "チェック項目:"},
     "status.pass": {"en": "ok", "ja": "OK"},
     "status.fail": {"en": "FAIL", "ja": "NG"},
