@@ -103,7 +103,7 @@ def load_any(path: str) -> Sequential | SequenceModel:
         kind = json.loads(archive[1]).get("format")
     except (ValueError, RecursionError, AttributeError):
         kind = None  # the book-1 reader says what is wrong with it
-    return load_model(path) if kind == FORMAT else load_archive(path, archive)
+    return load_model(path, archive) if kind == FORMAT else load_archive(path, archive)
 
 
 def _export_onnx(net: Sequential | SequenceModel, args: argparse.Namespace, opset: int | None) -> None:

@@ -28,8 +28,8 @@ from bprop.layers.base import SequenceLayer, as_float_array
 __all__ = ["RNN", "LSTM", "GRU"]
 
 
-class _Cell(SequenceLayer):
-    """Shared by the cells: the weights (Wx, Wh, b) for ``gates`` blocks of H, input checks, gradient writes."""
+class _RecurrentWeights(SequenceLayer):
+    """What a cell and its Time layer share: the weights (Wx, Wh, b) for ``gates`` blocks of H, their gradients."""
 
     param_names = ("Wx", "Wh", "b")
     dims = {"Wx": ("D",), "Wh": ("H",)}  # repr: LSTM(D=4, H=3)
@@ -40,6 +40,11 @@ class _Cell(SequenceLayer):
     dWx: np.ndarray
     dWh: np.ndarray
     db: np.ndarray
+
+
+class _Cell(_RecurrentWeights):
+    """Shared by the cells: the weights (``_RecurrentWeights``), input checks, gradient writes."""
+
     cache: tuple[np.ndarray, ...] | None  # what the cell's backward needs (see each cell)
 
     def __init__(self, Wx: npt.ArrayLike, Wh: npt.ArrayLike, b: npt.ArrayLike) -> None:

@@ -29,6 +29,7 @@ import numpy.typing as npt
 from bprop.layers.base import ParamList, SequenceLayer
 from bprop.layers.options import flag
 from bprop.layers.recurrent import (
+    _RecurrentWeights,
     gru_backward_step,
     gru_step,
     lstm_backward_step,
@@ -39,20 +40,11 @@ from bprop.layers.recurrent import (
 __all__ = ["TimeRNN", "TimeLSTM", "TimeGRU", "TimeBiLSTM"]
 
 
-class _TimeRecurrent(SequenceLayer):
+class _TimeRecurrent(_RecurrentWeights):
     """Shared: weights, the stateful option, the state, the checks of xs and dhs, the weight gradients."""
 
-    param_names = ("Wx", "Wh", "b")
-    dims = {"Wx": ("D",), "Wh": ("H",)}  # repr: LSTM(D=4, H=3)
     options = (flag("stateful"),)
-    gates = 1
     states: tuple[str, ...] = ("h",)
-    Wx: np.ndarray
-    Wh: np.ndarray
-    b: np.ndarray
-    dWx: np.ndarray
-    dWh: np.ndarray
-    db: np.ndarray
     stateful: bool
     h: np.ndarray | None  # the state the next forward starts from when stateful (c too for the LSTM)
     c: np.ndarray | None

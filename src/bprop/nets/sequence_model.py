@@ -132,10 +132,12 @@ class SequenceModel(HasState):
         return path
 
 
-def load_model(path: PathLike) -> SequenceModel:
-    """The model saved at path, rebuilt from its class and config; ModelFileError for anything amiss."""
+def load_model(path: PathLike, archive: tuple[dict[str, np.ndarray], str] | None = None) -> SequenceModel:
+    """The model saved at path, rebuilt from its class and config; ModelFileError for anything amiss.
+
+    archive: the file as ``bprop._npz.read_archive`` already read it (None: read it here)."""
     path = Path(os.fspath(path))
-    arrays, text = _npz.read_archive(path)
+    arrays, text = archive if archive is not None else _npz.read_archive(path)
     try:
         spec = json.loads(text)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5,000-digit number, 100,000 levels deep
