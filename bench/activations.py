@@ -1,6 +1,10 @@
 """Activation layers, forward + backward: bprop vs the book's code vs torch vs the memory floor.
 
-Run: python bench/activations.py [--sizes 1e6,1e7] [--repeat 5]
+Run: python bench/activations.py [--sizes 1e6,1e7] [--repeat 5] [--block N] [--threads N]
+
+--block and --threads set the elementwise kernels' block size and thread count
+(bprop._kernels.blocks; the thread count is OpenBLAS's, which these layers do
+not otherwise use), to compare settings in one run each.
 
 For each activation, dtype and size it prints ns/element (best of --repeat) of
 one forward plus one backward, all measured in this one run:
@@ -29,7 +33,9 @@ import warnings
 import numpy as np
 from _timing import best_ms, openblas_info
 
+from bprop import _blas
 from bprop import layers as L
+from bprop._kernels import blocks
 
 ACTIVATIONS = {  # name: (bprop layer, torch function name, bytes its cache needs per element or None = itemsize)
     "Relu": (L.Relu, "relu", 1),
@@ -91,7 +97,12 @@ def main(argv=None):
     parser.add_argument("--sizes", default="1e6,1e7", help="element counts, comma-separated")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", default="", help="comma-separated activation names (default: all)")
+    parser.add_argument("--block", type=int, default=blocks.BLOCK, help="elements per block of the kernels")
+    parser.add_argument("--threads", type=int, default=None, help="threads of the kernels (default: OpenBLAS's)")
     args = parser.parse_args(argv)
+    blocks.BLOCK = args.block
+    if args.threads is not None:
+        _blas.set_threads(args.threads)
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     names = args.only.split(",") if args.only else list(ACTIVATIONS)
 
@@ -103,7 +114,8 @@ def main(argv=None):
         torch = None
         torch_note = "torch not installed"
     rate = copy_rate()
-    print(f"numpy {np.__version__}, {openblas_info()}; {torch_note}; copy rate {rate / 1e9:.1f} GB/s "
+    print(f"numpy {np.__version__}, {openblas_info()}; bprop kernels: {blocks.thread_count()} threads, "
+          f"blocks of {blocks.BLOCK}; {torch_note}; copy rate {rate / 1e9:.1f} GB/s "
           f"(= {2 * rate / 1e9:.1f} GB/s of read + write traffic)")
     print(f"ns/element, forward + backward, best of {args.repeat}\n")
     header = f"{'layer':<10} {'dtype':<8} {'n':>5} {'bprop':>7} {'book':>7} {'torch':>7} {'floor':>7} {'bprop/torch':>12} {'bprop/floor':>12} {'bprop/(floor/2)':>16} {'book/bprop':>11}"

@@ -49,3 +49,13 @@ def test_readme_names_the_two_set_up_commands_and_ci_runs_the_test_one():
     assert "pip install -e '.[progress]' && bprop train" in text
     assert "pip install -e '.[test]' && pytest" in text
     assert "pip install -e '.[test]' && pytest" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_pypi_readme_has_no_relative_link_to_go_dead():
+    """README.md is PyPI's long description: a link or image to a repository path would be dead there."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"!?\[[^\]]*\]\(([^)\s]+)", text) + re.findall(r"""<(?:a|img)\b[^>]*(?:href|src)=["']([^"']+)""", text)
+    relative = [t for t in targets if not re.match(r"(https?://|mailto:|#)", t)]
+    assert relative == []
+    for path in re.findall(r"`((?:docs|notebooks)/[^`]*)`", text):  # the paths it names instead exist
+        assert (ROOT / path).exists(), path

@@ -6,7 +6,9 @@ the benchmarks under ``bench/`` (``conv_layers.py``, ``activations.py``,
 ``train_conv.py``), not written here.
 
     nan.py          is there a NaN? (one BLAS dot instead of np.isnan); the scan a net skips inside
-    elementwise.py  max(x, 0) in x's own memory order
+    blocks.py       elementwise chains on cache-sized blocks, shared by threads, with the NaN scan on the way
+    elementwise.py  ReLU, leaky ReLU, ELU on blocks
+    smooth.py       sigmoid, tanh, GELU, softplus, SiLU on blocks
     conv.py         the convolution's column layouts, chunked GEMMs and col2im
     pooling.py      max pooling by one pass of ufuncs per window offset
 """

@@ -1,58 +1,162 @@
-"""The activations' fast forms, each beside the plain formula it must equal.
+"""The piecewise activations' fast forms (ReLU, leaky ReLU, ELU), each beside the plain formula it must equal.
 
-    relu_into        max(x, 0) on NumPy's SIMD loop, in the memory order of its operands
-    elu, elu_backward                arithmetic instead of np.where with a random mask
-    gelu_tanh, gelu_tanh_backward    in place on fresh arrays: half the temporaries
+A fast form is a chain of in-place ufuncs run on cache-sized blocks of its
+arrays, shared by threads (``bprop._kernels.blocks``); the plain ``*_simple``
+form is the formula on whole arrays. Both give the same numbers (ELU to a few
+ulp: its fast form takes expm1 through tanh). ``smooth.py`` holds the others.
+Every fast forward returns fresh arrays laid out as x (channel-major conv
+outputs stay channel-major); ``owner`` given, it scans x (or dout) for NaN on
+the way and raises ``reject_nan``'s ValueError, having written nothing else.
 
-bench/activations.py prints what each gains. For ReLU: NumPy 2's
-``np.maximum(x, 0)`` with a scalar 0 runs a slower broadcast loop than against
-an array of zeros in x's own memory order (bench/conv_layers.py). The zeros
-come from one read-only ``np.zeros`` allocation per dtype: its untouched pages
-map the kernel's shared zero page, so they cost no memory and no page faults
-after the first call, where a fresh ``np.zeros_like`` per call would pay both.
+    relu / relu_backward               y = max(x, 0) and the mask x > 0; dx = dout·mask
+    leaky_relu / leaky_relu_backward   y = max(x, αx) for 0 ≤ α ≤ 1; dx from x, no cached slope
+    elu / elu_backward                 expm1(m) = 2t/(1 − t), t = tanh(m/2): NumPy's tanh is SIMD,
+                                       its expm1 is not (bench/activations.py)
+
+np.maximum(x, 0) with a scalar 0 runs a slower broadcast loop than against an
+array of zeros (bench/conv_layers.py): the zeros are one read-only block per
+dtype, made once.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-_ZEROS: dict[np.dtype, np.ndarray] = {}  # dtype -> a read-only zero array, grown on demand
+from bprop._kernels import blocks
+
+_ZEROS: dict[np.dtype, np.ndarray] = {}  # dtype -> a read-only block of zeros
 
 
-def relu_simple(x: np.ndarray) -> np.ndarray:
-    """max(x, 0): the plain form ``relu_into`` must equal."""
+def _zeros(like: np.ndarray) -> np.ndarray:
+    """A read-only array of zeros of the block ``like``'s shape and dtype (C order)."""
+    zeros = _ZEROS.get(like.dtype)
+    if zeros is None or zeros.size < like.size:
+        zeros = np.zeros(max(like.size, blocks.BLOCK), dtype=like.dtype)
+        zeros.flags.writeable = False
+        _ZEROS[like.dtype] = zeros
+    return zeros[: like.size].reshape(like.shape)
+
+
+def _scan(owner: str | None, name: str, i: int = 0) -> tuple[int, str, str] | None:
+    return None if owner is None else (i, name, owner)
+
+
+# --- ReLU ---------------------------------------------------------------------------------------
+
+def relu_simple(x):
+    """max(x, 0): the plain form ``relu`` must equal."""
     return np.maximum(x, 0)
 
 
-def relu_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """out = max(x, 0), elementwise; out has x's shape and dtype and may be x itself. Returns out."""
-    return np.maximum(x, zeros_in_layout_of(out), out=out)
+def relu(x: np.ndarray, out: np.ndarray | None = None, owner: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(y, positive): y = max(x, 0), positive = x > 0 (bool). out: where y goes (x itself, in place), else new."""
+    def kernel(ins, outs):
+        (xb,), (yb, positive) = ins, outs
+        np.greater(xb, 0, out=positive)  # before y: y may be x
+        np.maximum(xb, _zeros(xb), out=yb)
+
+    x = blocks.dense(x)
+    if out is None:
+        y, positive = blocks.fresh(kernel, [x], [None, np.bool_], scan=_scan(owner, "x"))
+        return y, positive
+    positive = np.empty_like(x, dtype=np.bool_)
+    blocks.apply(kernel, [x], [out, positive], scan=_scan(owner, "x"))
+    return out, positive
 
 
-def zeros_in_layout_of(y: np.ndarray) -> np.ndarray:
-    """A read-only array of zeros with y's shape and memory order (y C-contiguous up to an axis order)."""
-    zeros = _ZEROS.get(y.dtype)
-    if zeros is None or zeros.size < y.size:
-        zeros = np.zeros(max(y.size, 2**20), dtype=y.dtype)
-        zeros.flags.writeable = False
-        _ZEROS[y.dtype] = zeros
-    order = np.argsort(y.strides, kind="stable")[::-1]  # axes from outermost to innermost in memory
-    return zeros[: y.size].reshape([y.shape[i] for i in order]).transpose(np.argsort(order))
+def relu_backward(positive: np.ndarray, dout: np.ndarray, out: np.ndarray | None = None,
+                  owner: str | None = None) -> np.ndarray:
+    """dx = dout·[x > 0]; out: where dx goes (dout itself, in place), else a new array."""
+    def kernel(ins, outs):
+        np.multiply(ins[1], ins[0], out=outs[0])
 
+    if out is not None:
+        if blocks.flat_views(positive, dout, out) is None:  # layouts differ: NumPy's own loop, in place
+            return np.multiply(dout, positive, out=out)
+        blocks.apply(kernel, [positive, dout], [out], scan=_scan(owner, "dout", 1))
+        return out
+    dout = blocks.arranged_like(dout, positive)
+    return blocks.fresh(kernel, [positive, dout], [dout.dtype], scan=_scan(owner, "dout", 1))[0]
+
+
+# --- leaky ReLU ---------------------------------------------------------------------------------
+
+def leaky_relu_simple(x, alpha):
+    """x where x > 0, else alpha·x: the plain form."""
+    return np.where(x > 0, x, x.dtype.type(alpha) * x)
+
+
+def leaky_relu(x: np.ndarray, alpha: float, owner: str | None = None) -> np.ndarray:
+    """y = max(x, αx) for 0 ≤ α ≤ 1, min(x, αx) for α > 1, x·(α + (1 − α)·[x > 0]) otherwise."""
+    a = x.dtype.type(alpha)
+
+    def kernel(ins, outs):
+        (xb,), (yb,) = ins, outs
+        if alpha >= 0:
+            np.multiply(xb, a, out=yb)
+            (np.maximum if alpha <= 1 else np.minimum)(xb, yb, out=yb)
+        else:
+            _slope(xb, alpha, yb)
+            yb *= xb
+
+    x = blocks.dense(x)
+    return blocks.fresh(kernel, [x], [None], scan=_scan(owner, "x"))[0]
+
+
+def leaky_relu_backward_simple(x, alpha, dout):
+    """dout where x > 0, else alpha·dout: the plain form."""
+    return np.where(x > 0, dout, x.dtype.type(alpha) * dout)
+
+
+def leaky_relu_backward(x: np.ndarray, alpha: float, dout: np.ndarray, owner: str | None = None) -> np.ndarray:
+    """dx = dout·(α + (1 − α)·[x > 0]), the slope recomputed from x (no slope array kept between passes)."""
+    def kernel(ins, outs):
+        (xb, db), (dx,) = ins, outs
+        _slope(xb, alpha, dx)
+        dx *= db
+
+    x = blocks.dense(x)
+    dout = blocks.arranged_like(dout, x)
+    return blocks.fresh(kernel, [x, dout], [dout.dtype], scan=_scan(owner, "dout", 1))[0]
+
+
+def _slope(xb, alpha, out):
+    """out = α + (1 − α)·[x > 0] in out's dtype (the bool is cast in the loop, not a float16 on NumPy 1.x)."""
+    np.multiply(np.greater(xb, 0), out.dtype.type(1 - alpha), out=out, dtype=out.dtype)
+    out += out.dtype.type(alpha)
+
+
+# --- ELU ----------------------------------------------------------------------------------------
 
 def elu_simple(x, alpha):
     """alpha·(exp(x) − 1) where x <= 0, else x: the plain form ``elu`` must equal."""
     return np.where(x > 0, x, x.dtype.type(alpha) * np.expm1(np.minimum(x, 0)))
 
 
-def elu(x, alpha):
-    """y = max(x, 0) + alpha·expm1(min(x, 0)), on fresh arrays (exp of min(x, 0) only: no overflow)."""
-    negative = np.minimum(x, 0)
-    np.expm1(negative, out=negative)
-    negative *= x.dtype.type(alpha)
-    y = np.maximum(x, 0)
-    y += negative
-    return y
+def elu(x: np.ndarray, alpha: float, owner: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(y, nonpositive): y = max(x, 0) + α·expm1(min(x, 0)), nonpositive = x <= 0.
+
+    expm1(m) = 2t/(1 − t) with t = tanh(m/2): for m ≤ 0, t ∈ (−1, 0] and 1 − t ∈ [1, 2),
+    so nothing cancels and the result keeps tanh's few-ulp accuracy (exp(m) − 1
+    would lose all of it near 0). exp is never taken of a positive number: no overflow.
+    """
+    two_alpha, half = x.dtype.type(2 * alpha), x.dtype.type(0.5)
+
+    def kernel(ins, outs):
+        (xb,), (yb, nonpositive) = ins, outs
+        np.less_equal(xb, 0, out=nonpositive)
+        t = np.minimum(xb, _zeros(xb))
+        t *= half
+        np.tanh(t, out=t)
+        np.subtract(1, t, out=yb)  # y as scratch: 1 − t
+        t /= yb
+        t *= two_alpha  # α·expm1(min(x, 0))
+        np.maximum(xb, _zeros(xb), out=yb)
+        yb += t
+
+    x = blocks.dense(x)
+    y, nonpositive = blocks.fresh(kernel, [x], [None, np.bool_], scan=_scan(owner, "x"))
+    return y, nonpositive
 
 
 def elu_backward_simple(y, nonpositive, alpha, dout):
@@ -60,61 +164,18 @@ def elu_backward_simple(y, nonpositive, alpha, dout):
     return np.where(nonpositive, dout * (y + y.dtype.type(alpha)), dout)
 
 
-def elu_backward(y, nonpositive, alpha, dout):
+def elu_backward(y: np.ndarray, nonpositive: np.ndarray, alpha: float, dout: np.ndarray,
+                 owner: str | None = None) -> np.ndarray:
     """dx = dout·(1 + [x <= 0]·(min(y, 0) + alpha − 1)); min keeps y = inf from making inf·0."""
-    slope = np.minimum(y, 0)
-    slope += y.dtype.type(alpha - 1)
-    slope *= nonpositive
-    slope += 1
-    slope *= dout
-    return slope
+    shift = y.dtype.type(alpha - 1)
 
+    def kernel(ins, outs):
+        (yb, nb, db), (dx,) = ins, outs
+        np.minimum(yb, _zeros(yb), out=dx)
+        dx += shift
+        np.multiply(dx, nb, out=dx)
+        dx += 1
+        dx *= db
 
-_C = np.sqrt(2 / np.pi)  # GELU's tanh approximation: u = C·(x + K·x³)
-_K = 0.044715
-
-
-def gelu_tanh_simple(x):
-    """½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): the plain form ``gelu_tanh`` must equal."""
-    c, k = x.dtype.type(_C), x.dtype.type(_K)
-    return 0.5 * x * (1 + np.tanh(c * (x + k * x**3)))
-
-
-def gelu_tanh(x):
-    """(y, tanh(u)) with u = c·x·(1 + k·x²) and y = ½·x·(1 + tanh(u)), in place on fresh arrays."""
-    c, k, half = (x.dtype.type(v) for v in (_C, _K, 0.5))
-    u = x * x
-    u *= k
-    u += 1
-    u *= x
-    u *= c
-    tanh_u = np.tanh(u, out=u)
-    y = tanh_u + 1
-    y *= x
-    y *= half
-    return y, tanh_u
-
-
-def gelu_tanh_backward_simple(x, dout):
-    """dout·(½·(1 + tanh(u)) + ½·x·(1 − tanh²(u))·c·(1 + 3k·x²)): the plain form."""
-    c, k = x.dtype.type(_C), x.dtype.type(_K)
-    t = np.tanh(c * (x + k * x**3))
-    return dout * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * k * x * x))
-
-
-def gelu_tanh_backward(x, tanh_u, dout):
-    """The same dx from the cached tanh(u), in place on fresh arrays."""
-    c, k, half = (x.dtype.type(v) for v in (_C, _K, 0.5))
-    du = x * x  # du/dx = c·(1 + 3k·x²)
-    du *= 3 * k
-    du += 1
-    du *= c
-    dx = tanh_u * tanh_u  # ½·(1 + t) + ½·x·(1 - t²)·du
-    np.subtract(1, dx, out=dx)
-    dx *= du
-    dx *= x
-    dx += 1
-    dx += tanh_u
-    dx *= half
-    dx *= dout
-    return dx
+    dout = blocks.arranged_like(dout, y)
+    return blocks.fresh(kernel, [y, nonpositive, dout], [dout.dtype], scan=_scan(owner, "dout", 2))[0]

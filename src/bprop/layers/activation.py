@@ -1,12 +1,14 @@
 """Elementwise activation layers: x of any shape in, y of the same shape and dtype out.
 
-Each layer caches only what its backward needs: a boolean mask (Relu, LeakyRelu),
-the output when the derivative is a function of it (Sigmoid, Tanh, Elu), or the
-input (Gelu, Softplus, Silu). None of them writes into x or dout (but
-``Relu(inplace=True)``, when asked); the in-place operations below act only on
-arrays the layer has just allocated, which saves temporaries
-(bench/activations.py). The longer fast forms (Relu's max, Elu, Gelu) live in
-``bprop._kernels.elementwise`` beside the plain formulas they must equal.
+Each layer caches only what its backward needs: a boolean mask (Relu), the
+output when the derivative is a function of it (Sigmoid, Tanh, Elu), the input
+(LeakyRelu, Gelu, Silu) or σ(x) (Softplus, Silu). None of them writes into x or
+dout (but ``Relu(inplace=True)``, when asked).
+
+The formulas run in ``bprop._kernels.elementwise`` and ``smooth``, each beside
+its plain form: chains of ufuncs on cache-sized blocks shared by threads, which
+scan x and dout for NaN on the way instead of in a pass of their own
+(bench/activations.py).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from bprop._kernels.elementwise import elu, elu_backward, gelu_tanh, gelu_tanh_backward, relu_into
-from bprop.functions import normal_cdf, normal_pdf, sigmoid, softplus
+from bprop._kernels import elementwise as fast
+from bprop._kernels import smooth
+from bprop.functions import normal_cdf, normal_pdf
 from bprop.layers.base import Layer
 from bprop.layers.options import flag, number
 
@@ -54,18 +57,25 @@ class Relu(Layer):
         return None if self._positive is None else ~self._positive
 
     def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
-        given, x = x, self._input(x)
-        self._positive = x > 0
-        y = x if self._may_overwrite(x, given) else np.empty_like(x)  # empty_like keeps x's memory order
-        return self._remember_output(relu_into(x, out=y))  # y = max(x, 0)
+        given, x = x, self._input(x, check_nan=False)
+        out = None
+        if self._may_overwrite(x, given):  # scanned first: a NaN must leave the caller's x as it was
+            self._input(x)
+            out = x
+        y, self._positive = fast.relu(x, out=out, owner=None if out is not None else self._nan_owner())
+        return self._remember_output(y)  # y = max(x, 0)
 
     def backward(self, dout: npt.ArrayLike) -> np.ndarray:
-        given, dout = dout, self._dout(dout)
+        given, dout = dout, self._dout(dout, check_nan=False)
         # dx = dout·[x > 0]: a multiply by the mask into a new array. The book's masked
         # assignment would zero the caller's dout (and is slower: bench/activations.py);
         # only inplace=True, when asked for, puts dx where dout was.
-        out = dout if self._may_overwrite(dout, given) else None
-        return np.multiply(dout, self._cached(self._positive), out=out)
+        out = None
+        if self._may_overwrite(dout, given):
+            self._dout(dout)
+            out = dout
+        positive = self._cached(self._positive)
+        return fast.relu_backward(positive, dout, out=out, owner=None if out is not None else self._nan_owner(True))
 
     def _may_overwrite(self, a: np.ndarray, given: object) -> bool:
         """inplace, and ``a`` is the caller's own writable array (not a converted copy)."""
@@ -86,16 +96,12 @@ class Sigmoid(Layer):
         self.out = None
 
     def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
-        self.out = sigmoid(self._input(x))
+        self.out = smooth.sigmoid(self._input(x, check_nan=False), owner=self._nan_owner())
         return self._remember_output(self.out)
 
     def backward(self, dout: npt.ArrayLike) -> np.ndarray:
-        dout = self._dout(dout)
-        y = self._cached(self.out)
-        dx = 1 - y  # dx = dout·y·(1 - y)
-        dx *= y
-        dx *= dout
-        return dx
+        dout = self._dout(dout, check_nan=False)
+        return smooth.sigmoid_backward(self._cached(self.out), dout, owner=self._nan_owner(True))  # dout·y·(1 - y)
 
 
 class Tanh(Layer):
@@ -111,52 +117,47 @@ class Tanh(Layer):
         self.out = None
 
     def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
-        self.out = np.tanh(self._input(x))
+        self.out = smooth.tanh(self._input(x, check_nan=False), owner=self._nan_owner())
         return self._remember_output(self.out)
 
     def backward(self, dout: npt.ArrayLike) -> np.ndarray:
-        dout = self._dout(dout)
-        dx = np.square(self._cached(self.out))  # dx = dout·(1 - y²)
-        np.subtract(1, dx, out=dx)
-        dx *= dout
-        return dx
+        dout = self._dout(dout, check_nan=False)
+        return smooth.tanh_backward(self._cached(self.out), dout, owner=self._nan_owner(True))  # dout·(1 - y²)
 
 
 class LeakyRelu(Layer):
     """Leaky ReLU: y = x if x > 0 else alpha·x; dx = dout if x > 0 else alpha·dout.
 
     At the kink the slope is alpha (x = 0 counts as negative), as in PyTorch.
-    x: any shape; y, dx: same shape and dtype. Caches the mask ``x <= 0`` and
-    the slope (1 or alpha) per element.
+    x: any shape; y, dx: same shape and dtype. Caches x (backward recomputes
+    the slope from it: cheaper than keeping a slope array); ``mask`` gives
+    x <= 0.
     """
 
     role = "activation"
     options = (number("alpha"),)
     repr_format = "alpha={alpha}"
     alpha: float
-    mask: np.ndarray | None
-    _slope: np.ndarray | None
+    x: np.ndarray | None
 
     def __init__(self, alpha: float = 0.01) -> None:
         self._set_options(alpha=alpha)
-        self.mask = None
-        self._slope = None
+        self.x = None
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """True where x <= 0, i.e. where backward scales the gradient by alpha."""
+        return None if self.x is None else self.x <= 0
 
     def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
-        x = self._input(x)
-        self.mask = x <= 0
-        # slope = 1 + (alpha - 1)·[x <= 0], in arithmetic: np.where or a masked copy
-        # with a random mask is slower (bench/activations.py).
-        alpha = x.dtype.type(self.alpha)
-        slope = self.mask.astype(x.dtype)
-        slope *= alpha - 1
-        slope += 1
-        self._slope = slope
-        return self._remember_output(x * slope)
+        x = self._input(x, check_nan=False)
+        y = fast.leaky_relu(x, self.alpha, owner=self._nan_owner())  # max(x, alpha·x) for 0 ≤ alpha ≤ 1
+        self.x = x
+        return self._remember_output(y)
 
     def backward(self, dout: npt.ArrayLike) -> np.ndarray:
-        dout = self._dout(dout)
-        return dout * self._cached(self._slope)
+        dout = self._dout(dout, check_nan=False)
+        return fast.leaky_relu_backward(self._cached(self.x), self.alpha, dout, owner=self._nan_owner(True))
 
 
 class Elu(Layer):
@@ -165,7 +166,7 @@ class Elu(Layer):
     At x = 0 the slope is alpha·exp(0) = alpha, as in PyTorch. x: any shape; y,
     dx: same shape and dtype. exp is taken of min(x, 0) only, so x = 1000 does
     not overflow. Caches y and the mask ``x <= 0``. Both passes are arithmetic
-    on fresh arrays in ``bprop._kernels.elementwise`` (no masked selects).
+    (no masked selects) in ``bprop._kernels.elementwise``, expm1 taken through tanh.
     """
 
     role = "activation"
@@ -181,15 +182,14 @@ class Elu(Layer):
         self.mask = None
 
     def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
-        x = self._input(x)
-        self.mask = x <= 0
-        self.out = elu(x, self.alpha)  # y = max(x, 0) + alpha·expm1(min(x, 0))
+        x = self._input(x, check_nan=False)
+        self.out, self.mask = fast.elu(x, self.alpha, owner=self._nan_owner())  # max(x, 0) + alpha·expm1(min(x, 0))
         return self._remember_output(self.out)
 
     def backward(self, dout: npt.ArrayLike) -> np.ndarray:
-        dout = self._dout(dout)
+        dout = self._dout(dout, check_nan=False)
         y, mask = self._cached(self.out), self._cached(self.mask)
-        return elu_backward(y, mask, self.alpha, dout)  # dout, or dout·(y + alpha) where x <= 0
+        return fast.elu_backward(y, mask, self.alpha, dout, owner=self._nan_owner(True))  # dout, or dout·(y + alpha)
 
 
 class Gelu(Layer):
@@ -205,8 +205,7 @@ class Gelu(Layer):
 
     x: any shape; y, dx: same shape and dtype. At ±1000, x³ = ±1e9 is finite in
     float32 and tanh saturates: no overflow. Caches x and tanh(u) (or Φ(x)). The
-    tanh form's passes are computed in place on fresh arrays by
-    ``bprop._kernels.elementwise``.
+    tanh form runs in ``bprop._kernels.smooth``.
     """
 
     role = "activation"
@@ -223,23 +222,27 @@ class Gelu(Layer):
         self._cdf = None
 
     def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
-        self.x = x = self._input(x)
         if self.exact:
+            self.x = x = self._input(x)
             self._cdf = normal_cdf(x)
             return self._remember_output(x * self._cdf)  # y = x·Φ(x)
-        y, self._tanh_u = gelu_tanh(x)  # y = ½·x·(1 + tanh(u))
+        x = self._input(x, check_nan=False)
+        y, self._tanh_u = smooth.gelu_tanh(x, owner=self._nan_owner())  # y = ½·x·(1 + tanh(u))
+        self.x = x
         return self._remember_output(y)
 
     def backward(self, dout: npt.ArrayLike) -> np.ndarray:
-        dout = self._dout(dout)
-        x = self._cached(self.x)
         if self.exact:
+            dout = self._dout(dout)
+            x = self._cached(self.x)
             dx = normal_pdf(x)  # dx = dout·(Φ(x) + x·φ(x))
             dx *= x
             dx += self._cached(self._cdf)
             dx *= dout
             return dx
-        return gelu_tanh_backward(x, self._cached(self._tanh_u), dout)
+        dout = self._dout(dout, check_nan=False)
+        x, tanh_u = self._cached(self.x), self._cached(self._tanh_u)
+        return smooth.gelu_tanh_backward(x, tanh_u, dout, owner=self._nan_owner(True))
 
 
 class Silu(Layer):
@@ -258,19 +261,15 @@ class Silu(Layer):
         self._s = None
 
     def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
-        self.x = x = self._input(x)
-        self._s = sigmoid(x)
-        return self._remember_output(x * self._s)
+        x = self._input(x, check_nan=False)
+        y, self._s = smooth.silu(x, owner=self._nan_owner())  # y = x·σ(x)
+        self.x = x
+        return self._remember_output(y)
 
     def backward(self, dout: npt.ArrayLike) -> np.ndarray:
-        dout = self._dout(dout)
+        dout = self._dout(dout, check_nan=False)
         x, s = self._cached(self.x), self._cached(self._s)
-        dx = 1 - s
-        dx *= x
-        dx += 1
-        dx *= s
-        dx *= dout
-        return dx
+        return smooth.silu_backward(x, s, dout, owner=self._nan_owner(True))  # dout·σ·(1 + x·(1 - σ))
 
 
 class Softplus(Layer):
@@ -279,24 +278,26 @@ class Softplus(Layer):
     Computed as max(x, 0) + log1p(exp(-|x|)): exact for every finite x, no
     overflow at ±1000 (PyTorch instead returns x itself for x > 20, which
     differs by less than 2.1e-9). x: any shape; y, dx: same shape and dtype.
-    Caches x.
+    Caches x and σ(x), which forward gets from the same exp(−|x|).
     """
 
     role = "activation"
     x: np.ndarray | None
+    _s: np.ndarray | None
 
     def __init__(self) -> None:
         self.x = None
+        self._s = None
 
     def forward(self, x: npt.ArrayLike, train_flg: bool = True) -> np.ndarray:
-        self.x = x = self._input(x)
-        return self._remember_output(softplus(x))
+        x = self._input(x, check_nan=False)
+        y, self._s = smooth.softplus(x, owner=self._nan_owner())
+        self.x = x
+        return self._remember_output(y)
 
     def backward(self, dout: npt.ArrayLike) -> np.ndarray:
-        dout = self._dout(dout)
-        dx = sigmoid(self._cached(self.x))
-        dx *= dout
-        return dx
+        dout = self._dout(dout, check_nan=False)
+        return smooth.scale_by(self._cached(self._s), dout, owner=self._nan_owner(True))  # dx = dout·σ(x)
 
 
 class Identity(Layer):

@@ -176,8 +176,11 @@ class Layer:
             raise RuntimeError(f"{self._name}.backward called before forward")
         return value
 
-    def _dout(self, dout: npt.ArrayLike) -> np.ndarray:
-        """Check ``dout`` against the last forward's output; cast it to that dtype."""
+    def _dout(self, dout: npt.ArrayLike, check_nan: bool = True) -> np.ndarray:
+        """Check ``dout`` against the last forward's output; cast it to that dtype.
+
+        check_nan=False: the caller scans it on its way (``_nan_owner``) instead.
+        """
         out_shape = getattr(self, "_out_shape", None)
         if out_shape is None:
             raise RuntimeError(f"{self._name}.backward called before forward")
@@ -191,9 +194,15 @@ class Layer:
             )
         if dout.dtype != self._out_dtype:
             dout = dout.astype(self._out_dtype)
-        if scanning_for_nan():
+        if check_nan and scanning_for_nan():
             reject_nan(dout, "dout", f"{self._name}.backward")
         return dout
+
+    def _nan_owner(self, backward: bool = False) -> str | None:
+        """The name a fast kernel reports a NaN under, when it must scan (None inside a net's pass)."""
+        if not scanning_for_nan():
+            return None
+        return f"{self._name}.backward" if backward else self._name
 
 
 @functools.cache

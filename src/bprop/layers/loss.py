@@ -41,6 +41,22 @@ class _Loss(Layer):
 
 
 
+def exact_one_hot_labels(t: np.ndarray) -> np.ndarray | None:
+    """Each row's class when t (N, C) is exactly one-hot (one 1 per row, zeros elsewhere), else None.
+
+    For such t the general forms Σ_k t_k·log y_k and y·Σ_k t_k − t give
+    bit for bit what the label forms log y[n, t_n] and y − onehot(t) give, so
+    SoftmaxWithLoss takes the label forms, which skip the checks and products
+    over all N·C entries (bench/book_scripts.py: the book's ch.5 script passes
+    one-hot labels). Anything else (class probabilities, NaN, a row of zeros
+    or with two 1s) gives None and the general form, which checks the rows.
+    """
+    rows = t.argmax(axis=1)
+    if np.count_nonzero(t) != len(t) or not (t[np.arange(len(t)), rows] == 1).all():
+        return None
+    return rows
+
+
 class SoftmaxWithLoss(_Loss):
     """Softmax followed by cross-entropy, as one layer (book §5.6.3).
 
@@ -50,17 +66,20 @@ class SoftmaxWithLoss(_Loss):
     Shapes: x (N, C) logits (or (C,) for one sample); t integer labels (N,) in
     [0, C), or one-hot / class probabilities (N, C). log_softmax keeps logits of
     ±1e4 finite and exact (no log(y + 1e-7)). Caches y = softmax(x) as ``y``
-    and t as ``t``.
+    and t as ``t`` (one-hot t as x's dtype). Exactly one-hot t takes the label
+    forms, which give the same bits (``exact_one_hot_labels``).
     """
 
     loss: float | None
     y: np.ndarray | None
     t: np.ndarray | None
+    _rows: np.ndarray | None  # each row's class when t is labels or exactly one-hot, else None
 
     def __init__(self) -> None:
         self.loss = None
         self.y = None
         self.t = None
+        self._rows = None
 
     def forward(self, x: npt.ArrayLike, t: npt.ArrayLike) -> float:
         x = self._input(x)
@@ -70,17 +89,21 @@ class SoftmaxWithLoss(_Loss):
         logp = log_softmax(x)
         self.y = np.exp(logp)
         labels = self._labels(t, x)
-        self._given_labels = labels is not None
-        if self._given_labels:
-            self.t = labels
-            picked = logp.reshape(n, -1)[np.arange(n), labels]
+        if labels is not None:
+            self.t = self._rows = labels
         else:
             self.t = self._targets_like(t, x)
+            self._rows = exact_one_hot_labels(self.t.reshape(n, -1))
+        if self._rows is not None:  # Σ_k t_nk·log y_nk is the true class's log y_nk
+            picked = logp.reshape(n, -1)[np.arange(n), self._rows]
+        else:
             class_labels(self.t.reshape(n, -1), n, x.shape[-1], self._name)  # rows in [0, 1] summing to 1
             with np.errstate(invalid="ignore"):  # 0·log 0 = 0: those products are replaced
                 picked = np.where(self.t != 0, self.t * logp, 0).reshape(n, -1).sum(axis=1)
-        self._reject_infinite(picked)
-        self.loss = -picked.sum() / n
+        total = picked.sum()
+        if not np.isfinite(total):
+            self._reject_infinite(picked)
+        self.loss = -total / n
         return self._loss(self.loss, x.dtype)
 
     def _reject_infinite(self, picked: np.ndarray) -> None:
@@ -94,9 +117,9 @@ class SoftmaxWithLoss(_Loss):
         dout = self._dout(dout)
         y, t = self._cached(self.y), self._cached(self.t)
         n = _batch_size(y)
-        if self._given_labels:  # dx = dout·(y - onehot(t))/N
+        if self._rows is not None:  # dx = dout·(y - onehot(t))/N
             dx = y.reshape(n, -1).copy()
-            dx[np.arange(n), t] -= 1
+            dx[np.arange(n), self._rows] -= 1
             dx = dx.reshape(y.shape)
         else:  # dx = dout·(y·Σ_k t_k - t)/N
             dx = y * t.sum(axis=-1, keepdims=True) - t

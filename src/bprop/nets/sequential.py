@@ -26,6 +26,7 @@ from bprop._kernels.nan import contains_nan, layers_feeding_layers
 from bprop._types import PathLike
 from bprop.layers import SoftmaxWithLoss
 from bprop.layers.base import as_float_array
+from bprop.nets._evaluate import count_correct
 from bprop.nets._repr import table_html
 from bprop.nets.state import HasState
 from bprop.nets.summary import LayerSummary, shape_text, summary_table
@@ -189,7 +190,9 @@ class Sequential(HasState):
     def loss(self, x: np.ndarray, t: np.ndarray, train_flg: bool = False) -> float:
         """L = last_layer(predict(x), t) + ½λ Σ_W ‖W‖², a scalar of the net's dtype."""
         y = self.predict(x, train_flg=train_flg)
-        return self.last_layer.forward(y, t) + self._decay_loss()
+        with layers_feeding_layers():  # predict has scanned the scores for NaN; t is still checked
+            loss = self.last_layer.forward(y, t)
+        return loss + self._decay_loss()
 
     def accuracy(self, x: np.ndarray, t: np.ndarray, batch_size: int = EVAL_BATCH_SIZE) -> float:
         """The fraction of rows whose argmax of ``predict`` equals the label.
@@ -206,11 +209,7 @@ class Sequential(HasState):
         classes = self.predict(x[:1], train_flg=False).shape[1]
         labels = class_labels(t, n, classes, "accuracy")  # labels (N,) in [0, C), or one-hot rows
         labels = np.asarray(t).argmax(axis=1) if labels is None else labels
-        correct = 0
-        for start in range(0, n, batch_size):
-            y = self.predict(x[start:start + batch_size], train_flg=False)
-            correct += int(np.count_nonzero(y.argmax(axis=1) == labels[start:start + batch_size]))
-        return correct / n
+        return count_correct(self, x, labels, batch_size) / n
 
     def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
         """Backprop (book §5.7.2): forward, the loss layer's backward(1), then every layer in reverse.
@@ -228,8 +227,8 @@ class Sequential(HasState):
         """
         layers = list(self.layers.values())
         y = self.predict(x, train_flg=True)
-        loss = self.last_layer.forward(y, t) + self._decay_loss()
-        with layers_feeding_layers():
+        with layers_feeding_layers():  # predict has scanned the scores for NaN; t is still checked
+            loss = self.last_layer.forward(y, t) + self._decay_loss()
             dout = self.last_layer.backward(1)
             first = _first_with_params(layers)
             for layer in reversed(layers[first + 1:]):
@@ -330,7 +329,17 @@ class Sequential(HasState):
         return named + list(getattr(self, "_extras", dict)().items())
 
     def _slots(self) -> dict[str, tuple[Any, str]]:
-        """key → (layer, attribute name), numbering each parameter name by occurrence."""
+        """key → (layer, attribute name), numbering each parameter name by occurrence; callers only read it.
+
+        Kept with its layers, rebuilt when ``self.layers`` holds others (the book's loop reads params 4× a step).
+        """
+        layers, cached = tuple(self.layers.values()), self.__dict__.get("_slot_cache")
+        if cached is None or len(cached[0]) != len(layers) or any(a is not b for a, b in zip(cached[0], layers)):
+            self._slot_cache = cached = (layers, self._slots_simple())
+        return cached[1]
+
+    def _slots_simple(self) -> dict[str, tuple[Any, str]]:
+        """What ``_slots`` returns, built from the layers each time."""
         slots: dict[str, tuple[Any, str]] = {}
         counts: dict[str, int] = {}
         for layer in self.layers.values():

@@ -1,0 +1,44 @@
+"""Counting a net's right answers over a large set, a batch at a time (``Sequential.accuracy``).
+
+``count_correct_simple`` is the plain loop: ``predict`` on each batch of rows.
+``count_correct`` gives the same count; where x is not of the dtype the net's
+first layer computes in (the book's float32 MNIST in its float64 nets), it
+converts each batch into one buffer allocated once, instead of the first layer
+converting it into a fresh array per batch: the same numbers, without
+allocating and faulting in a new array of 12 MB per batch (bench/book_scripts.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["count_correct", "count_correct_simple"]
+
+
+def count_correct(net: Any, x: np.ndarray, labels: np.ndarray, batch_size: int) -> int:
+    """How many rows of x ``net.predict`` puts in their class (labels (N,)), batch_size rows at a time."""
+    x = np.asarray(x)
+    first = next(iter(net.layers.values()))
+    dtype = getattr(first, first.param_names[0]).dtype if getattr(first, "param_names", ()) else None
+    if dtype is None or x.dtype == dtype or x.dtype.kind != "f":  # the first layer would not convert x
+        return count_correct_simple(net, x, labels, batch_size)
+    buffer = np.empty((min(batch_size, len(x)), *x.shape[1:]), dtype=dtype)
+    correct = 0
+    for start in range(0, len(x), batch_size):
+        rows = x[start:start + batch_size]
+        batch = buffer[:len(rows)]
+        np.copyto(batch, rows)
+        y = net.predict(batch, train_flg=False)
+        correct += int(np.count_nonzero(y.argmax(axis=1) == labels[start:start + batch_size]))
+    return correct
+
+
+def count_correct_simple(net: Any, x: np.ndarray, labels: np.ndarray, batch_size: int) -> int:
+    """What ``count_correct`` returns: ``predict`` on each batch of x as it is."""
+    correct = 0
+    for start in range(0, len(x), batch_size):
+        y = net.predict(x[start:start + batch_size], train_flg=False)
+        correct += int(np.count_nonzero(y.argmax(axis=1) == labels[start:start + batch_size]))
+    return correct
