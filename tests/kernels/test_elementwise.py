@@ -54,7 +54,7 @@ def _pairs(x, dout, alpha=0.3):
         "gelu": ((yg, smooth.gelu_tanh_backward(x, tg, dout)),
                  (smooth.gelu_tanh_simple(x), smooth.gelu_tanh_backward_simple(x, dout)),
                  (1 + ax, ad * (1 + ax * np.sqrt(2 / np.pi) * (1 + 3 * 0.044715 * ax.astype(np.float64) ** 2)))),
-        "softplus": ((ysp, smooth.scale_by(s, dout)), (functions.softplus(x), dout * sig),
+        "softplus": ((ysp, elementwise.scale_by(s, dout)), (functions.softplus(x), dout * sig),
                      (np.abs(functions.softplus(x)), ad * sig)),
         "silu": ((ysi, smooth.silu_backward(x, s2, dout)),
                  (x * sig, smooth.silu_backward_simple(x, sig, dout)), (ax * sig, ad * (1 + ax))),

@@ -104,6 +104,11 @@ def apply(kernel: Kernel, inputs: Sequence[np.ndarray], outputs: Sequence[np.nda
         reject_nan(inputs[scan[0]], scan[1], scan[2])
 
 
+def nan_scan(owner: str | None, name: str, i: int = 0) -> tuple[int, str, str] | None:
+    """``apply``'s scan argument: scan inputs[i] (called ``name``, reported for ``owner``), or None for no scan."""
+    return None if owner is None else (i, name, owner)
+
+
 def dense(x: np.ndarray) -> np.ndarray:
     """x when its elements fill their memory in some axis order (or it is one block), else a C-ordered copy."""
     return x if x.size <= BLOCK or flat_views(x) is not None else np.ascontiguousarray(x)

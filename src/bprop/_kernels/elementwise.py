@@ -9,6 +9,7 @@ outputs stay channel-major); ``owner`` given, it scans x (or dout) for NaN on
 the way and raises ``reject_nan``'s ValueError, having written nothing else.
 
     relu / relu_backward               y = max(x, 0) and the mask x > 0; dx = dout·mask
+    scale_by                           dx = dout·s (ReLU's mask, softplus's σ)
     leaky_relu / leaky_relu_backward   y = max(x, αx) for 0 ≤ α ≤ 1; dx from x, no cached slope
     elu / elu_backward                 expm1(m) = 2t/(1 − t), t = tanh(m/2): NumPy's tanh is SIMD,
                                        its expm1 is not (bench/activations.py)
@@ -27,7 +28,7 @@ from bprop._kernels import blocks
 _ZEROS: dict[np.dtype, np.ndarray] = {}  # dtype -> a read-only block of zeros
 
 
-def _zeros(like: np.ndarray) -> np.ndarray:
+def zeros_of_block(like: np.ndarray) -> np.ndarray:
     """A read-only array of zeros of the block ``like``'s shape and dtype (C order)."""
     zeros = _ZEROS.get(like.dtype)
     if zeros is None or zeros.size < like.size:
@@ -35,10 +36,6 @@ def _zeros(like: np.ndarray) -> np.ndarray:
         zeros.flags.writeable = False
         _ZEROS[like.dtype] = zeros
     return zeros[: like.size].reshape(like.shape)
-
-
-def _scan(owner: str | None, name: str, i: int = 0) -> tuple[int, str, str] | None:
-    return None if owner is None else (i, name, owner)
 
 
 # --- ReLU ---------------------------------------------------------------------------------------
@@ -53,30 +50,35 @@ def relu(x: np.ndarray, out: np.ndarray | None = None, owner: str | None = None)
     def kernel(ins, outs):
         (xb,), (yb, positive) = ins, outs
         np.greater(xb, 0, out=positive)  # before y: y may be x
-        np.maximum(xb, _zeros(xb), out=yb)
+        np.maximum(xb, zeros_of_block(xb), out=yb)
 
     x = blocks.dense(x)
     if out is None:
-        y, positive = blocks.fresh(kernel, [x], [None, np.bool_], scan=_scan(owner, "x"))
+        y, positive = blocks.fresh(kernel, [x], [None, np.bool_], scan=blocks.nan_scan(owner, "x"))
         return y, positive
     positive = np.empty_like(x, dtype=np.bool_)
-    blocks.apply(kernel, [x], [out, positive], scan=_scan(owner, "x"))
+    blocks.apply(kernel, [x], [out, positive], scan=blocks.nan_scan(owner, "x"))
     return out, positive
 
 
 def relu_backward(positive: np.ndarray, dout: np.ndarray, out: np.ndarray | None = None,
                   owner: str | None = None) -> np.ndarray:
     """dx = dout·[x > 0]; out: where dx goes (dout itself, in place), else a new array."""
+    return scale_by(positive, dout, out=out, owner=owner)
+
+
+def scale_by(s: np.ndarray, dout: np.ndarray, out: np.ndarray | None = None, owner: str | None = None) -> np.ndarray:
+    """dx = dout·s for s laid out as forward's x: ReLU's mask, softplus's σ(x). out: dout itself, or None (new)."""
     def kernel(ins, outs):
         np.multiply(ins[1], ins[0], out=outs[0])
 
     if out is not None:
-        if blocks.flat_views(positive, dout, out) is None:  # layouts differ: NumPy's own loop, in place
-            return np.multiply(dout, positive, out=out)
-        blocks.apply(kernel, [positive, dout], [out], scan=_scan(owner, "dout", 1))
+        if blocks.flat_views(s, dout, out) is None:  # layouts differ: NumPy's own loop, in place
+            return np.multiply(dout, s, out=out)
+        blocks.apply(kernel, [s, dout], [out], scan=blocks.nan_scan(owner, "dout", 1))
         return out
-    dout = blocks.arranged_like(dout, positive)
-    return blocks.fresh(kernel, [positive, dout], [dout.dtype], scan=_scan(owner, "dout", 1))[0]
+    dout = blocks.arranged_like(dout, s)
+    return blocks.fresh(kernel, [s, dout], [dout.dtype], scan=blocks.nan_scan(owner, "dout", 1))[0]
 
 
 # --- leaky ReLU ---------------------------------------------------------------------------------
@@ -100,7 +102,7 @@ def leaky_relu(x: np.ndarray, alpha: float, owner: str | None = None) -> np.ndar
             yb *= xb
 
     x = blocks.dense(x)
-    return blocks.fresh(kernel, [x], [None], scan=_scan(owner, "x"))[0]
+    return blocks.fresh(kernel, [x], [None], scan=blocks.nan_scan(owner, "x"))[0]
 
 
 def leaky_relu_backward_simple(x, alpha, dout):
@@ -117,7 +119,7 @@ def leaky_relu_backward(x: np.ndarray, alpha: float, dout: np.ndarray, owner: st
 
     x = blocks.dense(x)
     dout = blocks.arranged_like(dout, x)
-    return blocks.fresh(kernel, [x, dout], [dout.dtype], scan=_scan(owner, "dout", 1))[0]
+    return blocks.fresh(kernel, [x, dout], [dout.dtype], scan=blocks.nan_scan(owner, "dout", 1))[0]
 
 
 def _slope(xb, alpha, out):
@@ -145,17 +147,17 @@ def elu(x: np.ndarray, alpha: float, owner: str | None = None) -> tuple[np.ndarr
     def kernel(ins, outs):
         (xb,), (yb, nonpositive) = ins, outs
         np.less_equal(xb, 0, out=nonpositive)
-        t = np.minimum(xb, _zeros(xb))
+        t = np.minimum(xb, zeros_of_block(xb))
         t *= half
         np.tanh(t, out=t)
         np.subtract(1, t, out=yb)  # y as scratch: 1 − t
         t /= yb
         t *= two_alpha  # α·expm1(min(x, 0))
-        np.maximum(xb, _zeros(xb), out=yb)
+        np.maximum(xb, zeros_of_block(xb), out=yb)
         yb += t
 
     x = blocks.dense(x)
-    y, nonpositive = blocks.fresh(kernel, [x], [None, np.bool_], scan=_scan(owner, "x"))
+    y, nonpositive = blocks.fresh(kernel, [x], [None, np.bool_], scan=blocks.nan_scan(owner, "x"))
     return y, nonpositive
 
 
@@ -171,11 +173,11 @@ def elu_backward(y: np.ndarray, nonpositive: np.ndarray, alpha: float, dout: np.
 
     def kernel(ins, outs):
         (yb, nb, db), (dx,) = ins, outs
-        np.minimum(yb, _zeros(yb), out=dx)
+        np.minimum(yb, zeros_of_block(yb), out=dx)
         dx += shift
         np.multiply(dx, nb, out=dx)
         dx += 1
         dx *= db
 
     dout = blocks.arranged_like(dout, y)
-    return blocks.fresh(kernel, [y, nonpositive, dout], [dout.dtype], scan=_scan(owner, "dout", 2))[0]
+    return blocks.fresh(kernel, [y, nonpositive, dout], [dout.dtype], scan=blocks.nan_scan(owner, "dout", 2))[0]

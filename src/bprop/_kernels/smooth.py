@@ -10,7 +10,7 @@ the two to a few ulp.
     tanh / tanh_backward           NumPy's tanh; dx = dout·(1 − y²)
     gelu_tanh / gelu_tanh_backward the tanh form, tanh(u) kept for backward
     softplus / softplus_backward   max(x, 0) + log1p(w), w = exp(−|x|), with log1p from log (below),
-                                   and σ(x) from the same w, kept for backward: dx = dout·σ
+                                   and σ(x) from the same w, kept for backward: dx = dout·σ (elementwise.scale_by)
     silu / silu_backward           x·σ(x), σ kept
 
 NumPy's log and exp are SIMD loops, its log1p is not (bench/activations.py).
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from bprop._kernels import blocks
-from bprop._kernels.elementwise import _scan, _zeros
+from bprop._kernels.elementwise import zeros_of_block
 
 _OVERFLOW_IS_THE_LIMIT: dict[str, Any] = {"over": "ignore"}  # exp(−x) = inf for x ≪ 0, and 1/(1 + inf) = 0 is σ's limit
 
@@ -34,7 +34,7 @@ _OVERFLOW_IS_THE_LIMIT: dict[str, Any] = {"over": "ignore"}  # exp(−x) = inf f
 def sigmoid(x: np.ndarray, owner: str | None = None) -> np.ndarray:
     """y = 1/(1 + exp(−x)), exact limits 0 and 1 at ±1000, no warning. (The plain form: functions.sigmoid.)"""
     x = blocks.dense(x)
-    return blocks.fresh(_sigmoid_kernel, [x], [None], scan=_scan(owner, "x"), errstate=_OVERFLOW_IS_THE_LIMIT)[0]
+    return blocks.fresh(_sigmoid_kernel, [x], [None], scan=blocks.nan_scan(owner, "x"), errstate=_OVERFLOW_IS_THE_LIMIT)[0]
 
 
 def _sigmoid_kernel(ins, outs):
@@ -58,7 +58,7 @@ def sigmoid_backward(y: np.ndarray, dout: np.ndarray, owner: str | None = None) 
         dx *= db
 
     dout = blocks.arranged_like(dout, y)
-    return blocks.fresh(kernel, [y, dout], [dout.dtype], scan=_scan(owner, "dout", 1))[0]
+    return blocks.fresh(kernel, [y, dout], [dout.dtype], scan=blocks.nan_scan(owner, "dout", 1))[0]
 
 
 def tanh(x: np.ndarray, owner: str | None = None) -> np.ndarray:
@@ -67,7 +67,7 @@ def tanh(x: np.ndarray, owner: str | None = None) -> np.ndarray:
         np.tanh(ins[0], out=outs[0])
 
     x = blocks.dense(x)
-    return blocks.fresh(kernel, [x], [None], scan=_scan(owner, "x"))[0]
+    return blocks.fresh(kernel, [x], [None], scan=blocks.nan_scan(owner, "x"))[0]
 
 
 def tanh_backward_simple(y, dout):
@@ -84,7 +84,7 @@ def tanh_backward(y: np.ndarray, dout: np.ndarray, owner: str | None = None) -> 
         dx *= db
 
     dout = blocks.arranged_like(dout, y)
-    return blocks.fresh(kernel, [y, dout], [dout.dtype], scan=_scan(owner, "dout", 1))[0]
+    return blocks.fresh(kernel, [y, dout], [dout.dtype], scan=blocks.nan_scan(owner, "dout", 1))[0]
 
 
 _C = np.sqrt(2 / np.pi)  # GELU's tanh approximation: u = C·(x + K·x³)
@@ -114,7 +114,7 @@ def gelu_tanh(x: np.ndarray, owner: str | None = None) -> tuple[np.ndarray, np.n
         yb *= half
 
     x = blocks.dense(x)
-    y, tanh_u = blocks.fresh(kernel, [x], [None, None], scan=_scan(owner, "x"))
+    y, tanh_u = blocks.fresh(kernel, [x], [None, None], scan=blocks.nan_scan(owner, "x"))
     return y, tanh_u
 
 
@@ -146,7 +146,7 @@ def gelu_tanh_backward(x: np.ndarray, tanh_u: np.ndarray, dout: np.ndarray, owne
 
     x = blocks.dense(x)
     tanh_u, dout = blocks.arranged_like(tanh_u, x), blocks.arranged_like(dout, x)
-    return blocks.fresh(kernel, [x, tanh_u, dout], [dout.dtype], scan=_scan(owner, "dout", 2))[0]
+    return blocks.fresh(kernel, [x, tanh_u, dout], [dout.dtype], scan=blocks.nan_scan(owner, "dout", 2))[0]
 
 
 def softplus(x: np.ndarray, owner: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -169,21 +169,12 @@ def softplus(x: np.ndarray, owner: str | None = None) -> tuple[np.ndarray, np.nd
         np.reciprocal(sb, out=sb)  # r
         np.maximum(w, np.greater_equal(xb, 0), out=yb, dtype=yb.dtype)
         sb *= yb  # σ(x)
-        np.maximum(xb, _zeros(xb), out=yb)
+        np.maximum(xb, zeros_of_block(xb), out=yb)
         yb += log1p_w
 
     x = blocks.dense(x)
-    y, s = blocks.fresh(kernel, [x], [None, None], scan=_scan(owner, "x"))
+    y, s = blocks.fresh(kernel, [x], [None, None], scan=blocks.nan_scan(owner, "x"))
     return y, s
-
-
-def scale_by(s: np.ndarray, dout: np.ndarray, owner: str | None = None) -> np.ndarray:
-    """dx = dout·s: softplus's backward with s = σ(x)."""
-    def kernel(ins, outs):
-        np.multiply(ins[1], ins[0], out=outs[0])
-
-    dout = blocks.arranged_like(dout, s)
-    return blocks.fresh(kernel, [s, dout], [dout.dtype], scan=_scan(owner, "dout", 1))[0]
 
 
 def silu(x: np.ndarray, owner: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -194,7 +185,7 @@ def silu(x: np.ndarray, owner: str | None = None) -> tuple[np.ndarray, np.ndarra
         np.multiply(xb, sb, out=yb)
 
     x = blocks.dense(x)
-    y, s = blocks.fresh(kernel, [x], [None, None], scan=_scan(owner, "x"), errstate=_OVERFLOW_IS_THE_LIMIT)
+    y, s = blocks.fresh(kernel, [x], [None, None], scan=blocks.nan_scan(owner, "x"), errstate=_OVERFLOW_IS_THE_LIMIT)
     return y, s
 
 
@@ -215,4 +206,4 @@ def silu_backward(x: np.ndarray, s: np.ndarray, dout: np.ndarray, owner: str | N
 
     x = blocks.dense(x)
     s, dout = blocks.arranged_like(s, x), blocks.arranged_like(dout, x)
-    return blocks.fresh(kernel, [x, s, dout], [dout.dtype], scan=_scan(owner, "dout", 2))[0]
+    return blocks.fresh(kernel, [x, s, dout], [dout.dtype], scan=blocks.nan_scan(owner, "dout", 2))[0]

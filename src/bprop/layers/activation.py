@@ -297,7 +297,7 @@ class Softplus(Layer):
 
     def backward(self, dout: npt.ArrayLike) -> np.ndarray:
         dout = self._dout(dout, check_nan=False)
-        return smooth.scale_by(self._cached(self._s), dout, owner=self._nan_owner(True))  # dx = dout·σ(x)
+        return fast.scale_by(self._cached(self._s), dout, owner=self._nan_owner(True))  # dx = dout·σ(x)
 
 
 class Identity(Layer):

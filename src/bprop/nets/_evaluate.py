@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from bprop.layers.base import Layer
+
 __all__ = ["count_correct", "count_correct_simple"]
 
 
@@ -21,7 +23,7 @@ def count_correct(net: Any, x: np.ndarray, labels: np.ndarray, batch_size: int) 
     """How many rows of x ``net.predict`` puts in their class (labels (N,)), batch_size rows at a time."""
     x = np.asarray(x)
     first = next(iter(net.layers.values()))
-    dtype = getattr(first, first.param_names[0]).dtype if getattr(first, "param_names", ()) else None
+    dtype = first._param_dtype() if isinstance(first, Layer) else None  # the dtype its _input converts to
     if dtype is None or x.dtype == dtype or x.dtype.kind != "f":  # the first layer would not convert x
         return count_correct_simple(net, x, labels, batch_size)
     buffer = np.empty((min(batch_size, len(x)), *x.shape[1:]), dtype=dtype)
