@@ -13,8 +13,8 @@ print what each choice gains):
   shared zero bands (``_Canvas``), so each kernel offset (u, v) is one shift of
   the canvas. The columns are never built whole: forward copies one
   cache-sized chunk of positions at a time and runs its GEMM while the chunk is
-  in cache; dW takes one GEMM per offset straight from the shifted canvas; dx is
-  a chunked transposed convolution (FN <= C) or a chunked col2im (FN > C).
+  in cache; dW does the same with the transposed dout; dx is a chunked
+  transposed convolution (FN <= C) or a chunked col2im (FN > C).
 - With one input channel (a net's first layer) or a stride > 1 the columns are
   small: they are built whole and kept, with a row of ones that puts b in the
   GEMM, so dW and db come from one GEMM over them.
@@ -214,9 +214,11 @@ class ConvKernel:
         return d, dWb[:, :-1].reshape(W.shape), dWb[:, -1].copy()
 
     def _canvas_param_grads(self, dout, W):
-        """dW[:, :, u, v] = d·(the canvas shifted by u·Wc + v)ᵀ, db = Σ d, for dout laid out on the forward's canvas.
+        """dW = Σ_chunks col·dᵀ over the forward's canvas columns, chunk by chunk; db = Σ d; for dout on the canvas.
 
-        One GEMM per kernel offset reads the canvas in place: no columns copied.
+        The columns are copied one cache-sized chunk at a time, as forward does, and
+        each chunk's (C·FH·FW, n)·(n, FN) GEMM runs while it is in cache: long K, a
+        wider N than one GEMM per kernel offset (FN × C, bench/conv_layers.py) gets.
         Returns (cv, d, grid, dW, db): d is dout at the forward's positions, zero
         at those it dropped, inside ``grid`` after ``shift`` zeros (for dx).
         """
@@ -226,13 +228,13 @@ class ConvKernel:
         grid = self._buffer("dout", (FN, cv.shift + cv.size), dout.dtype, zeros=True)
         d = grid[:, cv.shift : cv.shift + cv.positions]
         cv.outputs(d, *dout.shape[2:])[...] = dout.transpose(1, 0, 2, 3)
-        M = cv.positions
-        dW = np.empty((FH, FW, FN, C), dtype=d.dtype)
-        for u in range(FH):
-            for v in range(FW):
-                start = u * cv.Wc + v
-                np.matmul(d, self._canvas[:, start : start + M].T, out=dW[u, v])
-        return cv, d, grid, dW.transpose(2, 3, 0, 1).copy(), d.sum(axis=1)
+        d_t = self._buffer("dout_t", (cv.positions, FN), d.dtype)
+        d_t[...] = d.T  # positions × FN: each chunk's GEMM reads its rows in one block
+        dW_t = np.zeros((C * FH * FW, FN), dtype=d.dtype)  # rows (c, u, v)
+        part = self._buffer("dW_part", dW_t.shape, d.dtype)
+        for lo, n, col in self._chunks(self._canvas, cv, 0, cv.positions, FH, FW, "col"):
+            dW_t += np.matmul(col, d_t[lo : lo + n], out=part)
+        return cv, d, grid, np.ascontiguousarray(dW_t.T).reshape(W.shape), d.sum(axis=1)
 
     # --- backward: dx --------------------------------------------------------------------
 
