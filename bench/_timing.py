@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import os
 import time
 
 import numpy as np
@@ -20,6 +21,21 @@ def best_ms(fn, steps: int = 1, rounds: int = 5, warmup: int = 3) -> float:
             fn()
         best = min(best, (time.perf_counter() - start) / steps)
     return best * 1e3
+
+
+def load_average() -> str:
+    """The 1-, 5- and 15-minute load averages, as the benchmarks print them beside their timings."""
+    a, b, c = os.getloadavg()
+    return f"{a:.2f} {b:.2f} {c:.2f}"
+
+
+def has_torch() -> bool:
+    """Whether torch can be imported (the benchmarks time bprop alone without it)."""
+    try:
+        import torch  # noqa: F401 - only whether it is there
+    except ImportError:
+        return False
+    return True
 
 
 def openblas_info() -> str:

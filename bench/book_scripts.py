@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _timing import openblas_info
+from _timing import load_average, openblas_info
 
 GOAL = 0.25  # ported / book wall time (issue 18)
 
@@ -134,10 +134,6 @@ def profile(path: Path, top: int) -> None:
         stats.strip_dirs().sort_stats(key).print_stats(top)
 
 
-def _load() -> str:
-    a, b, c = os.getloadavg()
-    return f"{a:.2f} {b:.2f} {c:.2f}"
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -170,7 +166,7 @@ def main() -> None:
         ported.write_text(text, encoding="utf-8")
 
         print(f"NumPy {np.__version__}, {openblas_info()}, {os.cpu_count()} CPUs, "
-              f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, load average {_load()}")
+              f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, load average {load_average()}")
         print(f"{args.script} ported by changing {len(changed)} import line(s):")
         for old, new in changed:
             print(f"  {old}  ->  {new}")
@@ -186,7 +182,7 @@ def main() -> None:
                 wall, last[name] = run_script(path)
                 runs[name].append(wall)
 
-    print(f"\nwhole-process wall time, {args.repeat} run(s) each, alternating; load average after {_load()}")
+    print(f"\nwhole-process wall time, {args.repeat} run(s) each, alternating; load average after {load_average()}")
     print(f"{'':8s} {'best s':>7s} {'range s':>13s}  last line printed")
     for name, walls in runs.items():
         print(f"{name:8s} {min(walls):7.2f} {min(walls):6.2f}-{max(walls):<6.2f}  {last[name]}")

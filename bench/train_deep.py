@@ -30,15 +30,11 @@ import os
 import time
 
 import numpy as np
-from _timing import openblas_info
+from _timing import has_torch, load_average, openblas_info
 from train_conv import torch_net
 
 BATCH, LR, EVAL_SAMPLES = 100, 0.001, 1000
 
-
-def _load() -> str:
-    a, b, c = os.getloadavg()
-    return f"{a:.2f} {b:.2f} {c:.2f}"
 
 
 def bprop_run(data, epochs: int) -> tuple[float, float]:
@@ -99,26 +95,18 @@ def main() -> None:
     sides = {"bprop": bprop_run, "torch": torch_run}
     if args.only:
         sides = {args.only: sides[args.only]}
-    elif not _has_torch():
+    elif not has_torch():
         print("torch is not installed: timing bprop alone")
         sides = {"bprop": bprop_run}
-    print(f"NumPy {np.__version__}, {openblas_info()}, {os.cpu_count()} CPUs; load average {_load()}")
+    print(f"NumPy {np.__version__}, {openblas_info()}, {os.cpu_count()} CPUs; load average {load_average()}")
     results = {}
     for name, run in sides.items():
         seconds, acc = run(data, args.epochs)
         results[name] = seconds
         print(f"{name:6s} {seconds:8.1f} s for {args.epochs} epoch(s) ({seconds / args.epochs:6.1f} s/epoch), "
-              f"final test accuracy {acc:.4f}; load average {_load()}", flush=True)
+              f"final test accuracy {acc:.4f}; load average {load_average()}", flush=True)
     if len(results) == 2:
         print(f"bprop/torch {results['bprop'] / results['torch']:.2f}")
-
-
-def _has_torch() -> bool:
-    try:
-        import torch  # noqa: F401 - only whether it is there
-    except ImportError:
-        return False
-    return True
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import sys
 import time
 
 import numpy as np
-from _timing import openblas_info
+from _timing import has_torch, load_average, openblas_info
 
 GOAL = 0.5  # bprop train / torch, whole process (issue 18)
 ITERS, BATCH, LR, HIDDEN, INIT_STD, EPOCH = 10_000, 100, 0.1, 50, 0.01, 600
@@ -93,10 +93,6 @@ def run(cmd: list[str]) -> dict:
             "loop": float(loop.group(1)) if loop else float("nan"), "out": proc.stdout.strip()}
 
 
-def _load() -> str:
-    a, b, c = os.getloadavg()
-    return f"{a:.2f} {b:.2f} {c:.2f}"
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -106,31 +102,26 @@ def main() -> None:
     if args.child == "torch":
         torch_job()
         return
-    try:
-        import torch  # noqa: F401 - only whether it is there
-
-        has_torch = True
-    except ImportError:
-        has_torch = False
+    torch_here = has_torch()
     jobs = {"bprop": [sys.executable, "-m", "bprop", "train", "--quiet"]}
-    if has_torch:
+    if torch_here:
         jobs["torch"] = [sys.executable, os.path.abspath(__file__), "--child", "torch"]
     print(f"NumPy {np.__version__}, {openblas_info()}, {os.cpu_count()} CPUs, "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, load average {_load()}")
-    if not has_torch:
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, load average {load_average()}")
+    if not torch_here:
         print("torch is not installed: timing bprop alone")
     runs: dict[str, list[dict]] = {name: [] for name in jobs}
     for _ in range(args.repeat):
         for name, cmd in jobs.items():
             runs[name].append(run(cmd))
 
-    print(f"\nthe default job, whole process, {args.repeat} run(s) each, alternating; load average after {_load()}")
+    print(f"\nthe default job, whole process, {args.repeat} run(s) each, alternating; load average after {load_average()}")
     print(f"{'':6s} {'best s':>7s} {'range s':>13s} {'loop s':>7s} {'test acc':>9s}")
     for name, results in runs.items():
         walls = [r["wall"] for r in results]
         best = min(results, key=lambda r: r["wall"])
         print(f"{name:6s} {min(walls):7.2f} {min(walls):6.2f}-{max(walls):<6.2f} {best['loop']:7.1f} {best['acc']:9.4f}")
-    if has_torch:
+    if torch_here:
         print(f"torch: {runs['torch'][0]['out'].split('(')[-1].rstrip(')')}")
         ratio = min(r["wall"] for r in runs["bprop"]) / min(r["wall"] for r in runs["torch"])
         print(f"bprop/torch {ratio:.2f} (best against best); goal <= {GOAL}: {'met' if ratio <= GOAL else 'NOT met'}")

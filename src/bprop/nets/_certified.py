@@ -53,14 +53,13 @@ class _Dense:
         self.abs_b = np.abs(layer.b)
         self.c = _SAFETY * (self.K + 2) * (_U32 + _U64)
 
-    def forward(self, a: np.ndarray, e_norms: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def forward(self, a: np.ndarray, e_norms: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
         """(ẑ float32 (N, M), its bound E float64 (N, M)) from a float32 (N, K) off by ‖e_n‖₂ ≤ e_norms."""
         z = a @ self.W
         z += self.b
         # ‖a_n‖₂ from a float32 sum of K squares (relative error ≤ γ_K, all terms ≥ 0), widened to cover it
         a_norms = np.sqrt(np.einsum("nk,nk->n", a, a).astype(np.float64) * (1 + 2 * self.c))
-        per_row = self.c * a_norms if e_norms is None else self.c * a_norms + _SAFETY * e_norms
-        bound = np.multiply.outer(per_row, self.column_norms)
+        bound = np.multiply.outer(self.c * a_norms + _SAFETY * e_norms, self.column_norms)
         bound += self.c * self.abs_b
         bound += (_SAFETY * _TINY32 * (self.K + 1 + np.sqrt(self.K) * a_norms))[:, None]
         return z, bound
@@ -102,15 +101,12 @@ class Float32Argmax:
     def scores_and_bound(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ŝ float32 (N, C), E float64 (N, C)) with |ŝ − s| ≤ E, s the float64 net's scores."""
         with np.errstate(all="ignore"):
-            a, bound, e_norms = x.reshape(len(x), -1), None, None
+            a, bound = x.reshape(len(x), -1), np.zeros((len(x), 1))  # x itself is exact
             for step in self.steps:
                 if step is None:
                     a = np.maximum(a, 0, out=a)  # a is ours: the first layer is an Affine
-                    continue
-                if bound is not None:
-                    e_norms = np.sqrt(np.einsum("nm,nm->n", bound, bound))
-                a, bound = step.forward(a, e_norms)
-            assert bound is not None  # the first layer is an Affine
+                else:
+                    a, bound = step.forward(a, np.sqrt(np.einsum("nm,nm->n", bound, bound)))
             return a, bound
 
     @staticmethod

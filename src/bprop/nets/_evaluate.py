@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from bprop.layers.base import Layer, as_float_array
+from bprop._kernels.nan import reject_nan
+from bprop.layers.base import Layer
 from bprop.nets._certified import Float32Argmax
 
 __all__ = ["count_correct", "count_correct_simple"]
@@ -41,7 +42,7 @@ def count_correct(net: Any, x: np.ndarray, labels: np.ndarray, batch_size: int) 
     for start in range(0, len(x), batch_size):
         rows, want = x[start:start + batch_size], labels[start:start + batch_size]
         if float32_argmax is not None:
-            as_float_array(rows, "x", type(net).__name__)  # NaN is refused as predict refuses it
+            reject_nan(rows, "x", type(net).__name__)  # as predict refuses it
             top, certain = float32_argmax(rows)
             correct += int(np.count_nonzero((top == want) & certain))
             uncertain = np.flatnonzero(~certain)
