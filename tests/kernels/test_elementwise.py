@@ -145,6 +145,7 @@ def test_an_error_in_a_helper_thread_reaches_the_caller():
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError("boom in a helper")
         outs[0][:] = 0
+        time.sleep(0.02)  # the caller's blocks are slow, so a helper surely pulls one even on a busy machine
 
     a = np.ones(N_THREADED)
     with pytest.raises(RuntimeError, match="boom in a helper"):
