@@ -134,7 +134,6 @@ def profile(path: Path, top: int) -> None:
         stats.strip_dirs().sort_stats(key).print_stats(top)
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--book", required=True, type=Path,

@@ -37,7 +37,7 @@ import os
 
 import numpy as np
 from _timing import best_ms as _best_ms
-from _timing import mnist_batch, openblas_info, torch_train_step, train_step
+from _timing import load_average, mnist_batch, openblas_info, torch_train_step, train_step
 
 from bprop.layers import Convolution
 from bprop.nets import DeepConvNet, SimpleConvNet
@@ -211,7 +211,7 @@ def main() -> None:
     parser.add_argument("--no-layers", action="store_true", help="skip the per-layer tables")
     args = parser.parse_args()
 
-    load = os.getloadavg()
+    load = load_average()  # before torch's import
     env = {k: os.environ.get(k, "(unset)") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     print(f"NumPy {np.__version__}, {openblas_info()}; "
           + ", ".join(f"{k}={v}" for k, v in env.items()) + f"; {os.cpu_count()} CPUs")
@@ -222,7 +222,7 @@ def main() -> None:
     except ImportError:
         torch = None
         torch_note = "torch not installed (pip install torch==2.13.0)"
-    print(f"{torch_note}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"{torch_note}; load average {load}")
 
     for key in args.net.split(","):
         cls = NETS[key.strip()]
@@ -264,8 +264,7 @@ def main() -> None:
         ratio = f"{(totals[0] + totals[1]) / (totals[2] + totals[3]):11.2f}" if theirs else f"{'-':>11}"
         print(f"{'sum':16} {'':30} {fmt(totals[0]):>9} {fmt(totals[1])} "
               f"{fmt(totals[2] if theirs else None):>9} {fmt(totals[3] if theirs else None)} {ratio}")
-    load = os.getloadavg()
-    print(f"\nload average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"\nload average at the end {load_average()}")
 
 
 if __name__ == "__main__":

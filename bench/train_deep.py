@@ -36,7 +36,6 @@ from train_conv import torch_net
 BATCH, LR, EVAL_SAMPLES = 100, 0.001, 1000
 
 
-
 def bprop_run(data, epochs: int) -> tuple[float, float]:
     """(training seconds, final test accuracy) of the ch.8 recipe in bprop."""
     from bprop.nets import DeepConvNet

@@ -93,7 +93,6 @@ def run(cmd: list[str]) -> dict:
             "loop": float(loop.group(1)) if loop else float("nan"), "out": proc.stdout.strip()}
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each job, alternating (default 3)")

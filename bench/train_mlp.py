@@ -30,7 +30,7 @@ import time
 
 import numpy as np
 from _timing import best_ms as _best_ms
-from _timing import mnist_batch, openblas_info, torch_train_step, train_step
+from _timing import load_average, mnist_batch, openblas_info, torch_train_step, train_step
 
 # The book's ch05 script and torch, measured on this machine for the issue (not in this run).
 BOOK = {"job_s": 18.2, "rss_mb": 728, "acc": 0.9696, "step_ms": 0.82}
@@ -112,9 +112,7 @@ def main() -> None:
     parser.add_argument("--no-job", action="store_true", help="skip the default job")
     args = parser.parse_args()
 
-    load = os.getloadavg()
-    print(f"NumPy {np.__version__}, {openblas_info()}, {os.cpu_count()} CPUs, "
-          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"NumPy {np.__version__}, {openblas_info()}, {os.cpu_count()} CPUs, load average {load_average()}")
     # The jobs run first, while this process is small: Linux gives a child the
     # peak RSS of the process it was forked from, so a parent holding torch and
     # MNIST would inflate the child's ru_maxrss.

@@ -95,12 +95,13 @@ class Float32Argmax:
         return cls([_Dense(layer) if type(layer) is Affine else None for layer in layers])
 
     def __call__(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        with np.errstate(all="ignore"):  # an overflow in float32 only makes its row uncertain
-            return self._decide(*self.scores_and_bound(x))
+        scores, bound = self.scores_and_bound(x)
+        with np.errstate(invalid="ignore"):  # inf − inf in a row that overflowed: NaN, so that row is uncertain
+            return self._decide(scores, bound)
 
     def scores_and_bound(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ŝ float32 (N, C), E float64 (N, C)) with |ŝ − s| ≤ E, s the float64 net's scores."""
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # an overflow in float32 only makes its row uncertain (``_decide``)
             a, bound = x.reshape(len(x), -1), np.zeros((len(x), 1))  # x itself is exact
             for step in self.steps:
                 if step is None:
